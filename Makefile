@@ -1,0 +1,19 @@
+# Developer entry points; each target only calls a script in tools/.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.PHONY: help run test stop deps
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+run: ## start the product with demo data on http://localhost:8069
+	@bash tools/run.sh
+
+test: ## run every test (throwaway PostgreSQL, demo + no-demo installs, all suites)
+	@bash tools/test.sh
+
+stop: ## stop the server and the database started by make run
+	@bash tools/stop.sh
+
+deps: ## install missing system and Python dependencies, locate Odoo 18
+	@bash tools/deps.sh

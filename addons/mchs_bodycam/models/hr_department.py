@@ -1,0 +1,120 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+UNIT_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
+SEQUENCE_KINDS = {
+    # kind: (sequence field, inventory prefix)
+    "camera": ("bodycam_camera_sequence_id", "BC"),
+    "card": ("bodycam_card_sequence_id", "MC"),
+}
+
+
+class HrDepartment(models.Model):
+    """A unit of item 5: a department of the Committee or a territorial body."""
+
+    _inherit = "hr.department"
+
+    bodycam_code = fields.Char(
+        string="Unit code",
+        size=8,
+        copy=False,
+        help="Short Latin code of the unit (2-8 capital letters or digits), the prefix of its "
+             "inventory numbers, e.g. ALM-BC-00001.",
+    )
+    bodycam_camera_sequence_id = fields.Many2one("ir.sequence", string="Bodycam numbering", readonly=True, copy=False)
+    bodycam_card_sequence_id = fields.Many2one("ir.sequence", string="Memory card numbering", readonly=True, copy=False)
+    bodycam_designation_ids = fields.One2many("mchs.bodycam.designation", "department_id", string="Designations")
+    bodycam_head_id = fields.Many2one(
+        "hr.employee", string="Head (bodycams)", compute="_compute_bodycam_people",
+        help="Head of the unit today, from the designation history (item 5).")
+    bodycam_responsible_id = fields.Many2one(
+        "hr.employee", string="Responsible person", compute="_compute_bodycam_people",
+        help="Responsible person of the unit today, from the designation history (item 5).")
+    bodycam_camera_count = fields.Integer(compute="_compute_bodycam_device_counts", string="Bodycams")
+    bodycam_card_count = fields.Integer(compute="_compute_bodycam_device_counts", string="Memory cards")
+
+    _sql_constraints = [
+        ("bodycam_code_company_uniq", "unique(company_id, bodycam_code)",
+         "Another unit of this company already uses this unit code."),
+    ]
+
+    def _compute_bodycam_people(self):
+        today = fields.Date.context_today(self)
+        for department in self:
+            department.bodycam_head_id = department._bodycam_person_at("head", today)
+            department.bodycam_responsible_id = department._bodycam_person_at("responsible", today)
+
+    def _compute_bodycam_device_counts(self):
+        for field, model in (("bodycam_camera_count", "mchs.bodycam.camera"),
+                             ("bodycam_card_count", "mchs.bodycam.card")):
+            counts = dict(self.env[model]._read_group(
+                [("department_id", "in", self.ids)], ["department_id"], ["__count"]))
+            for department in self:
+                department[field] = counts.get(department, 0)
+
+    @api.constrains("bodycam_code")
+    def _check_bodycam_code(self):
+        for department in self:
+            if department.bodycam_code and not UNIT_CODE_RE.match(department.bodycam_code):
+                raise ValidationError(self.env._(
+                    "The unit code must be 2 to 8 capital Latin letters or digits, e.g. ALM."))
+
+    def write(self, vals):
+        if "bodycam_code" in vals and any(d.bodycam_camera_sequence_id or d.bodycam_card_sequence_id for d in self):
+            raise UserError(self.env._(
+                "The unit code is already part of issued inventory numbers and cannot be changed."))
+        return super().write(vals)
+
+    def _bodycam_person_at(self, role, date):
+        """The employee holding ``role`` ('head' or 'responsible') in this unit on ``date``."""
+        self.ensure_one()
+        designation = self.env["mchs.bodycam.designation"].sudo().search([
+            ("department_id", "=", self.id),
+            ("role", "=", role),
+            ("date_start", "<=", date),
+            "|", ("date_end", "=", False), ("date_end", ">=", date),
+        ], limit=1)
+        # sudo above: a designation is public knowledge of the unit; only the employee is returned.
+        return designation.employee_id.sudo(False)
+
+    @api.model
+    def _bodycam_demo_translate_names(self):
+        """Demo: the units' Russian names (Kazakh is the source text)."""
+        names = {
+            "department_almaty_demo": "Департамент по чрезвычайным ситуациям города Алматы",
+            "department_committee_demo": "Управление государственного контроля Комитета гражданской обороны",
+        }
+        for xmlid, russian in names.items():
+            self.env.ref(f"mchs_bodycam.{xmlid}").update_field_translations("name", {"ru_RU": russian})
+
+    @api.model
+    def _bodycam_user_units(self, user=None):
+        """Units of a user: the departments of the user's active employees."""
+        user = user or self.env.user
+        # sudo: inspectors cannot read hr.employee; only department ids are returned.
+        employees = self.env["hr.employee"].sudo().search([("user_id", "=", user.id)])
+        return self.browse(employees.department_id.ids)
+
+    def _bodycam_next_inventory_number(self, kind):
+        """Next inventory number of this unit for ``kind`` ('camera' or 'card'), item 6."""
+        self.ensure_one()
+        field, prefix = SEQUENCE_KINDS[kind]
+        # sudo: the numbering belongs to the unit, whoever registers the device.
+        department = self.sudo()
+        if not department[field]:
+            # Row lock: two first registrations at once must not create two sequences.
+            self.env.cr.execute("SELECT id FROM hr_department WHERE id = %s FOR UPDATE", [self.id])
+            department.invalidate_recordset([field])
+        if not department[field]:
+            code = department.bodycam_code or f"U{department.id}"
+            department[field] = self.env["ir.sequence"].sudo().create({
+                "name": f"{code} {prefix}",
+                "code": f"mchs.bodycam.{kind}.{department.id}",
+                "prefix": f"{code}-{prefix}-",
+                "padding": 5,
+                "company_id": department.company_id.id,
+                "implementation": "standard",
+            })
+        return department[field].next_by_id()

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class MchsBodycamDesignation(models.Model):
+    """Who was head or responsible person of a unit, from which day to which day (item 5).
+
+    Journals and acts name the person responsible on their date, so designations are kept
+    as dated history; the database refuses two overlapping designations of one role.
+    """
+
+    _name = "mchs.bodycam.designation"
+    _description = "Bodycam role designation"
+    _inherit = ["mail.thread"]
+    _order = "department_id, role, date_start desc"
+    _check_company_auto = True
+
+    department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True,
+                                    check_company=True, tracking=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    role = fields.Selection([("head", "Head"), ("responsible", "Responsible person")],
+                            required=True, tracking=True)
+    employee_id = fields.Many2one("hr.employee", string="Employee", required=True, check_company=True,
+                                  tracking=True)
+    date_start = fields.Date(string="From", required=True, default=fields.Date.context_today, tracking=True)
+    date_end = fields.Date(string="To", tracking=True, help="Empty while the designation is in force.")
+    order_reference = fields.Char(string="Order", help="Number and date of the head's order (item 5).")
+    active_today = fields.Boolean(compute="_compute_active_today", string="In force")
+
+    _sql_constraints = [
+        ("date_order", "CHECK(date_end IS NULL OR date_end >= date_start)",
+         "A designation cannot end before it starts."),
+    ]
+
+    def init(self):
+        # Two designations of one role in one unit may never overlap, even from two
+        # transactions at once (item 5: one responsible person at a time).
+        self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+        self.env.cr.execute("""
+            SELECT 1 FROM pg_constraint WHERE conname = 'mchs_bodycam_designation_no_overlap'
+        """)
+        if not self.env.cr.fetchone():
+            self.env.cr.execute("""
+                ALTER TABLE mchs_bodycam_designation
+                ADD CONSTRAINT mchs_bodycam_designation_no_overlap
+                EXCLUDE USING gist (
+                    department_id WITH =,
+                    role WITH =,
+                    daterange(date_start, date_end, '[]') WITH &&
+                )
+            """)
+
+    @api.depends("date_start", "date_end")
+    def _compute_active_today(self):
+        today = fields.Date.context_today(self)
+        for designation in self:
+            designation.active_today = designation.date_start <= today and (
+                not designation.date_end or designation.date_end >= today)
+
+    def _compute_display_name(self):
+        roles = dict(self._fields["role"]._description_selection(self.env))
+        for designation in self:
+            designation.display_name = f"{designation.employee_id.name or ''} ({roles.get(designation.role, '')})"
+
+    @api.constrains("employee_id", "department_id")
+    def _check_employee_unit(self):
+        for designation in self:
+            if designation.employee_id.department_id != designation.department_id:
+                raise ValidationError(self.env._(
+                    "%(employee)s does not work in %(unit)s and cannot be designated there.",
+                    employee=designation.employee_id.name, unit=designation.department_id.display_name))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._close_previous(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        protected = {"department_id", "role", "employee_id", "date_start"}
+        if protected & set(vals) and any(d.date_start < fields.Date.context_today(self) for d in self):
+            raise UserError(self.env._(
+                "A designation that has taken effect is history: end it and create a new one."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_future(self):
+        if any(d.date_start <= fields.Date.context_today(self) for d in self):
+            raise UserError(self.env._(
+                "A designation that has taken effect is history and cannot be deleted; end it instead."))
+
+    @api.model
+    def _close_previous(self, vals):
+        """A new designation ends the open one of the same role the day before it starts."""
+        if not (vals.get("department_id") and vals.get("role")):
+            return
+        start = fields.Date.to_date(vals.get("date_start")) or fields.Date.context_today(self)
+        previous = self.search([
+            ("department_id", "=", vals["department_id"]),
+            ("role", "=", vals["role"]),
+            ("date_end", "=", False),
+            ("date_start", "<", start),
+        ])
+        if previous:
+            previous.write({"date_end": start - timedelta(days=1)})
+            # The INSERT of the new row goes straight to the database: the end date must be
+            # there first, or the no-overlap constraint refuses it.
+            previous.flush_recordset(["date_end"])

@@ -1,0 +1,200 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+INVENTORY_NUMBER_RE = re.compile(r"^[A-Z0-9/-]{1,40}$")
+
+DEVICE_STATES = [
+    ("available", "Available"),
+    ("issued", "Issued"),
+    ("repair", "In repair"),
+    ("written_off", "Written off"),
+    ("lost", "Lost"),
+]
+# Allowed state changes; written-off and lost devices never come back (item 6).
+STATE_TRANSITIONS = {
+    "available": {"issued", "repair", "written_off", "lost"},
+    "issued": {"available", "repair", "lost"},
+    "repair": {"available", "written_off", "lost"},
+    "written_off": set(),
+    "lost": set(),
+}
+
+
+class MchsBodycamDeviceMixin(models.AbstractModel):
+    """What bodycams and memory cards share: the registry entry of items 6 and 8.
+
+    Each device is a ``maintenance.equipment`` by delegation, so a breakdown is an ordinary
+    maintenance request.
+    """
+
+    _name = "mchs.bodycam.device.mixin"
+    _description = "Bodycam registry device"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "inventory_number"
+    _rec_name = "inventory_number"
+    _qr_kind = None  # 'C' or 'M', see mchs.bodycam.qr
+    _sequence_kind = None  # 'camera' or 'card', see hr.department
+
+    inventory_number = fields.Char(
+        required=True, readonly=True, copy=False, index=True, tracking=True,
+        help="Given by the unit's numbering at registration (item 6); it never changes once the "
+             "device has been issued.")
+    department_id = fields.Many2one(
+        "hr.department", string="Unit", required=True, index=True, tracking=True, check_company=True,
+        default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, readonly=True,
+        compute="_compute_company_id", store=True, precompute=True)
+    state = fields.Selection(DEVICE_STATES, required=True, default="available", readonly=True,
+                             tracking=True, index=True)
+    holder_id = fields.Many2one("hr.employee", string="Current holder", readonly=True, tracking=True,
+                                index=True, check_company=True)
+    first_issue_date = fields.Datetime(
+        string="First issued", readonly=True, copy=False,
+        help="Set at the first issue; from then on the inventory number is frozen.")
+    qr_payload = fields.Char(string="QR payload", compute="_compute_qr_payload")
+
+    _sql_constraints = [
+        ("inventory_number_company_uniq", "unique(company_id, inventory_number)",
+         "This inventory number is already registered in this company (item 6)."),
+        ("issued_has_holder", "CHECK(state <> 'issued' OR holder_id IS NOT NULL)",
+         "An issued device must have a holder."),
+    ]
+
+    @api.depends("department_id")
+    def _compute_company_id(self):
+        for device in self:
+            device.company_id = device.department_id.company_id or self.env.company
+
+    def _compute_qr_payload(self):
+        qr = self.env["mchs.bodycam.qr"]
+        for device in self:
+            device.qr_payload = qr.make_payload(self._qr_kind, device.inventory_number) \
+                if device.inventory_number else False
+
+    def _compute_display_name(self):
+        for device in self:
+            device.display_name = device.inventory_number or ""
+
+    @api.constrains("inventory_number")
+    def _check_inventory_number(self):
+        for device in self:
+            if not INVENTORY_NUMBER_RE.match(device.inventory_number or ""):
+                raise ValidationError(self.env._(
+                    "An inventory number is 1 to 40 Latin capital letters, digits, '-' or '/' "
+                    "(item 6); %s is not.", device.inventory_number))
+
+    @api.model
+    def _device_name_prefix(self):
+        return ""
+
+    @api.model
+    def _equipment_category(self):
+        return self.env["maintenance.equipment.category"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        category = self._equipment_category()
+        for vals in vals_list:
+            department = self.env["hr.department"].browse(vals.get("department_id")) \
+                or self.env["hr.department"]._bodycam_user_units()[:1]
+            if not department:
+                raise UserError(self.env._("Choose the unit the device belongs to."))
+            vals["department_id"] = department.id
+            if not vals.get("inventory_number"):
+                vals["inventory_number"] = department._bodycam_next_inventory_number(self._sequence_kind)
+            vals["inventory_number"] = vals["inventory_number"].strip().upper()
+            vals.setdefault("name", f"{self._device_name_prefix()} {vals['inventory_number']}")
+            vals.setdefault("category_id", category.id)
+            vals["bodycam_device"] = True
+        devices = super().create(vals_list)
+        for device in devices:
+            # The equipment (delegated parent) belongs to the device's company too.
+            if device.equipment_id.company_id != device.company_id:
+                device.equipment_id.company_id = device.company_id
+        return devices
+
+    def write(self, vals):
+        if "inventory_number" in vals and any(d.first_issue_date for d in self):
+            raise UserError(self.env._(
+                "The inventory number of a device that has been issued cannot be changed (item 6)."))
+        if "state" in vals:
+            self._check_state_change(vals["state"])
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never_used(self):
+        if any(d.first_issue_date for d in self):
+            raise UserError(self.env._(
+                "A device that has been issued is part of the journals and cannot be deleted; "
+                "write it off instead."))
+
+    def _check_state_change(self, new_state):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for device in self:
+            if device.state != new_state and new_state not in STATE_TRANSITIONS[device.state]:
+                raise UserError(self.env._(
+                    "%(device)s is %(old)s and cannot become %(new)s.",
+                    device=device.display_name, old=labels[device.state], new=labels[new_state]))
+
+    def _check_issuable(self):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        for device in self:
+            if device.state in ("written_off", "lost"):
+                raise UserError(self.env._(
+                    "%(device)s is %(state)s and can never be issued (item 6).",
+                    device=device.display_name, state=labels[device.state]))
+            if device.state != "available":
+                raise UserError(self.env._(
+                    "%(device)s is %(state)s, not available, and cannot be issued.",
+                    device=device.display_name, state=labels[device.state]))
+
+    def _mark_issued(self, employee):
+        """Hand the devices to ``employee``; used by the custody journal (items 7, 10)."""
+        self._check_issuable()
+        self.filtered(lambda d: not d.first_issue_date).write({"first_issue_date": fields.Datetime.now()})
+        self.write({"state": "issued", "holder_id": employee.id})
+
+    def _mark_returned(self):
+        for device in self:
+            if device.state != "issued":
+                raise UserError(self.env._("%s is not issued.", device.display_name))
+        self.write({"state": "available", "holder_id": False})
+
+    def action_send_to_repair(self):
+        """A breakdown becomes a maintenance request of the underlying equipment."""
+        requests = self.env["maintenance.request"]
+        for device in self:
+            device._check_state_change("repair")
+            requests |= self.env["maintenance.request"].create({
+                "name": self.env._("Repair of %s", device.display_name),
+                "equipment_id": device.equipment_id.id,
+                "company_id": device.company_id.id,
+                "maintenance_type": "corrective",
+            })
+        self.write({"state": "repair", "holder_id": False})
+        return requests
+
+    def action_back_from_repair(self):
+        self.write({"state": "available"})
+
+    def action_write_off(self):
+        self.write({"state": "written_off", "holder_id": False})
+        self.equipment_id.write({"scrap_date": fields.Date.context_today(self)})
+
+    def action_mark_lost(self):
+        self.write({"state": "lost", "holder_id": False})
+
+    def action_open_maintenance_requests(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Maintenance requests"),
+            "res_model": "maintenance.request",
+            "view_mode": "list,form",
+            "domain": [("equipment_id", "=", self.equipment_id.id)],
+            "context": {"default_equipment_id": self.equipment_id.id},
+        }

@@ -1,0 +1,43 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class MchsBodycamScanLog(models.Model):
+    """Every refused QR scan (item 6): who scanned what, when, and why it was refused."""
+
+    _name = "mchs.bodycam.scan.log"
+    _description = "Refused bodycam label scan"
+    _order = "id desc"
+
+    user_id = fields.Many2one("res.users", string="Scanned by", required=True, readonly=True, index=True)
+    department_id = fields.Many2one("hr.department", string="Unit", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
+    payload = fields.Char(string="Scanned text", readonly=True)
+    reason = fields.Selection(
+        [
+            ("malformed", "Not a bodycam label"),
+            ("forged", "Forged or altered label"),
+            ("unknown", "Unknown device or badge"),
+            ("written_off", "Written off or lost"),
+            ("other_unit", "From another unit"),
+        ],
+        required=True,
+        readonly=True,
+    )
+    message = fields.Char(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # Whatever a scanner typed is kept readable: control characters (NUL included,
+            # which PostgreSQL refuses in text) become "?".
+            payload = (vals.get("payload") or "")[:200]
+            vals["payload"] = "".join(c if c.isprintable() else "?" for c in payload)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(_("The scan log cannot be changed."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(_("The scan log cannot be deleted."))

@@ -1,0 +1,118 @@
+import threading
+import uuid
+
+from psycopg2 import IntegrityError
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(TransactionCase):
+    """Two real PostgreSQL transactions at once: the database keeps the registry consistent."""
+
+    def setUp(self):
+        super().setUp()
+        self.code = "Q" + uuid.uuid4().hex[:6].upper()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            unit = env["hr.department"].create({"name": f"Concurrency {self.code}", "bodycam_code": self.code})
+            cameras = env["mchs.bodycam.camera"].create([{"department_id": unit.id} for _ in range(2)])
+            card = env["mchs.bodycam.card"].create({"department_id": unit.id})
+            self.unit_id, self.camera_ids, self.card_id = unit.id, cameras.ids, card.id
+        self.addCleanup(self._drop_committed_data)
+
+    def _drop_committed_data(self):
+        with self.registry.cursor() as cr:
+            for table in ("mchs_bodycam_card_installation", "mchs_bodycam_seal"):
+                cr.execute(f"DELETE FROM {table} WHERE department_id = %s", [self.unit_id])  # noqa: S608
+            cr.execute("""
+                SELECT equipment_id FROM mchs_bodycam_card WHERE department_id = %(unit)s
+                UNION ALL SELECT equipment_id FROM mchs_bodycam_camera WHERE department_id = %(unit)s
+            """, {"unit": self.unit_id})
+            equipment_ids = [row[0] for row in cr.fetchall()]
+            cr.execute("DELETE FROM mchs_bodycam_card WHERE department_id = %s", [self.unit_id])
+            cr.execute("DELETE FROM mchs_bodycam_camera WHERE department_id = %s", [self.unit_id])
+            cr.execute("DELETE FROM maintenance_equipment WHERE id = ANY(%s)", [equipment_ids])
+            cr.execute("""
+                DELETE FROM ir_sequence WHERE id IN (
+                    SELECT bodycam_camera_sequence_id FROM hr_department WHERE id = %(unit)s
+                    UNION SELECT bodycam_card_sequence_id FROM hr_department WHERE id = %(unit)s)
+            """, {"unit": self.unit_id})
+            cr.execute("DELETE FROM hr_department WHERE id = %s", [self.unit_id])
+
+    def _race(self, first, second):
+        """Run ``first`` in one transaction and, while it is still open, ``second`` in another.
+
+        Returns the exception each raised (or None). ``second`` runs in a thread because it
+        waits on the row or index lock ``first`` holds until ``first`` commits.
+        """
+        outcome = {}
+
+        def run(name, job, cr, started=None):
+            try:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                job(env)
+                if started:
+                    started.set()
+                    return
+                cr.commit()
+                outcome[name] = None
+            except (IntegrityError, UserError) as error:
+                cr.rollback()
+                outcome[name] = error
+
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2, mute_logger("odoo.sql_db"):
+            started = threading.Event()
+            run("first", first, cr1, started)
+            thread = threading.Thread(target=run, args=("second", second, cr2))
+            thread.start()
+            thread.join(timeout=1)  # `second` is now blocked on first's lock
+            cr1.commit()
+            outcome.setdefault("first", None)
+            thread.join(timeout=30)
+            self.assertFalse(thread.is_alive(), "the second transaction never finished")
+        return outcome["first"], outcome["second"]
+
+    def _count(self, where, params):
+        with self.registry.cursor() as cr:
+            cr.execute(f"SELECT count(*) FROM {where}", params)  # noqa: S608
+            return cr.fetchone()[0]
+
+    def test_same_inventory_number_from_two_transactions(self):
+        def register(env):
+            env["mchs.bodycam.camera"].create({"department_id": self.unit_id, "inventory_number": f"{self.code}-X-1"})
+            env.flush_all()
+        first, second = self._race(register, register)
+        self.assertIsNone(first)
+        self.assertIsInstance(second, IntegrityError)
+        self.assertEqual(self._count("mchs_bodycam_camera WHERE inventory_number = %s", [f"{self.code}-X-1"]), 1)
+
+    def test_numbering_from_two_transactions_never_collides(self):
+        numbers = []
+
+        def register(env):
+            camera = env["mchs.bodycam.camera"].create({"department_id": self.unit_id})
+            env.flush_all()
+            numbers.append(camera.inventory_number)
+        first, second = self._race(register, register)
+        self.assertEqual((first, second), (None, None))
+        self.assertEqual(len(set(numbers)), 2, numbers)
+
+    def test_same_card_into_two_cameras(self):
+        def install_into(index):
+            def job(env):
+                env["mchs.bodycam.card"].browse(self.card_id)._install_into(
+                    env["mchs.bodycam.camera"].browse(self.camera_ids[index]))
+                env.flush_all()
+            return job
+        first, second = self._race(install_into(0), install_into(1))
+        self.assertIsNone(first)
+        self.assertIsInstance(second, (IntegrityError, UserError))
+        self.assertEqual(self._count(
+            "mchs_bodycam_card_installation WHERE card_id = %s AND date_removed IS NULL", [self.card_id]), 1)
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT camera_id FROM mchs_bodycam_card WHERE id = %s", [self.card_id])
+            self.assertEqual(cr.fetchone()[0], self.camera_ids[0])

@@ -1,0 +1,81 @@
+import shutil
+import subprocess
+import tempfile
+
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+
+
+def pdf_text(pdf):
+    """Text of a real PDF, extracted by poppler's pdftotext."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return subprocess.run(["pdftotext", "-layout", handle.name, "-"], check=True,
+                              capture_output=True, text=True).stdout
+
+
+def pdf_pages(pdf):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+@tagged("post_install", "-at_install")
+class TestLabelReports(HttpCase):
+    """item 6 labels and the item 17 chest badge, rendered by wkhtmltopdf into real PDFs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not (shutil.which("wkhtmltopdf") and shutil.which("pdftotext")):
+            raise RuntimeError("wkhtmltopdf and poppler-utils are required: run 'make deps'")
+        cls.unit = cls.env["hr.department"].create({"name": "Label unit (test)", "bodycam_code": "TSL"})
+        cls.cameras = cls.env["mchs.bodycam.camera"].create([{"department_id": cls.unit.id} for _ in range(2)])
+        cls.cards = cls.env["mchs.bodycam.card"].create([{"department_id": cls.unit.id} for _ in range(25)])
+        cls.inspector = cls.env["hr.employee"].create({
+            "name": "Әлия Бекова", "department_id": cls.unit.id, "barcode": "4300000001",
+            "job_title": "Мемлекеттік инспектор"})
+
+    def setUp(self):
+        super().setUp()
+        # wkhtmltopdf fetches the report styles from this test server
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+
+    def _render(self, xmlid, records):
+        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+            xmlid, res_ids=records.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return pdf
+
+    def test_single_labels(self):
+        pdf = self._render("mchs_bodycam.action_report_camera_label", self.cameras)
+        text = pdf_text(pdf)
+        for camera in self.cameras:
+            self.assertIn(camera.inventory_number, text)
+        self.assertEqual(pdf_pages(pdf), 2, "one label per page")
+        card_text = pdf_text(self._render("mchs_bodycam.action_report_card_label", self.cards[:1]))
+        self.assertIn("TSL-MC-00001", card_text)
+
+    def test_label_sheet(self):
+        pdf = self._render("mchs_bodycam.action_report_card_label_sheet", self.cards)
+        text = pdf_text(pdf)
+        for card in self.cards:
+            self.assertIn(card.inventory_number, text)
+        self.assertEqual(pdf_pages(pdf), 2, "21 labels per A4 sheet")
+
+    def test_chest_badge(self):
+        pdf = self._render("mchs_bodycam.action_report_chest_badge", self.inspector)
+        text = " ".join(pdf_text(pdf).split())
+        self.assertIn("Назар аударыңыз! Жазба жүргізілуде.", text)  # item 17, verbatim
+        self.assertIn("Внимание! Ведётся запись.", text)
+        self.assertIn("Әлия Бекова", text)
+        self.assertIn("4300000001", text)
+
+    def test_badge_requires_badge_id(self):
+        nobody = self.env["hr.employee"].create({"name": "No badge", "department_id": self.unit.id})
+        with self.assertRaisesRegex(UserError, "no badge ID"):
+            self._render("mchs_bodycam.action_report_chest_badge", nobody)

@@ -1,0 +1,104 @@
+"""Installation-level checks on the databases built by ``make test``."""
+import os
+import shutil
+
+import pytest
+
+from conftest import DEMO_LOGINS
+
+MODULE = "mchs_bodycam"
+
+
+def module_state(mchs, db):
+    rows = mchs.query(db, "SELECT state FROM ir_module_module WHERE name = %s", (MODULE,))
+    return rows[0][0] if rows else None
+
+
+def table_exists(mchs, db, table):
+    rows = mchs.query(db, "SELECT to_regclass(%s) IS NOT NULL", (table,))
+    return rows[0][0]
+
+
+def count(mchs, db, table):
+    return mchs.query(db, 'SELECT count(*) FROM "%s"' % table)[0][0]
+
+
+@pytest.mark.parametrize("which", ["db_demo", "db_nodemo"])
+def test_module_installed(mchs, which):
+    db = getattr(mchs, which)
+    assert module_state(mchs, db) == "installed", f"{MODULE} is not installed in {db}"
+
+
+@pytest.mark.parametrize("which", ["db_demo", "db_nodemo"])
+def test_no_module_left_half_installed(mchs, which):
+    db = getattr(mchs, which)
+    rows = mchs.query(
+        db,
+        "SELECT name, state FROM ir_module_module "
+        "WHERE state IN ('to install', 'to upgrade', 'to remove')",
+    )
+    assert rows == [], f"modules left in a transient state in {db}: {rows}"
+
+
+def test_demo_data_loaded(mchs):
+    cameras = count(mchs, mchs.db_demo, "mchs_bodycam_camera")
+    cards = count(mchs, mchs.db_demo, "mchs_bodycam_card")
+    assert cameras >= 12, f"only {cameras} demo cameras in {mchs.db_demo}"
+    assert cards >= 24, f"only {cards} demo memory cards in {mchs.db_demo}"
+
+
+def test_no_demo_data_without_demo(mchs):
+    assert count(mchs, mchs.db_nodemo, "mchs_bodycam_camera") == 0
+    assert count(mchs, mchs.db_nodemo, "mchs_bodycam_card") == 0
+
+
+def test_demo_users(mchs):
+    rows = mchs.query(
+        mchs.db_demo,
+        "SELECT u.login, p.lang FROM res_users u JOIN res_partner p ON p.id = u.partner_id "
+        "WHERE u.login = ANY(%s)",
+        (list(DEMO_LOGINS),),
+    )
+    found = dict(rows)
+    assert sorted(found) == sorted(DEMO_LOGINS), f"demo users missing: {set(DEMO_LOGINS) - set(found)}"
+    bad = {login: lang for login, lang in found.items() if lang not in ("kk_KZ", "ru_RU")}
+    assert not bad, f"demo users with a language other than kk_KZ/ru_RU: {bad}"
+
+
+def test_no_demo_users_without_demo(mchs):
+    rows = mchs.query(mchs.db_nodemo, "SELECT login FROM res_users WHERE login = ANY(%s)",
+                      (list(DEMO_LOGINS),))
+    assert rows == []
+
+
+UNINSTALL_SCRIPT = """
+mod = env['ir.module.module'].search([('name', '=', 'mchs_bodycam')])
+assert mod, 'module mchs_bodycam not found'
+mod.button_immediate_uninstall()
+env.cr.commit()
+print('UNINSTALL-DONE')
+"""
+
+
+def test_uninstall_is_clean(mchs):
+    db = "mchs_uninstall"
+    filestore = os.path.join(mchs.data_dir, "filestore")
+    mchs.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    mchs.execute(f'CREATE DATABASE "{db}" TEMPLATE "{mchs.db_demo}"')
+    if os.path.isdir(os.path.join(filestore, mchs.db_demo)):
+        shutil.copytree(os.path.join(filestore, mchs.db_demo), os.path.join(filestore, db))
+    try:
+        proc = mchs.run_odoo("shell", "-c", mchs.conf, "-d", db, "--no-http",
+                             "--log-level=warn", stdin=UNINSTALL_SCRIPT)
+        output = proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"odoo-bin shell exited {proc.returncode}:\n{output[-4000:]}"
+        assert "UNINSTALL-DONE" in proc.stdout, output[-4000:]
+        bad = [line for line in output.splitlines()
+               if " ERROR " in line or " CRITICAL " in line or "Traceback" in line]
+        assert not bad, "errors while uninstalling:\n" + "\n".join(bad[:20]) + "\n" + output[-4000:]
+        assert module_state(mchs, db) == "uninstalled"
+        assert not table_exists(mchs, db, "mchs_bodycam_camera")
+        assert not table_exists(mchs, db, "mchs_bodycam_card")
+    finally:
+        mchs.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        shutil.rmtree(os.path.join(filestore, db), ignore_errors=True)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make stop: stop the Odoo server and the PostgreSQL cluster started by `make run`.
+# No error when nothing is running.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+RUN_DIR="$REPO_ROOT/.run"
+PIDFILE="$RUN_DIR/odoo.pid"
+
+if [[ -f "$PIDFILE" ]]; then
+    pid="$(cat "$PIDFILE")"
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+        log "stopping Odoo (pid $pid)"
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        if kill -0 "$pid" 2>/dev/null; then
+            warn "Odoo did not stop in 15 s: killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    fi
+    rm -f "$PIDFILE"
+else
+    log "Odoo is not running"
+fi
+
+if [[ -d "$RUN_DIR/pgdata" ]] && pg_is_running "$RUN_DIR/pgdata"; then
+    pg_stop "$RUN_DIR/pgdata"
+else
+    log "PostgreSQL (dev) is not running"
+fi
