@@ -36,6 +36,14 @@ class TestQr(BodycamCase):
         self.assertEqual(self.camera_a.qr_payload, f"MBC1.C.TSA-BC-00001.{self.qr._signature('C', 'TSA-BC-00001')}")
         self.assertFalse(self._logs())
 
+    def test_resolve_query_count(self):
+        # the scan desk resolves every scan: key, device, holder's unit, user's units
+        self.qr.resolve(self.camera_a.qr_payload)
+        self.env.invalidate_all()
+        with self.assertQueryCount(__system__=7):
+            result = self.qr.resolve(self.camera_a2.qr_payload)
+        self.assertTrue(result["ok"])
+
     def test_forged_and_altered(self):
         payload = self.camera_a.qr_payload
         last = "A" if payload[-1] != "A" else "B"
