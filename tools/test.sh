@@ -185,7 +185,10 @@ for step in failed_steps:
     print(f"FAILED step: {step} (counted as 1 failed)")
     total[1] += 1
 print(fmt(*total))
-sys.exit(1 if total[1] else 0)
+if total[2]:
+    # A skipped test (a browser test without Chromium, say) tested nothing.
+    print(f"FAILED: {total[2]} test(s) skipped; see the suites' output for why", file=sys.stderr)
+sys.exit(1 if total[1] or total[2] else 0)
 PY
 SUMMARY_RC=$?
 set -e

@@ -35,6 +35,11 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "demo": [
         "demo/mchs_bodycam_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "mchs_bodycam/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

@@ -5,3 +5,4 @@ from . import test_lang
 from . import test_qr
 from . import test_registry
 from . import test_reports
+from . import test_tours

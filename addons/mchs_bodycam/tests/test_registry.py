@@ -110,6 +110,7 @@ class TestRegistry(BodycamCase):
         self._install(self.camera_a, self.card_a, "S-1")
         self.assertEqual(self.card_a.camera_id, self.camera_a)
         self.assertEqual(self.camera_a.seal_number, "S-1")
+        self.assertIn("S-1", self.camera_a.message_ids[:1].body)
         self._install(self.camera_a, self.card_a2, "S-2")
         self.assertEqual(self.camera_a.card_ids, self.card_a | self.card_a2)
         self.assertEqual(self.camera_a.seal_number, "S-2")

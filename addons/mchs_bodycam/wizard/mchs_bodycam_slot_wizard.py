@@ -51,5 +51,6 @@ class MchsBodycamSlotWizard(models.TransientModel):
             camera._break_seal(self.reseal_reason)
             body = self.env._("Seal replaced by %(seal)s.", seal=self.new_seal_number)
         camera._apply_seal(self.new_seal_number)
-        camera.message_post(body=body)
+        # A logged note: it needs no e-mail address, which many inspectorate users lack.
+        camera._message_log(body=body)
         return {"type": "ir.actions.act_window_close"}
