@@ -10,3 +10,4 @@ from . import mchs_bodycam_card
 from . import mchs_bodycam_card_installation
 from . import mchs_bodycam_seal
 from . import maintenance_equipment
+from . import ir_actions_report

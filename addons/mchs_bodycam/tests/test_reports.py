@@ -1,3 +1,4 @@
+import os
 import shutil
 import subprocess
 import tempfile
@@ -23,6 +24,33 @@ def pdf_pages(pdf):
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+def decode_qr_codes(pdf):
+    """Payloads of the QR codes printed on a PDF's first page, read back by zbarimg."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/doc.pdf"
+        with open(path, "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", path, f"{folder}/page"], check=True)
+        page = next(name for name in os.listdir(folder) if name.endswith(".png"))
+        result = subprocess.run(["zbarimg", "-q", "--raw", f"{folder}/{page}"], capture_output=True, text=True)
+    return sorted(result.stdout.split())
+
+
+def qr_widths_mm(pdf):
+    """Printed width, in millimetres, of every image (the QR codes) in a PDF."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        listing = subprocess.run(["pdfimages", "-list", handle.name], check=True,
+                                 capture_output=True, text=True).stdout
+    widths = []
+    for line in listing.splitlines()[2:]:
+        columns = line.split()
+        if columns[2] == "image":  # skip soft masks
+            widths.append(int(columns[3]) / int(columns[12]) * 25.4)
+    return widths
+
+
 @tagged("post_install", "-at_install")
 class TestLabelReports(HttpCase):
     """item 6 labels and the item 17 chest badge, rendered by wkhtmltopdf into real PDFs."""
@@ -30,8 +58,8 @@ class TestLabelReports(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not (shutil.which("wkhtmltopdf") and shutil.which("pdftotext")):
-            raise RuntimeError("wkhtmltopdf and poppler-utils are required: run 'make deps'")
+        if not all(shutil.which(tool) for tool in ("wkhtmltopdf", "pdftotext", "zbarimg")):
+            raise RuntimeError("wkhtmltopdf, poppler-utils and zbar-tools are required: run 'make deps'")
         cls.unit = cls.env["hr.department"].create({"name": "Label unit (test)", "bodycam_code": "TSL"})
         cls.cameras = cls.env["mchs.bodycam.camera"].create([{"department_id": cls.unit.id} for _ in range(2)])
         cls.cards = cls.env["mchs.bodycam.card"].create([{"department_id": cls.unit.id} for _ in range(25)])
@@ -57,6 +85,12 @@ class TestLabelReports(HttpCase):
         for camera in self.cameras:
             self.assertIn(camera.inventory_number, text)
         self.assertEqual(pdf_pages(pdf), 2, "one label per page")
+        # printed at their real size: 26 mm codes on 60 x 40 mm labels
+        self.assertEqual(len(qr_widths_mm(pdf)), 2)
+        for width in qr_widths_mm(pdf):
+            self.assertAlmostEqual(width, 26, delta=1)
+        # a scanner reads back the signed payload, which resolves to the bodycam (item 6)
+        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0].qr_payload])
         card_text = pdf_text(self._render("mchs_bodycam.action_report_card_label", self.cards[:1]))
         self.assertIn("TSL-MC-00001", card_text)
 
@@ -66,6 +100,11 @@ class TestLabelReports(HttpCase):
         for card in self.cards:
             self.assertIn(card.inventory_number, text)
         self.assertEqual(pdf_pages(pdf), 2, "21 labels per A4 sheet")
+        widths = qr_widths_mm(pdf)
+        self.assertEqual(len(widths), 25)
+        for width in widths:
+            self.assertAlmostEqual(width, 24, delta=1)
+        self.assertEqual(decode_qr_codes(pdf), sorted(self.cards[:21].mapped("qr_payload")))
 
     def test_chest_badge(self):
         pdf = self._render("mchs_bodycam.action_report_chest_badge", self.inspector)
@@ -74,6 +113,8 @@ class TestLabelReports(HttpCase):
         self.assertIn("Внимание! Ведётся запись.", text)
         self.assertIn("Әлия Бекова", text)
         self.assertIn("4300000001", text)
+        self.assertAlmostEqual(qr_widths_mm(pdf)[0], 26, delta=1)
+        self.assertEqual(decode_qr_codes(pdf), [self.inspector.bodycam_qr_payload])
 
     def test_badge_requires_badge_id(self):
         nobody = self.env["hr.employee"].create({"name": "No badge", "department_id": self.unit.id})
