@@ -11,6 +11,7 @@ class MchsBodycamCamera(models.Model):
     _inherits = {"maintenance.equipment": "equipment_id"}
     _qr_kind = "C"
     _sequence_kind = "camera"
+    _equipment_category_xmlid = "mchs_bodycam.equipment_category_bodycam"
 
     equipment_id = fields.Many2one("maintenance.equipment", string="Equipment", required=True,
                                    ondelete="cascade", auto_join=True, index=True)
@@ -43,11 +44,6 @@ class MchsBodycamCamera(models.Model):
     @api.model
     def _device_name_prefix(self):
         return self.env._("Bodycam")
-
-    @api.model
-    def _equipment_category(self):
-        return self.env.ref("mchs_bodycam.equipment_category_bodycam", raise_if_not_found=False) \
-            or super()._equipment_category()
 
     def _check_slot_closed_for_change(self):
         """Cards change only while the bodycam is at the responsible person's desk (item 8)."""

@@ -11,6 +11,7 @@ class MchsBodycamCard(models.Model):
     _inherits = {"maintenance.equipment": "equipment_id"}
     _qr_kind = "M"
     _sequence_kind = "card"
+    _equipment_category_xmlid = "mchs_bodycam.equipment_category_card"
 
     equipment_id = fields.Many2one("maintenance.equipment", string="Equipment", required=True,
                                    ondelete="cascade", auto_join=True, index=True)
@@ -26,11 +27,6 @@ class MchsBodycamCard(models.Model):
     @api.model
     def _device_name_prefix(self):
         return self.env._("Memory card")
-
-    @api.model
-    def _equipment_category(self):
-        return self.env.ref("mchs_bodycam.equipment_category_card", raise_if_not_found=False) \
-            or super()._equipment_category()
 
     def _install_into(self, camera):
         """Put the card into ``camera``; the caller seals the slot afterwards (item 8)."""

@@ -37,6 +37,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     _rec_name = "inventory_number"
     _qr_kind = None  # 'C' or 'M', see mchs.bodycam.qr
     _sequence_kind = None  # 'camera' or 'card', see hr.department
+    _equipment_category_xmlid = None  # maintenance category of the delegated equipment
 
     inventory_number = fields.Char(
         required=True, readonly=True, copy=False, index=True, tracking=True,
@@ -91,13 +92,9 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     def _device_name_prefix(self):
         return ""
 
-    @api.model
-    def _equipment_category(self):
-        return self.env["maintenance.equipment.category"]
-
     @api.model_create_multi
     def create(self, vals_list):
-        category = self._equipment_category()
+        category = self.env.ref(self._equipment_category_xmlid, raise_if_not_found=False)
         for vals in vals_list:
             department = self.env["hr.department"].browse(vals.get("department_id")) \
                 or self.env["hr.department"]._bodycam_user_units()[:1]
@@ -108,7 +105,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
                 vals["inventory_number"] = department._bodycam_next_inventory_number(self._sequence_kind)
             vals["inventory_number"] = vals["inventory_number"].strip().upper()
             vals.setdefault("name", f"{self._device_name_prefix()} {vals['inventory_number']}")
-            vals.setdefault("category_id", category.id)
+            vals.setdefault("category_id", category.id if category else False)
             vals["bodycam_device"] = True
         devices = super().create(vals_list)
         for device in devices:

@@ -1,6 +1,18 @@
 from odoo.tests import TransactionCase, new_test_user
 
 
+def make_unit_with_responsible(env, code, login):
+    """A unit and its responsible person (a user with a password equal to the login and an
+    employee in that unit), for tests that log in through the browser or HTTP."""
+    unit = env["hr.department"].create({"name": f"Unit {code}", "bodycam_code": code})
+    user = env["res.users"].create({
+        "name": login, "login": login, "password": login,
+        "groups_id": [(6, 0, env.ref("mchs_bodycam.group_bodycam_responsible").ids)],
+    })
+    env["hr.employee"].create({"name": login, "user_id": user.id, "department_id": unit.id})
+    return unit, user
+
+
 class BodycamCase(TransactionCase):
     """Two units of one company plus a unit of a second company, one user per role in unit A."""
 

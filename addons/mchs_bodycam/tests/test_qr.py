@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, tagged
 
-from .common import BodycamCase
+from .common import BodycamCase, make_unit_with_responsible
 
 
 @tagged("post_install", "-at_install")
@@ -89,16 +89,11 @@ class TestScanRoute(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.unit = cls.env["hr.department"].create({"name": "Scan unit (test)", "bodycam_code": "TSS"})
-        cls.user = cls.env["res.users"].create({
-            "name": "Scan responsible", "login": "t.scan", "password": "t.scan-password",
-            "groups_id": [(6, 0, cls.env.ref("mchs_bodycam.group_bodycam_responsible").ids)],
-        })
-        cls.env["hr.employee"].create({"name": "Scan responsible", "user_id": cls.user.id, "department_id": cls.unit.id})
+        cls.unit, cls.user = make_unit_with_responsible(cls.env, "TSS", "t.scan-user")
         cls.camera = cls.env["mchs.bodycam.camera"].create({"department_id": cls.unit.id})
 
     def test_scan_route(self):
-        self.authenticate("t.scan", "t.scan-password")
+        self.authenticate("t.scan-user", "t.scan-user")
         result = self.make_jsonrpc_request("/mchs_bodycam/scan", {"payload": self.camera.qr_payload})
         self.assertEqual(result, {"ok": True, "kind": "C", "model": "mchs.bodycam.camera",
                                   "id": self.camera.id, "name": self.camera.inventory_number})

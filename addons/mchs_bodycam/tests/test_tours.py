@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
+from .common import make_unit_with_responsible
+
 
 @tagged("post_install", "-at_install")
 class TestRegistryTour(HttpCase):
@@ -8,18 +10,13 @@ class TestRegistryTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.unit = cls.env["hr.department"].create({"name": "Tour unit", "bodycam_code": "TOUR"})
-        cls.user = cls.env["res.users"].create({
-            "name": "Tour responsible", "login": "t.tour", "password": "t.tour-password",
-            "groups_id": [(6, 0, cls.env.ref("mchs_bodycam.group_bodycam_responsible").ids)],
-        })
-        cls.env["hr.employee"].create({"name": "Tour responsible", "user_id": cls.user.id, "department_id": cls.unit.id})
+        cls.unit, cls.user = make_unit_with_responsible(cls.env, "TOUR", "t.tour-user")
         cls.camera = cls.env["mchs.bodycam.camera"].create({"department_id": cls.unit.id})
         cls.card = cls.env["mchs.bodycam.card"].create({"department_id": cls.unit.id})
 
     def test_card_slot_tour(self):
         self.start_tour("/odoo/action-mchs_bodycam.mchs_bodycam_camera_action", "mchs_bodycam_card_slot_tour",
-                        login="t.tour")
+                        login="t.tour-user")
         self.assertEqual(self.card.camera_id, self.camera)
         self.assertEqual(self.camera.seal_number, "T-SEAL-1")
         self.assertEqual(self.camera.seal_id.applied_by_id, self.user)
