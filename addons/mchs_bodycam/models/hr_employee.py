@@ -11,7 +11,8 @@ class HrEmployee(models.Model):
 
     def _compute_bodycam_qr_payload(self):
         qr = self.env["mchs.bodycam.qr"]
+        key = self.env["mchs.bodycam.secret"]._get_key()
         for employee in self:
             # sudo: the badge ID is an HR field; only its signed form is exposed.
             barcode = employee.sudo().barcode
-            employee.bodycam_qr_payload = qr.make_payload("E", barcode) if barcode else False
+            employee.bodycam_qr_payload = qr.make_payload("E", barcode, key=key) if barcode else False

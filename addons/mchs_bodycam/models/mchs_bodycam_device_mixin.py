@@ -65,6 +65,29 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
          "An issued device must have a holder."),
     ]
 
+    def init(self):
+        # item 6: once a device has been issued its number is in the journals; the database
+        # refuses to change it, whoever asks.
+        if self._abstract:
+            return
+        self.env.cr.execute("""
+            CREATE OR REPLACE FUNCTION mchs_bodycam_freeze_inventory_number() RETURNS trigger AS $$
+            BEGIN
+                IF OLD.first_issue_date IS NOT NULL
+                   AND NEW.inventory_number IS DISTINCT FROM OLD.inventory_number THEN
+                    RAISE EXCEPTION 'inventory number % is frozen: the device has been issued (item 6)',
+                        OLD.inventory_number USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql
+        """)
+        trigger = f"{self._table}_freeze_inventory_number"
+        self.env.cr.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON "{self._table}"')
+        self.env.cr.execute(f"""
+            CREATE TRIGGER "{trigger}" BEFORE UPDATE OF inventory_number ON "{self._table}"
+            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_freeze_inventory_number()
+        """)
+
     @api.depends("department_id")
     def _compute_company_id(self):
         for device in self:
@@ -72,8 +95,9 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def _compute_qr_payload(self):
         qr = self.env["mchs.bodycam.qr"]
+        key = self.env["mchs.bodycam.secret"]._get_key()
         for device in self:
-            device.qr_payload = qr.make_payload(self._qr_kind, device.inventory_number) \
+            device.qr_payload = qr.make_payload(self._qr_kind, device.inventory_number, key=key) \
                 if device.inventory_number else False
 
     def _compute_display_name(self):
@@ -115,9 +139,11 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         return devices
 
     def write(self, vals):
-        if "inventory_number" in vals and any(d.first_issue_date for d in self):
-            raise UserError(self.env._(
-                "The inventory number of a device that has been issued cannot be changed (item 6)."))
+        if "inventory_number" in vals:
+            if any(d.first_issue_date for d in self):
+                raise UserError(self.env._(
+                    "The inventory number of a device that has been issued cannot be changed (item 6)."))
+            vals["inventory_number"] = (vals["inventory_number"] or "").strip().upper()
         if "state" in vals:
             self._check_state_change(vals["state"])
         return super().write(vals)

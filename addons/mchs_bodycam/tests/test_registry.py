@@ -63,6 +63,11 @@ class TestRegistry(BodycamCase):
             self.camera_a2.write({"inventory_number": "TSA-BC-08888"})
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             self.camera_a2.unlink()
+        # the database refuses it too, even to SQL that bypasses the ORM
+        self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "frozen"), self.cr.savepoint():
+            self.cr.execute("UPDATE mchs_bodycam_camera SET inventory_number = 'X-1' WHERE id = %s",
+                            [self.camera_a2.id])
 
     def test_issue_and_return_follow_holder(self):
         self.camera_a._mark_issued(self.inspector)
@@ -174,6 +179,11 @@ class TestRegistry(BodycamCase):
     def test_unit_code_frozen_once_numbering_started(self):
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             self.unit_a.bodycam_code = "ZZZ"
+        with self.assertRaisesRegex(UserError, "Only the bodycam administrator"):
+            self.unit_b.with_user(self.responsible_user).bodycam_code = "ZZZ"
+        fresh = self.env["hr.department"].create({"name": "Fresh unit"})
+        fresh.with_user(self.admin_user).bodycam_code = "FRS"
+        self.assertEqual(fresh.bodycam_code, "FRS")
         with self.assertRaisesRegex(ValidationError, "unit code"):
             self.env["hr.department"].create({"name": "Bad code", "bodycam_code": "a b"})
         self.assertEqual(self.unit_a.bodycam_camera_count, 2)
