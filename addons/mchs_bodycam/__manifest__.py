@@ -23,6 +23,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "views/mchs_bodycam_camera_views.xml",
         "views/mchs_bodycam_card_views.xml",
         "views/mchs_bodycam_designation_views.xml",
+        "views/mchs_bodycam_journal_views.xml",
         "views/mchs_bodycam_scan_log_views.xml",
         "views/hr_department_views.xml",
         "views/hr_employee_views.xml",

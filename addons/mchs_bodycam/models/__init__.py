@@ -11,3 +11,4 @@ from . import mchs_bodycam_card_installation
 from . import mchs_bodycam_seal
 from . import maintenance_equipment
 from . import ir_actions_report
+from . import mchs_bodycam_journal

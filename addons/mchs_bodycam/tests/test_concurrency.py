@@ -2,6 +2,7 @@ import threading
 import uuid
 
 from psycopg2 import IntegrityError
+from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import UserError
@@ -21,12 +22,16 @@ class TestConcurrency(TransactionCase):
             unit = env["hr.department"].create({"name": f"Concurrency {self.code}", "bodycam_code": self.code})
             cameras = env["mchs.bodycam.camera"].create([{"department_id": unit.id} for _ in range(2)])
             card = env["mchs.bodycam.card"].create({"department_id": unit.id})
-            self.unit_id, self.camera_ids, self.card_id = unit.id, cameras.ids, card.id
+            book = env["mchs.bodycam.journal"].create({
+                "kind": "custody", "department_id": unit.id,
+                "registration_number": self.code, "registration_date": "2026-01-08"})
+            book.action_register()
+            self.unit_id, self.camera_ids, self.card_id, self.book_id = unit.id, cameras.ids, card.id, book.id
         self.addCleanup(self._drop_committed_data)
 
     def _drop_committed_data(self):
         with self.registry.cursor() as cr:
-            for table in ("mchs_bodycam_card_installation", "mchs_bodycam_seal"):
+            for table in ("mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal"):
                 cr.execute(f"DELETE FROM {table} WHERE department_id = %s", [self.unit_id])  # noqa: S608
             cr.execute("""
                 SELECT equipment_id FROM mchs_bodycam_card WHERE department_id = %(unit)s
@@ -60,7 +65,7 @@ class TestConcurrency(TransactionCase):
                     return
                 cr.commit()
                 outcome[name] = None
-            except (IntegrityError, UserError) as error:
+            except (IntegrityError, SerializationFailure, UserError) as error:
                 cr.rollback()
                 outcome[name] = error
 
@@ -100,6 +105,29 @@ class TestConcurrency(TransactionCase):
         first, second = self._race(register, register)
         self.assertEqual((first, second), (None, None))
         self.assertEqual(len(set(numbers)), 2, numbers)
+
+    def test_row_numbers_gap_free_under_concurrent_entries(self):
+        # item 9: "р/с №" of a book, gap-free and never reused
+        numbers = []
+
+        def take(env):
+            numbers.append(env["mchs.bodycam.journal"].browse(self.book_id)._take_row_number())
+        first, second = self._race(take, take)
+        self.assertIsNone(first)
+        # The second entry waited for the first and was refused at its commit; Odoo retries
+        # such a request (odoo.service.model.retrying), which then gets the next number.
+        self.assertIsInstance(second, SerializationFailure)
+        with self.registry.cursor() as cr:
+            take(api.Environment(cr, SUPERUSER_ID, {}))
+        self.assertEqual(numbers, [1, 2])
+        # a number taken in a transaction that rolls back is given back
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["mchs.bodycam.journal"].browse(self.book_id)._take_row_number(), 3)
+            cr.rollback()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            self.assertEqual(env["mchs.bodycam.journal"].browse(self.book_id)._take_row_number(), 3)
 
     def test_same_card_into_two_cameras(self):
         def install_into(index):

@@ -1,0 +1,119 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+JOURNAL_KINDS = [
+    ("custody", "Appendix 1: issue, return and download"),
+    ("access", "Appendix 2: actions on video materials"),
+]
+
+
+class MchsBodycamJournal(models.Model):
+    """A bound journal book of one unit (item 9, Appendices 1 and 2).
+
+    A book is registered in the unit's office (numbered, bound and sealed) before it takes
+    entries; each entry gets the next row number of its book, gap-free and never reused.
+    """
+
+    _name = "mchs.bodycam.journal"
+    _description = "Bodycam journal book"
+    _inherit = ["mail.thread"]
+    _order = "department_id, kind, date_start desc, id desc"
+    _check_company_auto = True
+
+    kind = fields.Selection(JOURNAL_KINDS, required=True, default="custody", tracking=True)
+    department_id = fields.Many2one(
+        "hr.department", string="Unit", required=True, index=True, check_company=True, tracking=True,
+        default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
+    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    registration_number = fields.Char(
+        tracking=True, help="Number under which the unit's office registered the book (item 9).")
+    registration_date = fields.Date(tracking=True)
+    date_start = fields.Date(string="Started", readonly=True, tracking=True)
+    date_end = fields.Date(string="Finished", readonly=True, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("registered", "Registered"), ("closed", "Closed")],
+        required=True, default="draft", readonly=True, tracking=True, index=True)
+    next_row_number = fields.Integer(default=1, readonly=True, copy=False,
+                                     help="Row number the next entry of this book will get.")
+    row_count = fields.Integer(compute="_compute_row_count", string="Entries")
+
+    _sql_constraints = [
+        ("registration_number_unit_uniq", "unique(department_id, kind, registration_number)",
+         "The unit already has a book of this kind with this registration number."),
+        ("registered_has_registration",
+         "CHECK(state = 'draft' OR (registration_number IS NOT NULL AND registration_date IS NOT NULL))",
+         "A registered book has a registration number and date (item 9)."),
+    ]
+
+    def init(self):
+        # One open book per kind per unit (item 9), even from two transactions at once.
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_journal_one_open
+            ON mchs_bodycam_journal (department_id, kind) WHERE state = 'registered'
+        """)
+
+    def _compute_row_count(self):
+        for journal in self:
+            journal.row_count = journal.next_row_number - 1
+
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for journal in self:
+            number = journal.registration_number or self.env._("draft")
+            journal.display_name = f"{kinds.get(journal.kind, '')} № {number}"
+
+    def write(self, vals):
+        frozen = {"kind", "department_id", "registration_number", "registration_date"}
+        if frozen & set(vals) and any(journal.state != "draft" for journal in self):
+            raise UserError(self.env._(
+                "A registered journal book keeps its unit, kind and registration (item 9)."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(journal.state != "draft" for journal in self):
+            raise UserError(self.env._("Only a draft journal book can be deleted."))
+
+    def action_register(self):
+        """The office has numbered, bound and sealed the book: it takes entries (item 9)."""
+        for journal in self:
+            if journal.state != "draft":
+                raise UserError(self.env._("Only a draft journal book can be registered."))
+            if not (journal.registration_number and journal.registration_date):
+                raise UserError(self.env._(
+                    "Enter the office registration number and date of the book first (item 9)."))
+            if journal._open_book(journal.department_id, journal.kind):
+                raise UserError(self.env._(
+                    "%(unit)s already has an open book of this kind; close it first.",
+                    unit=journal.department_id.display_name))
+        self.write({"state": "registered", "date_start": fields.Date.context_today(self)})
+
+    def action_close(self):
+        for journal in self:
+            if journal.state != "registered":
+                raise UserError(self.env._("Only a registered journal book can be closed."))
+        self.write({"state": "closed", "date_end": fields.Date.context_today(self)})
+
+    @api.model
+    def _open_book(self, department, kind):
+        return self.search([("department_id", "=", department.id), ("kind", "=", kind),
+                            ("state", "=", "registered")], limit=1)
+
+    def _take_row_number(self):
+        """Next row number of this book ("р/с №"), gap-free and never reused.
+
+        The book's row is locked until the caller's transaction ends: a concurrent entry
+        waits, then fails with a serialization error and Odoo retries its request with the
+        next number; a rolled-back entry gives its number back.
+        """
+        self.ensure_one()
+        if self.state != "registered":
+            raise UserError(self.env._(
+                "%s is not registered and open: it takes no entries (item 9).", self.display_name))
+        self.env.cr.execute("""
+            UPDATE mchs_bodycam_journal SET next_row_number = next_row_number + 1
+            WHERE id = %s RETURNING next_row_number - 1
+        """, [self.id])
+        number = self.env.cr.fetchone()[0]
+        self.invalidate_recordset(["next_row_number"])
+        return number
