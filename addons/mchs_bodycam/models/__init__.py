@@ -12,3 +12,6 @@ from . import mchs_bodycam_seal
 from . import maintenance_equipment
 from . import ir_actions_report
 from . import mchs_bodycam_journal
+from . import mchs_bodycam_custody
+from . import res_company
+from . import res_config_settings

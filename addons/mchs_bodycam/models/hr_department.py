@@ -25,6 +25,10 @@ class HrDepartment(models.Model):
     )
     bodycam_camera_sequence_id = fields.Many2one("ir.sequence", string="Bodycam numbering", readonly=True, copy=False)
     bodycam_card_sequence_id = fields.Many2one("ir.sequence", string="Memory card numbering", readonly=True, copy=False)
+    bodycam_calendar_id = fields.Many2one(
+        "resource.calendar", string="Working hours",
+        help="The unit's working hours: a bodycam not returned by the end of the working day is "
+             "overdue (item 23). Empty: the company's working hours.")
     bodycam_designation_ids = fields.One2many("mchs.bodycam.designation", "department_id", string="Designations")
     bodycam_head_id = fields.Many2one(
         "hr.employee", string="Head (bodycams)", compute="_compute_bodycam_people",

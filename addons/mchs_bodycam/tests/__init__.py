@@ -1,5 +1,6 @@
 from . import test_access
 from . import test_concurrency
+from . import test_custody
 from . import test_designation
 from . import test_journal
 from . import test_lang

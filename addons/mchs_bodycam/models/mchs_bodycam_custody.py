@@ -1,0 +1,388 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+CUSTODY_STATES = [
+    ("draft", "Draft"),
+    ("issued", "Issued"),
+    ("returned", "Returned"),
+    ("downloaded", "Downloaded"),
+    ("closed", "Closed"),
+]
+# The camera stays with its custody entry from issue until its cards are wiped (item 5).
+ACTIVE_STATES = ("issued", "returned", "downloaded")
+CONFIRMATION_METHODS = [("badge", "Badge scanned at the desk"), ("session", "In the inspector's own session")]
+# item 16 (and 8, 17): the pre-use checklist, in the order the desk shows it
+CHECKLIST = ["check_operable", "check_datetime", "check_quality", "check_inventory_label",
+             "check_seal_intact", "check_badge_worn"]
+
+
+class MchsBodycamCustody(models.Model):
+    """One row of the Appendix 1 journal: a bodycam and its cards issued to an inspector and
+    taken back (items 7, 10, 16-18, 23); column 6 is filled when the recordings are downloaded."""
+
+    _name = "mchs.bodycam.custody"
+    _description = "Bodycam custody entry (Appendix 1 row)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "journal_id, row_number desc, id desc"
+    _check_company_auto = True
+    _rec_name = "row_number"
+
+    journal_id = fields.Many2one("mchs.bodycam.journal", string="Journal book", readonly=True, index=True,
+                                 check_company=True, domain="[('kind', '=', 'custody')]")
+    row_number = fields.Integer(string="Row №", readonly=True, copy=False)
+    department_id = fields.Many2one(
+        "hr.department", string="Unit", required=True, index=True, check_company=True,
+        default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
+    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    state = fields.Selection(CUSTODY_STATES, required=True, default="draft", readonly=True, tracking=True,
+                             index=True)
+    # column 2
+    camera_id = fields.Many2one("mchs.bodycam.camera", string="Bodycam", required=True, index=True,
+                                check_company=True, tracking=True,
+                                domain="[('department_id', '=', department_id), ('state', '=', 'available')]")
+    card_ids = fields.Many2many("mchs.bodycam.card", string="Memory cards", readonly=True, copy=False)
+    inventory_text = fields.Char(string="Inventory numbers", readonly=True, copy=False,
+                                 help="Column 2: the bodycam's inventory number and its memory cards'.")
+    seal_number = fields.Char(string="Seal at issue", readonly=True, copy=False)
+    # column 3
+    inspector_id = fields.Many2one("hr.employee", string="Inspector", required=True, index=True,
+                                   check_company=True, tracking=True,
+                                   domain="[('department_id', '=', department_id)]")
+    inspector_user_id = fields.Many2one(related="inspector_id.user_id", string="Inspector's user")
+    # column 4
+    issue_datetime = fields.Datetime(string="Issued at", readonly=True, copy=False, tracking=True)
+    issued_by_id = fields.Many2one("res.users", string="Issued by", readonly=True, copy=False)
+    issue_confirmed_at = fields.Datetime(string="Receipt confirmed at", readonly=True, copy=False)
+    issue_confirmation = fields.Selection(CONFIRMATION_METHODS, string="Receipt confirmed by", readonly=True,
+                                          copy=False)
+    # column 5
+    return_datetime = fields.Datetime(string="Returned at", readonly=True, copy=False, tracking=True)
+    received_by_id = fields.Many2one("res.users", string="Received by", readonly=True, copy=False)
+    return_confirmed_at = fields.Datetime(string="Return confirmed at", readonly=True, copy=False)
+    return_confirmation = fields.Selection(CONFIRMATION_METHODS, string="Return confirmed by", readonly=True,
+                                           copy=False)
+    # column 6
+    download_datetime = fields.Datetime(string="Downloaded at", readonly=True, copy=False, tracking=True)
+    closed_datetime = fields.Datetime(string="Cards wiped at", readonly=True, copy=False)
+    # item 16: pre-use checklist
+    check_operable = fields.Boolean(string="Bodycam works")
+    battery_level = fields.Integer(string="Battery (%)")
+    check_datetime = fields.Boolean(string="Date and time set")
+    clock_offset_seconds = fields.Integer(
+        string="Clock offset (s)", help="Device clock minus the real time when the responsible person set it "
+                                        "at issue (item 5); applied when recordings are matched.")
+    check_quality = fields.Boolean(string="Quality settings checked")
+    check_inventory_label = fields.Boolean(string="Inventory number on the device")
+    check_seal_intact = fields.Boolean(string="Seal intact")
+    check_seal_number = fields.Char(string="Seal number checked")
+    check_badge_worn = fields.Boolean(string="Chest badge worn", help="Item 17.")
+    is_overdue = fields.Boolean(string="Overdue", readonly=True, copy=False, index=True,
+                                help="Not returned by the end of the working day (item 23).")
+
+    _sql_constraints = [
+        ("row_number_uniq", "unique(journal_id, row_number)", "This row number is already used in the book."),
+        ("battery_range", "CHECK(battery_level >= 0 AND battery_level <= 100)", "Battery level is a percentage."),
+        ("issued_has_row", "CHECK(state = 'draft' OR (journal_id IS NOT NULL AND row_number IS NOT NULL))",
+         "An issued entry is a numbered row of a journal book (item 9)."),
+    ]
+
+    def init(self):
+        # A bodycam is out under one entry at a time, and an inspector holds one bodycam at a
+        # time (items 7, 23): enforced by the database against two desks at once.
+        self.env.cr.execute(f"""
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_out
+            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES}
+        """)
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_out
+            ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued'
+        """)
+
+    def _compute_display_name(self):
+        for entry in self:
+            number = entry.row_number or self.env._("draft")
+            entry.display_name = f"№ {number} · {entry.camera_id.inventory_number or ''} · {entry.inspector_id.name or ''}"
+
+    def write(self, vals):
+        frozen = {"camera_id", "inspector_id", "department_id"} | set(CHECKLIST) \
+            | {"battery_level", "clock_offset_seconds", "check_seal_number"}
+        if frozen & set(vals) and any(entry.state != "draft" for entry in self):
+            raise UserError(self.env._(
+                "A journal entry is never edited once issued; correct it instead (item 9)."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        if any(entry.state != "draft" for entry in self):
+            raise UserError(self.env._("A journal entry is never deleted; correct it instead (item 9)."))
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_responsible_person(self):
+        """Only the unit's designated responsible person issues and receives (items 5, 7)."""
+        today = fields.Date.context_today(self)
+        for entry in self:
+            responsible = entry.department_id._bodycam_person_at("responsible", today)
+            if not responsible or responsible.user_id != self.env.user:
+                raise UserError(self.env._(
+                    "Only the responsible person of %(unit)s (%(person)s) issues and receives bodycams (item 5).",
+                    unit=entry.department_id.display_name,
+                    person=responsible.name or self.env._("nobody designated")))
+
+    def _check_checklist(self):
+        """item 16: every check passed, battery above the unit's minimum, seal number as recorded."""
+        for entry in self:
+            failed = [self._fields[name]._description_string(self.env) for name in CHECKLIST if not entry[name]]
+            if failed:
+                raise UserError(self.env._(
+                    "The pre-use check failed (item 16): %s. The bodycam cannot be issued.", "; ".join(failed)))
+            minimum = entry.company_id.bodycam_min_battery
+            if entry.battery_level < minimum:
+                raise UserError(self.env._(
+                    "The pre-use check failed (item 16): the battery is at %(level)s%%, below the minimum "
+                    "of %(minimum)s%%. Charge the bodycam first.", level=entry.battery_level, minimum=minimum))
+            if not entry.camera_id.seal_number or (entry.check_seal_number or "").strip() != entry.camera_id.seal_number:
+                raise UserError(self.env._(
+                    "The pre-use check failed (item 8): the seal on the card slot (%(found)s) is not the "
+                    "recorded seal %(recorded)s.", found=entry.check_seal_number or "-",
+                    recorded=entry.camera_id.seal_number or "-"))
+
+    def _lock_devices(self):
+        """Row locks on the bodycam and its cards: two desks issuing them at once wait for each
+        other, and the second then sees them out."""
+        cameras = self.camera_id
+        cards = cameras.card_ids
+        self.env.cr.execute("SELECT id FROM mchs_bodycam_camera WHERE id = ANY(%s) FOR UPDATE", [cameras.ids])
+        if cards:
+            self.env.cr.execute("SELECT id FROM mchs_bodycam_card WHERE id = ANY(%s) FOR UPDATE", [cards.ids])
+        cameras.invalidate_recordset(["state", "holder_id"])
+        cards.invalidate_recordset(["state", "holder_id"])
+
+    def _check_inspector_free(self):
+        for entry in self:
+            held = self.search([("inspector_id", "=", entry.inspector_id.id), ("state", "=", "issued"),
+                                ("id", "!=", entry.id)], limit=1)
+            if held:
+                raise UserError(self.env._(
+                    "%(inspector)s already holds bodycam %(camera)s; it must be returned first (item 23).",
+                    inspector=entry.inspector_id.name, camera=held.camera_id.inventory_number))
+
+    # ------------------------------------------------------------------ confirmations
+
+    def _confirm_by_badge(self, payload, moment):
+        """The inspector scans their own badge at the desk: their "signature" (items 7, 10)."""
+        self.ensure_one()
+        result = self.env["mchs.bodycam.qr"].resolve(payload)
+        if not result["ok"]:
+            raise UserError(result["message"])
+        if result["model"] != "hr.employee" or result["id"] != self.inspector_id.id:
+            raise UserError(self.env._(
+                "This is not the badge of %s: only the inspector confirms with their own badge.",
+                self.inspector_id.name))
+        self._set_confirmation(moment, "badge")
+
+    def _set_confirmation(self, moment, method):
+        prefix = "issue" if moment == "issue" else "return"
+        # sudo: the inspector confirms their own entry, on which they have no write access;
+        # the caller checked who they are.
+        self.sudo().write({f"{prefix}_confirmed_at": fields.Datetime.now(), f"{prefix}_confirmation": method})
+
+    def action_confirm_issue_badge(self, payload):
+        self._confirm_by_badge(payload, "issue")
+
+    def action_confirm_return_badge(self, payload):
+        self._confirm_by_badge(payload, "return")
+
+    def action_confirm_in_session(self):
+        """The inspector confirms receipt (draft entry) or return (issued entry) in their own session."""
+        for entry in self:
+            if entry.inspector_id.user_id != self.env.user:
+                raise UserError(self.env._("Only %s confirms this entry in their own session.",
+                                           entry.inspector_id.name))
+            if entry.state == "draft":
+                entry._set_confirmation("issue", "session")
+            elif entry.state == "issued":
+                entry._set_confirmation("return", "session")
+            else:
+                raise UserError(self.env._("There is nothing to confirm on this entry."))
+
+    # ------------------------------------------------------------------ transitions
+
+    def action_issue(self):
+        """Issue the bodycam and its cards (items 7, 16): a new numbered row of the open book."""
+        for entry in self:
+            if entry.state != "draft":
+                raise UserError(self.env._("Only a draft entry can be issued."))
+        self._check_responsible_person()
+        self._lock_devices()
+        for entry in self:
+            entry.camera_id._check_issuable()
+            entry.camera_id.card_ids._check_issuable()
+            if not entry.camera_id.card_ids:
+                raise UserError(self.env._("%s has no memory card installed.", entry.camera_id.display_name))
+            entry._check_inspector_free()
+            entry._check_checklist()
+            if not entry.issue_confirmed_at:
+                raise UserError(self.env._(
+                    "%s has not confirmed receipt: scan their badge or let them confirm in their own "
+                    "session (item 7).", entry.inspector_id.name))
+            journal = self.env["mchs.bodycam.journal"]._open_book(entry.department_id, "custody")
+            if not journal:
+                raise UserError(self.env._(
+                    "%s has no registered Appendix 1 journal book: register one first (item 9).",
+                    entry.department_id.display_name))
+            camera = entry.camera_id
+            entry.write({
+                "state": "issued",
+                "journal_id": journal.id,
+                "row_number": journal._take_row_number(),
+                "card_ids": [(6, 0, camera.card_ids.ids)],
+                "inventory_text": f"{camera.inventory_number} ({', '.join(camera.card_ids.mapped('inventory_number'))})",
+                "seal_number": camera.seal_number,
+                "issue_datetime": fields.Datetime.now(),
+                "issued_by_id": self.env.uid,
+            })
+            camera._mark_issued(entry.inspector_id)
+            camera.card_ids._mark_issued(entry.inspector_id)
+
+    def action_return(self):
+        """Take the bodycam back (item 10); it stays with the responsible person until download."""
+        for entry in self:
+            if entry.state != "issued":
+                raise UserError(self.env._("Only an issued bodycam can be returned."))
+            if not entry.return_confirmed_at:
+                raise UserError(self.env._(
+                    "%s has not confirmed the return: scan their badge or let them confirm in their own "
+                    "session (item 10).", entry.inspector_id.name))
+        self._check_responsible_person()
+        receiver = self.env.user.employee_ids.filtered(lambda e: e.department_id in self.department_id)[:1]
+        for entry in self:
+            entry.write({"state": "returned", "return_datetime": fields.Datetime.now(),
+                         "received_by_id": self.env.uid, "is_overdue": False})
+            entry.camera_id.write({"holder_id": receiver.id})
+            entry.card_ids.write({"holder_id": receiver.id})
+            entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
+
+    def action_mark_downloaded(self):
+        """Column 6: the recordings of the cards have been downloaded (item 10)."""
+        for entry in self:
+            if entry.state != "returned":
+                raise UserError(self.env._("Recordings are downloaded after the return."))
+        self._check_responsible_person()
+        self.write({"state": "downloaded", "download_datetime": fields.Datetime.now()})
+
+    def action_close(self):
+        """The cards are wiped after download (item 5): the devices are available again."""
+        for entry in self:
+            if entry.state != "downloaded":
+                raise UserError(self.env._("Cards are wiped only after their recordings are downloaded (item 5)."))
+        self._check_responsible_person()
+        self.write({"state": "closed", "closed_datetime": fields.Datetime.now()})
+        for entry in self:
+            entry.camera_id._mark_returned()
+            entry.card_ids._mark_returned()
+
+    # ------------------------------------------------------------------ scan desk
+
+    @api.model
+    def desk_scan(self, payload):
+        """What the desk shows for a scanned label: a bodycam (with its cards, seal and the
+        entry it is out under) or an inspector's badge; refusals come back in plain words."""
+        result = self.env["mchs.bodycam.qr"].resolve(payload)
+        if not result["ok"]:
+            return result
+        if result["model"] == "hr.employee":
+            employee = self.env["hr.employee"].browse(result["id"])
+            return {"ok": True, "kind": "inspector", "id": employee.id, "name": employee.name,
+                    "payload": payload.strip()}
+        if result["model"] != "mchs.bodycam.camera":
+            return {"ok": False, "reason": "not_camera", "message": self.env._(
+                "%s is a memory card: scan the bodycam it is installed in.", result["name"])}
+        camera = self.env["mchs.bodycam.camera"].browse(result["id"])
+        entry = self.search([("camera_id", "=", camera.id), ("state", "in", ACTIVE_STATES)], limit=1)
+        return {
+            "ok": True, "kind": "camera", "id": camera.id, "inventory_number": camera.inventory_number,
+            "state": camera.state, "seal_number": camera.seal_number or "",
+            "cards": camera.card_ids.mapped("inventory_number"),
+            "entry": entry._desk_summary() if entry else False,
+        }
+
+    def _desk_summary(self):
+        self.ensure_one()
+        return {"id": self.id, "row_number": self.row_number, "state": self.state,
+                "inspector": self.inspector_id.name, "inventory_text": self.inventory_text,
+                "display_name": self.display_name,
+                "return_confirmed": bool(self.return_confirmed_at)}
+
+    @api.model
+    def desk_issue(self, camera_id, badge_payload, checklist):
+        """Issue at the desk: the scanned bodycam, the scanned badge (the inspector's receipt)
+        and the ticked checklist (item 16), in one transaction: all or nothing."""
+        allowed = set(CHECKLIST) | {"battery_level", "clock_offset_seconds", "check_seal_number"}
+        inspector = self._desk_inspector(badge_payload)
+        camera = self.env["mchs.bodycam.camera"].browse(camera_id).exists()
+        if not camera:
+            raise UserError(self.env._("Scan the bodycam first."))
+        entry = self.create(dict(
+            {key: value for key, value in (checklist or {}).items() if key in allowed},
+            camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id))
+        entry.action_confirm_issue_badge(badge_payload)
+        entry.action_issue()
+        return entry._desk_summary()
+
+    @api.model
+    def desk_return(self, camera_id, badge_payload=None):
+        """Receive a bodycam back at the desk; the badge scan is the inspector's signature
+        unless they already confirmed the return in their own session (item 10)."""
+        entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued")], limit=1)
+        if not entry:
+            raise UserError(self.env._("This bodycam is not out: there is nothing to receive."))
+        if badge_payload:
+            entry.action_confirm_return_badge(badge_payload)
+        entry.action_return()
+        return entry._desk_summary()
+
+    @api.model
+    def _desk_inspector(self, badge_payload):
+        result = self.env["mchs.bodycam.qr"].resolve(badge_payload)
+        if not result["ok"]:
+            raise UserError(result["message"])
+        if result["model"] != "hr.employee":
+            raise UserError(self.env._("Scan the inspector's badge."))
+        return self.env["hr.employee"].browse(result["id"])
+
+    # ------------------------------------------------------------------ overdue returns (item 23)
+
+    def _working_day_end(self):
+        """End of the unit's working day of the issue date, in UTC (naive)."""
+        self.ensure_one()
+        calendar = self.department_id.bodycam_calendar_id or self.company_id.resource_calendar_id
+        tz = pytz.timezone(calendar.tz or "Asia/Almaty")
+        day = pytz.utc.localize(self.issue_datetime).astimezone(tz).date()
+        day_start = tz.localize(datetime.combine(day, time.min))
+        intervals = calendar._work_intervals_batch(day_start, day_start + timedelta(days=1))[False] \
+            if calendar else []
+        ends = [stop for _start, stop, _meta in intervals]
+        end = max(ends) if ends else tz.localize(datetime.combine(day, time.max))
+        return end.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _cron_flag_overdue_returns(self):
+        now = fields.Datetime.now()
+        activity_type = self.env.ref("mchs_bodycam.mail_activity_type_overdue_return")
+        for entry in self.search([("state", "=", "issued"), ("is_overdue", "=", False)]):
+            if entry._working_day_end() > now:
+                continue
+            entry.is_overdue = True
+            today = fields.Date.context_today(self)
+            for role in ("responsible", "head"):
+                person = entry.department_id._bodycam_person_at(role, today)
+                if person.user_id:
+                    entry.activity_schedule(
+                        activity_type_id=activity_type.id, user_id=person.user_id.id,
+                        note=self.env._("%(inspector)s has not returned bodycam %(camera)s (item 23).",
+                                        inspector=entry.inspector_id.name, camera=entry.camera_id.inventory_number))

@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    bodycam_min_battery = fields.Integer(related="company_id.bodycam_min_battery", readonly=False)
