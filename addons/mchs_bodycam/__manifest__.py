@@ -11,8 +11,8 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
-    "depends": ["hr", "maintenance", "mail", "web"],
-    "external_dependencies": {"python": ["qrcode"]},
+    "depends": ["hr", "maintenance", "mail", "web", "report_xlsx"],
+    "external_dependencies": {"python": ["qrcode", "xlsxwriter"]},
     "data": [
         "security/mchs_bodycam_security.xml",
         "security/ir.model.access.csv",
@@ -33,13 +33,18 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "reports/report_paperformats.xml",
         "reports/report_labels.xml",
         "reports/report_badge.xml",
+        "reports/report_journal_custody.xml",
         "wizard/mchs_bodycam_slot_wizard_views.xml",
         "views/mchs_bodycam_menus.xml",
+        "views/mchs_bodycam_scan_desk_views.xml",
     ],
     "demo": [
         "demo/mchs_bodycam_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "mchs_bodycam/static/src/scan_desk/*",
+        ],
         "web.assets_tests": [
             "mchs_bodycam/static/tests/tours/*.js",
         ],

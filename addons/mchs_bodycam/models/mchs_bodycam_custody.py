@@ -80,6 +80,12 @@ class MchsBodycamCustody(models.Model):
     check_seal_intact = fields.Boolean(string="Seal intact")
     check_seal_number = fields.Char(string="Seal number checked")
     check_badge_worn = fields.Boolean(string="Chest badge worn", help="Item 17.")
+    struck = fields.Boolean(
+        readonly=True, copy=False, index=True,
+        help="Struck through by a correction (item 9): the row stays in the book, superseded by a new one.")
+    remarks_text = fields.Text(
+        string="Remarks", compute="_compute_remarks_text",
+        help="Column 7: pauses, failures, corrections and seal incidents, in order.")
     is_overdue = fields.Boolean(string="Overdue", readonly=True, copy=False, index=True,
                                 help="Not returned by the end of the working day (item 23).")
 
@@ -101,6 +107,11 @@ class MchsBodycamCustody(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_out
             ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued'
         """)
+
+    def _compute_remarks_text(self):
+        # Filled from the structured remarks (pauses, failures, corrections, seal incidents).
+        for entry in self:
+            entry.remarks_text = False
 
     def _compute_display_name(self):
         for entry in self:

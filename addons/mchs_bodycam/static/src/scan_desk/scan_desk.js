@@ -1,0 +1,1 @@
+// The scan desk (issue 3), being written.
