@@ -15,3 +15,4 @@ from . import mchs_bodycam_journal
 from . import mchs_bodycam_custody
 from . import res_company
 from . import res_config_settings
+from . import mchs_bodycam_custody_remark

@@ -83,6 +83,11 @@ class MchsBodycamCustody(models.Model):
     struck = fields.Boolean(
         readonly=True, copy=False, index=True,
         help="Struck through by a correction (item 9): the row stays in the book, superseded by a new one.")
+    remark_ids = fields.One2many("mchs.bodycam.custody.remark", "custody_id", string="Remark lines", readonly=True)
+    is_paused = fields.Boolean(compute="_compute_open_remarks", string="Paused")
+    has_open_failure = fields.Boolean(compute="_compute_open_remarks", string="Failure reported")
+    replaces_custody_id = fields.Many2one("mchs.bodycam.custody", string="Replaces", readonly=True, copy=False,
+                                          help="The entry whose bodycam failed and was replaced (item 21).")
     remarks_text = fields.Text(
         string="Remarks", compute="_compute_remarks_text",
         help="Column 7: pauses, failures, corrections and seal incidents, in order.")
@@ -99,19 +104,26 @@ class MchsBodycamCustody(models.Model):
     def init(self):
         # A bodycam is out under one entry at a time, and an inspector holds one bodycam at a
         # time (items 7, 23): enforced by the database against two desks at once.
+        # Struck rows stay in the book but no longer hold anything.
         self.env.cr.execute(f"""
-            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_out
-            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES}
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_active
+            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES} AND NOT struck
         """)
         self.env.cr.execute("""
-            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_out
-            ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued'
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_issued
+            ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued' AND NOT struck
         """)
 
-    def _compute_remarks_text(self):
-        # Filled from the structured remarks (pauses, failures, corrections, seal incidents).
+    @api.depends("remark_ids.pause_end", "remark_ids.resolution")
+    def _compute_open_remarks(self):
         for entry in self:
-            entry.remarks_text = False
+            entry.is_paused = any(r.kind == "pause" and not r.pause_end for r in entry.remark_ids)
+            entry.has_open_failure = any(r.kind == "failure" and not r.resolution for r in entry.remark_ids)
+
+    @api.depends("remark_ids.text", "struck")
+    def _compute_remarks_text(self):
+        for entry in self:
+            entry.remarks_text = "\n".join(entry.remark_ids.mapped("text")) or False
 
     def _compute_display_name(self):
         for entry in self:
@@ -176,7 +188,7 @@ class MchsBodycamCustody(models.Model):
     def _check_inspector_free(self):
         for entry in self:
             held = self.search([("inspector_id", "=", entry.inspector_id.id), ("state", "=", "issued"),
-                                ("id", "!=", entry.id)], limit=1)
+                                ("struck", "=", False), ("id", "!=", entry.id)], limit=1)
             if held:
                 raise UserError(self.env._(
                     "%(inspector)s already holds bodycam %(camera)s; it must be returned first (item 23).",
@@ -294,8 +306,164 @@ class MchsBodycamCustody(models.Model):
         self._check_responsible_person()
         self.write({"state": "closed", "closed_datetime": fields.Datetime.now()})
         for entry in self:
-            entry.camera_id._mark_returned()
-            entry.card_ids._mark_returned()
+            # a bodycam replaced after a failure is in repair by now (item 21)
+            (entry.camera_id.filtered(lambda c: c.state == "issued"))._mark_returned()
+            entry.card_ids.filtered(lambda c: c.state == "issued")._mark_returned()
+
+    # ------------------------------------------------------------------ remarks (column 7)
+
+    def _check_open_entry(self):
+        for entry in self:
+            if entry.state != "issued" or entry.struck:
+                raise UserError(self.env._("Only a bodycam that is out takes this remark."))
+
+    def _check_inspector_or_responsible(self):
+        """Pauses and failures are reported by the inspector themself or by the responsible person."""
+        for entry in self:
+            if entry.inspector_id.user_id == self.env.user:
+                continue
+            entry._check_responsible_person()
+
+    def _add_remark(self, values):
+        # sudo: the inspector reports on their own entry (checked by the caller); the remark
+        # records the real user as signatory.
+        return self.env["mchs.bodycam.custody.remark"].sudo().create(
+            dict(values, custody_id=self.id, signed_by_id=self.env.uid))
+
+    def action_pause(self, reason):
+        """item 20: a meal or sanitary pause, announced on the recording; the responsible person
+        is informed and the remark goes into column 7."""
+        self.ensure_one()
+        self._check_open_entry()
+        self._check_inspector_or_responsible()
+        if self.remark_ids.filtered(lambda r: r.kind == "pause" and not r.pause_end):
+            raise UserError(self.env._("The recording is already paused; resume it first."))
+        responsible = self.department_id._bodycam_person_at("responsible", fields.Date.context_today(self))
+        remark = self._add_remark({"kind": "pause", "pause_reason": reason, "pause_start": fields.Datetime.now(),
+                                   "informed_employee_id": responsible.id})
+        self.sudo()._message_log(body=remark.text)
+        return remark
+
+    def action_open_remark_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window", "res_model": "mchs.bodycam.custody.remark.wizard",
+            "view_mode": "form", "target": "new", "name": self.env._("Remark"),
+            "context": {"default_custody_id": self.id, "default_mode": self.env.context.get("remark_mode", "pause")},
+        }
+
+    def action_resume(self):
+        self.ensure_one()
+        self._check_inspector_or_responsible()
+        pause = self.remark_ids.filtered(lambda r: r.kind == "pause" and not r.pause_end)
+        if not pause:
+            raise UserError(self.env._("The recording is not paused."))
+        pause.sudo().write({"pause_end": fields.Datetime.now()})
+        self.sudo()._message_log(body=pause.text)
+
+    def action_report_failure(self, cause):
+        """item 21: the inspector reports a failure at once; the head and the responsible person
+        are notified immediately."""
+        self.ensure_one()
+        self._check_open_entry()
+        self._check_inspector_or_responsible()
+        if not (cause or "").strip():
+            raise UserError(self.env._("Describe the failure."))
+        remark = self._add_remark({"kind": "failure", "reported_at": fields.Datetime.now(), "cause": cause.strip()})
+        activity_type = self.env.ref("mchs_bodycam.mail_activity_type_failure")
+        today = fields.Date.context_today(self)
+        for role in ("responsible", "head"):
+            person = self.department_id._bodycam_person_at(role, today)
+            if person.user_id:
+                # sudo: the inspector may not schedule activities on the entry; the note says who reported.
+                self.sudo().activity_schedule(activity_type_id=activity_type.id, user_id=person.user_id.id,
+                                              note=remark.text)
+        return remark
+
+    def _open_failure(self):
+        failure = self.remark_ids.filtered(lambda r: r.kind == "failure" and not r.resolution)[:1]
+        if not failure:
+            raise UserError(self.env._("No failure is waiting on this entry."))
+        return failure
+
+    def action_clear_failure(self):
+        self.ensure_one()
+        self._check_responsible_person()
+        self._open_failure().write({"resolution": "cleared"})
+        self.activity_unlink(["mchs_bodycam.mail_activity_type_failure"])
+
+    def action_replace_after_failure(self):
+        """item 21: the fault cannot be fixed: the bodycam goes to repair (a maintenance request),
+        its entry is closed as returned, and a replacement entry for the same inspector is opened
+        for the usual pre-use check and issue."""
+        self.ensure_one()
+        self._check_responsible_person()
+        failure = self._open_failure()
+        receiver = self.env.user.employee_ids.filtered(lambda e: e.department_id == self.department_id)[:1]
+        self.write({"state": "returned", "return_datetime": fields.Datetime.now(), "received_by_id": self.env.uid,
+                    "is_overdue": False})
+        self.card_ids.write({"holder_id": receiver.id})
+        request = self.camera_id.action_send_to_repair()
+        request.description = failure.cause
+        self.flush_recordset()
+        replacement = self.create({"department_id": self.department_id.id, "inspector_id": self.inspector_id.id,
+                                   "replaces_custody_id": self.id, "camera_id": self._replacement_camera().id})
+        failure.write({"resolution": "replaced", "replacement_custody_id": replacement.id,
+                       "maintenance_request_id": request.id})
+        self.activity_unlink(["mchs_bodycam.mail_activity_type_failure"])
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": replacement.id,
+                "view_mode": "form", "target": "current"}
+
+    def _replacement_camera(self):
+        camera = self.env["mchs.bodycam.camera"].search([
+            ("department_id", "=", self.department_id.id), ("state", "=", "available"),
+            ("card_ids", "!=", False), ("seal_id", "!=", False)], limit=1)
+        if not camera:
+            raise UserError(self.env._("%s has no available bodycam to replace the failed one.",
+                                       self.department_id.display_name))
+        return camera
+
+    def action_correct(self, inspector, note):
+        """item 9: a wrong entry is struck through, never edited; the corrected entry is a new
+        row, and a remark signed by the responsible person links the two."""
+        self.ensure_one()
+        self._check_responsible_person()
+        if self.state == "draft" or self.struck:
+            raise UserError(self.env._("Only a journal row that is not struck through can be corrected."))
+        if not (note or "").strip():
+            raise UserError(self.env._("Say what was wrong (item 9)."))
+        journal = self.env["mchs.bodycam.journal"]._open_book(self.department_id, "custody")
+        if not journal:
+            raise UserError(self.env._("%s has no registered Appendix 1 journal book: register one first (item 9).",
+                                       self.department_id.display_name))
+        self.write({"struck": True})
+        self.flush_recordset(["struck"])
+        corrected = self.copy({
+            "inspector_id": inspector.id, "journal_id": journal.id, "row_number": journal._take_row_number(),
+            "state": self.state, "card_ids": [(6, 0, self.card_ids.ids)], "inventory_text": self.inventory_text,
+            "seal_number": self.seal_number, "issue_datetime": self.issue_datetime, "issued_by_id": self.issued_by_id.id,
+            "return_datetime": self.return_datetime, "received_by_id": self.received_by_id.id,
+            "download_datetime": self.download_datetime, "replaces_custody_id": self.replaces_custody_id.id,
+        })
+        if self.state == "issued":
+            self.camera_id.write({"holder_id": inspector.id})
+            self.card_ids.write({"holder_id": inspector.id})
+        for entry, other in ((self, corrected), (corrected, self)):
+            entry._add_remark({"kind": "correction", "related_custody_id": other.id, "note": note.strip()})
+        return corrected
+
+    def action_seal_incident(self, found_number, new_number, note=None):
+        """item 8: the seal was found broken or different; the slot gets a new seal."""
+        self.ensure_one()
+        self._check_responsible_person()
+        if self.state not in ("issued", "returned"):
+            raise UserError(self.env._("Seal incidents are recorded while the bodycam is out or at its return."))
+        remark = self._add_remark({"kind": "seal", "old_seal_number": (found_number or "").strip() or False,
+                                   "new_seal_number": (new_number or "").strip() or False, "note": note})
+        if new_number:
+            self.camera_id._break_seal("broken")
+            self.camera_id._apply_seal(new_number)
+        return remark
 
     # ------------------------------------------------------------------ scan desk
 

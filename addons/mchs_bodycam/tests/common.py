@@ -62,3 +62,45 @@ class BodycamCase(TransactionCase):
             "company_id": company.id, "barcode": barcode,
         })
         return user, employee
+
+
+CHECKS_PASSED = {
+    "check_operable": True, "battery_level": 95, "check_datetime": True, "clock_offset_seconds": 3,
+    "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True,
+}
+
+
+class CustodyCase(BodycamCase):
+    """Unit A with its responsible person and head designated, a registered Appendix 1 book,
+    and two bodycams with cards installed and sealed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["mchs.bodycam.designation"].create({
+            "department_id": cls.unit_a.id, "role": "responsible", "employee_id": cls.responsible.id,
+            "date_start": "2020-01-01"})
+        cls.env["mchs.bodycam.designation"].create({
+            "department_id": cls.unit_a.id, "role": "head", "employee_id": cls.head.id, "date_start": "2020-01-01"})
+        cls.book = cls.env["mchs.bodycam.journal"].create({
+            "kind": "custody", "department_id": cls.unit_a.id,
+            "registration_number": "01-12/7", "registration_date": "2020-01-08"})
+        cls.book.action_register()
+        for camera, cards, seal in ((cls.camera_a, cls.card_a | cls.card_a2, "S-A"), (cls.camera_a2, cls.card_a3, "S-A2")):
+            for card in cards:
+                card._install_into(camera)
+            camera._apply_seal(seal)
+        cls.Custody = cls.env["mchs.bodycam.custody"].with_user(cls.responsible_user)
+
+    def _draft(self, camera=None, inspector=None, **overrides):
+        camera = camera or self.camera_a
+        values = dict(CHECKS_PASSED, camera_id=camera.id, inspector_id=(inspector or self.inspector).id,
+                      check_seal_number=camera.seal_number)
+        values.update(overrides)
+        return self.Custody.create(values)
+
+    def _issue(self, camera=None, inspector=None, **overrides):
+        entry = self._draft(camera, inspector, **overrides)
+        entry.action_confirm_issue_badge((inspector or self.inspector).sudo().bodycam_qr_payload)
+        entry.action_issue()
+        return entry

@@ -31,7 +31,9 @@ class TestConcurrency(TransactionCase):
 
     def _drop_committed_data(self):
         with self.registry.cursor() as cr:
-            for table in ("mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal"):
+            cr.execute("SELECT resource_id FROM hr_employee WHERE department_id = %s", [self.unit_id])
+            resource_ids = [row[0] for row in cr.fetchall()]
+            for table in ("mchs_bodycam_custody", "mchs_bodycam_designation", "mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal"):
                 cr.execute(f"DELETE FROM {table} WHERE department_id = %s", [self.unit_id])  # noqa: S608
             cr.execute("""
                 SELECT equipment_id FROM mchs_bodycam_card WHERE department_id = %(unit)s
@@ -46,6 +48,8 @@ class TestConcurrency(TransactionCase):
                     SELECT bodycam_camera_sequence_id FROM hr_department WHERE id = %(unit)s
                     UNION SELECT bodycam_card_sequence_id FROM hr_department WHERE id = %(unit)s)
             """, {"unit": self.unit_id})
+            cr.execute("DELETE FROM hr_employee WHERE department_id = %s", [self.unit_id])
+            cr.execute("DELETE FROM resource_resource WHERE id = ANY(%s)", [resource_ids])
             cr.execute("DELETE FROM hr_department WHERE id = %s", [self.unit_id])
 
     def _race(self, first, second):
@@ -144,3 +148,40 @@ class TestConcurrency(TransactionCase):
         with self.registry.cursor() as cr:
             cr.execute("SELECT camera_id FROM mchs_bodycam_card WHERE id = %s", [self.card_id])
             self.assertEqual(cr.fetchone()[0], self.camera_ids[0])
+
+    def test_same_bodycam_issued_from_two_desks(self):
+        """items 7, 23: one wins, the other gets a clear error, nothing is half-written."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            unit = env["hr.department"].browse(self.unit_id)
+            # the transactions below run as OdooBot: make it the unit's responsible person
+            bot = env["hr.employee"].create({"name": "Desk", "user_id": SUPERUSER_ID, "department_id": unit.id})
+            env["mchs.bodycam.designation"].create({"department_id": unit.id, "role": "responsible",
+                                                    "employee_id": bot.id, "date_start": "2020-01-01"})
+            inspectors = env["hr.employee"].create([
+                {"name": f"Inspector {n}", "department_id": unit.id, "barcode": f"{n}{uuid.uuid4().int % 10**9:09d}"}
+                for n in (1, 2)])
+            camera = env["mchs.bodycam.camera"].browse(self.camera_ids[0])
+            env["mchs.bodycam.card"].browse(self.card_id)._install_into(camera)
+            camera._apply_seal(f"{self.code}-S")
+            badges = inspectors.mapped("bodycam_qr_payload")
+
+        def issue_to(index):
+            def job(env):
+                checklist = {"check_operable": True, "battery_level": 90, "check_datetime": True,
+                             "check_quality": True, "check_inventory_label": True, "check_seal_intact": True,
+                             "check_badge_worn": True, "check_seal_number": f"{self.code}-S"}
+                env["mchs.bodycam.custody"].desk_issue(self.camera_ids[0], badges[index], checklist)
+                env.flush_all()
+            return job
+        first, second = self._race(issue_to(0), issue_to(1))
+        self.assertIsNone(first)
+        self.assertIsInstance(second, (SerializationFailure, IntegrityError, UserError))
+        # Odoo retries a request that lost a race: the retry is refused in plain words
+        with self.assertRaisesRegex(UserError, "not available"), self.registry.cursor() as cr:
+            issue_to(1)(api.Environment(cr, SUPERUSER_ID, {}))
+        self.assertEqual(self._count("mchs_bodycam_custody WHERE camera_id = %s", [self.camera_ids[0]]), 1)
+        with self.registry.cursor() as cr:
+            cr.execute("""SELECT c.state, e.name FROM mchs_bodycam_camera c JOIN hr_employee e ON e.id = c.holder_id
+                          WHERE c.id = %s""", [self.camera_ids[0]])
+            self.assertEqual(cr.fetchone(), ("issued", "Inspector 1"))

@@ -1,1 +1,2 @@
 from . import mchs_bodycam_slot_wizard
+from . import mchs_bodycam_custody_remark_wizard

@@ -1,0 +1,113 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import CustodyCase
+
+
+@tagged("post_install", "-at_install")
+class TestRemarks(CustodyCase):
+    """Column 7: pauses (item 20), failures and replacement (item 21), corrections (item 9),
+    seal incidents (item 8)."""
+
+    def test_pause_and_resume_by_the_inspector(self):
+        entry = self._issue()
+        mine = entry.with_user(self.inspector_user)
+        mine.action_pause("meal")
+        self.assertTrue(entry.is_paused)
+        with self.assertRaisesRegex(UserError, "already paused"):
+            mine.action_pause("sanitary")
+        with self.assertRaisesRegex(UserError, "Only the responsible person"):
+            entry.with_user(self.other_inspector_user).sudo(False).action_pause("meal")
+        mine.action_resume()
+        pause = entry.remark_ids
+        self.assertEqual((pause.kind, pause.pause_reason, pause.signed_by_id), ("pause", "meal", self.inspector_user))
+        self.assertEqual(pause.informed_employee_id, self.responsible)
+        self.assertTrue(pause.pause_end)
+        self.assertIn("Pause (item 20, Meal)", entry.remarks_text)
+        self.assertIn("t.responsible informed", entry.remarks_text)
+        with self.assertRaisesRegex(UserError, "not paused"):
+            mine.action_resume()
+        with self.assertRaisesRegex(UserError, "never changed"):
+            pause.sudo().write({"pause_reason": "sanitary"})
+        with self.assertRaisesRegex(UserError, "never deleted"):
+            pause.sudo().unlink()
+
+    def test_failure_cleared(self):
+        entry = self._issue()
+        entry.with_user(self.inspector_user).action_report_failure("lens fogged")
+        self.assertEqual(entry.activity_ids.user_id, self.responsible_user | self.head_user,
+                         "head and responsible person notified at once")
+        with self.assertRaisesRegex(UserError, "Only the responsible person"):
+            entry.with_user(self.inspector_user).action_clear_failure()
+        entry.action_clear_failure()
+        self.assertIn("fault cleared", entry.remarks_text)
+        self.assertFalse(entry.activity_ids)
+        with self.assertRaisesRegex(UserError, "No failure is waiting"):
+            entry.action_replace_after_failure()
+
+    def test_failure_and_replacement(self):
+        entry = self._issue()
+        entry.action_report_failure("does not record")
+        action = entry.action_replace_after_failure()
+        replacement = self.Custody.browse(action["res_id"])
+        self.assertEqual((entry.state, self.camera_a.state), ("returned", "repair"))
+        request = entry.remark_ids.maintenance_request_id
+        self.assertEqual(request.equipment_id, self.camera_a.equipment_id)
+        self.assertIn("does not record", request.description)
+        self.assertEqual((replacement.camera_id, replacement.inspector_id, replacement.replaces_custody_id),
+                         (self.camera_a2, self.inspector, entry))
+        replacement.write(dict(check_seal_number="S-A2", check_operable=True, battery_level=90, check_datetime=True,
+                               check_quality=True, check_inventory_label=True, check_seal_intact=True,
+                               check_badge_worn=True))
+        replacement.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        replacement.action_issue()
+        self.assertEqual(replacement.row_number, 2)
+        self.assertIn("replaced by TSA-BC-00002 (row 2)", entry.remarks_text)
+        # the failed entry's cards are downloaded and wiped as usual; the camera stays in repair
+        entry.action_mark_downloaded()
+        entry.action_close()
+        self.assertEqual(self.card_a.state, "available")
+        self.assertEqual(self.camera_a.state, "repair")
+
+    def test_correction_keeps_the_struck_row(self):
+        entry = self._issue()
+        corrected = entry.action_correct(self.other_inspector, "wrong inspector written")
+        self.assertTrue(entry.struck)
+        self.assertEqual(entry.state, "issued", "the struck row stays as it was")
+        self.assertEqual((corrected.row_number, corrected.inspector_id, corrected.state), (2, self.other_inspector, "issued"))
+        self.assertEqual(self.camera_a.holder_id, self.other_inspector)
+        self.assertIn("Struck through; corrected by row 2 (wrong inspector written)", entry.remarks_text)
+        self.assertIn("Corrects row 1", corrected.remarks_text)
+        self.assertEqual(entry.remark_ids.signed_by_id, self.responsible_user)
+        with self.assertRaisesRegex(UserError, "not struck through"):
+            entry.action_correct(self.inspector, "again")
+        with self.assertRaisesRegex(UserError, "Say what was wrong"):
+            corrected.action_correct(self.inspector, " ")
+        with self.assertRaisesRegex(UserError, "Only the responsible person"):
+            corrected.with_user(self.inspector_user).action_correct(self.inspector, "mine")
+        # the struck row holds nothing: the corrected one is returned normally
+        corrected.action_confirm_return_badge(self.other_inspector.sudo().bodycam_qr_payload)
+        corrected.action_return()
+        self.assertEqual(corrected.state, "returned")
+
+    def test_seal_incident_at_return(self):
+        entry = self._issue()
+        wizard = Form(self.env["mchs.bodycam.custody.remark.wizard"].with_user(self.responsible_user).with_context(
+            default_custody_id=entry.id, default_mode="seal"))
+        wizard.found_seal_number = "S-A (broken)"
+        wizard.new_seal_number = "S-B"
+        wizard.note = "seal torn"
+        wizard.save().action_apply()
+        self.assertEqual(self.camera_a.seal_number, "S-B")
+        self.assertEqual(self.camera_a.seal_ids.filtered(lambda s: s.number == "S-A").removal_reason, "broken")
+        self.assertIn("Seal incident (item 8): found S-A (broken), new seal S-B; seal torn", entry.remarks_text)
+
+    def test_remarks_in_order_in_column_7(self):
+        entry = self._issue()
+        entry.action_pause("sanitary")
+        entry.action_resume()
+        entry.action_report_failure("battery")
+        entry.action_clear_failure()
+        lines = entry.remarks_text.split("\n")
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(lines[0].startswith("Pause") and lines[1].startswith("Failure"))
