@@ -66,10 +66,10 @@ class HrDepartment(models.Model):
                     "The unit code must be 2 to 8 capital Latin letters or digits, e.g. ALM."))
 
     def write(self, vals):
-        if "bodycam_code" in vals and not self.env.su \
-                and not self.env.user.has_group("mchs_bodycam.group_bodycam_admin"):
+        changed = self.filtered(lambda d: "bodycam_code" in vals and d.bodycam_code != vals["bodycam_code"])
+        if changed and not self.env.su and not self.env.user.has_group("mchs_bodycam.group_bodycam_admin"):
             raise UserError(self.env._("Only the bodycam administrator sets unit codes."))
-        if "bodycam_code" in vals and any(d.bodycam_camera_sequence_id or d.bodycam_card_sequence_id for d in self):
+        if any(d.bodycam_camera_sequence_id or d.bodycam_card_sequence_id for d in changed):
             raise UserError(self.env._(
                 "The unit code is already part of issued inventory numbers and cannot be changed."))
         return super().write(vals)

@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
 CUSTODY_STATES = [
@@ -370,15 +370,23 @@ class MchsBodycamCustody(models.Model):
         if not (cause or "").strip():
             raise UserError(self.env._("Describe the failure."))
         remark = self._add_remark({"kind": "failure", "reported_at": fields.Datetime.now(), "cause": cause.strip()})
-        activity_type = self.env.ref("mchs_bodycam.mail_activity_type_failure")
+        self._alert_head_and_responsible("mchs_bodycam.mail_activity_type_failure", remark.text)
+        return remark
+
+    def _alert_head_and_responsible(self, activity_xmlid, note):
+        """An activity for the unit's head and responsible person of today (items 21, 23).
+
+        Scheduled by the system user: the inspector may not schedule activities, and most
+        inspectorate users have no e-mail address to send the notification from; the note
+        says who reported what."""
+        self.ensure_one()
+        activity_type = self.env.ref(activity_xmlid)
         today = fields.Date.context_today(self)
         for role in ("responsible", "head"):
             person = self.department_id._bodycam_person_at(role, today)
             if person.user_id:
-                # sudo: the inspector may not schedule activities on the entry; the note says who reported.
-                self.sudo().activity_schedule(activity_type_id=activity_type.id, user_id=person.user_id.id,
-                                              note=remark.text)
-        return remark
+                self.with_user(SUPERUSER_ID).activity_schedule(
+                    activity_type_id=activity_type.id, user_id=person.user_id.id, note=note)
 
     def _open_failure(self):
         failure = self.remark_ids.filtered(lambda r: r.kind == "failure" and not r.resolution)[:1]
@@ -552,16 +560,88 @@ class MchsBodycamCustody(models.Model):
     @api.model
     def _cron_flag_overdue_returns(self):
         now = fields.Datetime.now()
-        activity_type = self.env.ref("mchs_bodycam.mail_activity_type_overdue_return")
-        for entry in self.search([("state", "=", "issued"), ("is_overdue", "=", False)]):
+        for entry in self.search([("state", "=", "issued"), ("is_overdue", "=", False), ("struck", "=", False)]):
             if entry._working_day_end() > now:
                 continue
             entry.is_overdue = True
-            today = fields.Date.context_today(self)
-            for role in ("responsible", "head"):
-                person = entry.department_id._bodycam_person_at(role, today)
-                if person.user_id:
-                    entry.activity_schedule(
-                        activity_type_id=activity_type.id, user_id=person.user_id.id,
-                        note=self.env._("%(inspector)s has not returned bodycam %(camera)s (item 23).",
-                                        inspector=entry.inspector_id.name, camera=entry.camera_id.inventory_number))
+            entry._alert_head_and_responsible(
+                "mchs_bodycam.mail_activity_type_overdue_return",
+                self.env._("%(inspector)s has not returned bodycam %(camera)s (item 23).",
+                           inspector=entry.inspector_id.name, camera=entry.camera_id.inventory_number))
+
+    # ------------------------------------------------------------------ demo data
+
+    @api.model
+    def _bodycam_demo_journal(self, unit_xmlid, weeks=3):
+        """Demo: a few weeks of the unit's Appendix 1 journal through the real actions: ordinary
+        days, a pause, a failure with replacement, a correction and an overdue return."""
+        unit = self.env.ref(unit_xmlid)
+        today = fields.Date.context_today(self)
+        responsible = unit._bodycam_person_at("responsible", today)
+        desk = self.with_user(responsible.user_id)
+        tz = pytz.timezone("Asia/Almaty")
+        inspectors = self.env["hr.employee"].search([("department_id", "=", unit.id), ("barcode", "!=", False)])
+
+        def moment(day, hour, minute):
+            local = tz.localize(datetime.combine(day, time(hour, minute)))
+            return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+        def issue(day, inspector, camera, hour=9, minute=5):
+            entry = desk.create(dict(
+                check_operable=True, battery_level=90 + minute % 10, check_datetime=True, check_quality=True,
+                check_inventory_label=True, check_seal_intact=True, check_badge_worn=True,
+                clock_offset_seconds=minute % 4, check_seal_number=camera.seal_number,
+                camera_id=camera.id, inspector_id=inspector.id, department_id=unit.id))
+            entry._set_confirmation("issue", "badge")
+            entry.action_issue()
+            entry.sudo().write({"issue_datetime": moment(day, hour, minute), "issue_confirmed_at": moment(day, hour, minute)})
+            return entry
+
+        def complete(entry, day, hour=17, minute=50):
+            entry._set_confirmation("return", "badge")
+            entry.action_return()
+            entry.action_mark_downloaded()
+            entry.action_close()
+            entry.sudo().write({
+                "return_datetime": moment(day, hour, minute), "return_confirmed_at": moment(day, hour, minute),
+                "download_datetime": moment(day, hour + 1, 10), "closed_datetime": moment(day, hour + 1, 30)})
+
+        days = [today - timedelta(days=n) for n in range(7 * weeks, 0, -1)]
+        days = [day for day in days if day.weekday() < 5]
+        cameras = lambda: self.env["mchs.bodycam.camera"].search(  # noqa: E731
+            [("department_id", "=", unit.id), ("state", "=", "available"), ("seal_id", "!=", False),
+             ("card_ids", "!=", False)])
+        for index, day in enumerate(days[:-1]):
+            crew = inspectors[index % len(inspectors):][:2] or inspectors[:2]
+            for slot, (inspector, camera) in enumerate(zip(crew, cameras())):
+                entry = issue(day, inspector, camera, minute=5 + 7 * slot)
+                if index == 2 and slot == 0:
+                    # item 20: a meal break announced on the recording
+                    entry._add_remark({"kind": "pause", "pause_reason": "meal", "pause_start": moment(day, 13, 0),
+                                       "pause_end": moment(day, 13, 40), "informed_employee_id": responsible.id,
+                                       "signed_by_id": inspector.user_id.id or responsible.user_id.id})
+                if index == 4 and slot == 0:
+                    # item 21: the bodycam stops recording; replaced by the responsible person
+                    entry._add_remark({"kind": "failure", "reported_at": moment(day, 11, 20),
+                                       "cause": self.env._("does not record, error E-17")})
+                    replacement = desk.browse(entry.action_replace_after_failure()["res_id"])
+                    replacement.write(dict(check_operable=True, battery_level=96, check_datetime=True,
+                                           check_quality=True, check_inventory_label=True, check_seal_intact=True,
+                                           check_badge_worn=True, check_seal_number=replacement.camera_id.seal_number))
+                    replacement._set_confirmation("issue", "badge")
+                    replacement.action_issue()
+                    replacement.sudo().write({"issue_datetime": moment(day, 11, 45)})
+                    entry.action_mark_downloaded()
+                    entry.action_close()
+                    entry.sudo().write({"return_datetime": moment(day, 11, 40)})
+                    entry.camera_id.action_back_from_repair()
+                    entry = replacement
+                if index == 6 and slot == 1:
+                    # item 9: the wrong inspector was written; struck through and rewritten
+                    entry = entry.action_correct(crew[0] if crew[0] != inspector else inspectors[-1],
+                                                 self.env._("wrong inspector written"))
+                complete(entry, day, minute=40 + 5 * slot)
+        # item 23: yesterday's bodycam never came back
+        overdue = issue(days[-1], inspectors[0], cameras()[0], hour=8, minute=55)
+        overdue._cron_flag_overdue_returns()
+        return overdue
