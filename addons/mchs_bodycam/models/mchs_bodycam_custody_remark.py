@@ -23,7 +23,9 @@ class MchsBodycamCustodyRemark(models.Model):
                                  index=True, ondelete="restrict")
     company_id = fields.Many2one(related="custody_id.company_id", store=True)
     department_id = fields.Many2one(related="custody_id.department_id", store=True, string="Unit")
-    kind = fields.Selection(REMARK_KINDS, required=True, readonly=True)
+    kind = fields.Selection(REMARK_KINDS, required=True, readonly=True, index=True)
+    camera_id = fields.Many2one(related="custody_id.camera_id", store=True, string="Bodycam")
+    camera_model = fields.Char(related="custody_id.camera_id.model", store=True, string="Bodycam model")
     signed_by_id = fields.Many2one("res.users", string="Signed by", required=True, readonly=True,
                                    default=lambda self: self.env.user)
     signed_at = fields.Datetime(string="Signed at", required=True, readonly=True, default=fields.Datetime.now)

@@ -1,5 +1,6 @@
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import CustodyCase
 
@@ -111,3 +112,24 @@ class TestRemarks(CustodyCase):
         lines = entry.remarks_text.split("\n")
         self.assertEqual(len(lines), 2)
         self.assertTrue(lines[0].startswith("Pause") and lines[1].startswith("Failure"))
+
+    def test_dashboards(self):
+        """The reporting views' groupings: failures per model, entries per inspector per month,
+        bodycams by state per unit, overdue returns."""
+        entry = self._issue()
+        entry.action_report_failure("battery")
+        failures = self.env["mchs.bodycam.custody.remark"]._read_group(
+            [("kind", "=", "failure"), ("department_id", "=", self.unit_a.id)], ["camera_model"], ["__count"])
+        self.assertEqual(failures, [("Test cam", 1)])
+        per_inspector = self.env["mchs.bodycam.custody"]._read_group(
+            [("state", "!=", "draft"), ("department_id", "=", self.unit_a.id)],
+            ["inspector_id", "issue_datetime:month"], ["__count"])
+        self.assertEqual([(inspector, count) for inspector, _month, count in per_inspector], [(self.inspector, 1)])
+        by_state = dict(((unit, state), count) for unit, state, count in self.env["mchs.bodycam.camera"]._read_group(
+            [("department_id", "=", self.unit_a.id)], ["department_id", "state"], ["__count"]))
+        self.assertEqual(by_state, {(self.unit_a, "issued"): 1, (self.unit_a, "available"): 1})
+        overdue = safe_eval(self.env.ref("mchs_bodycam.mchs_bodycam_custody_action_overdue").domain)
+        self.assertFalse(self.env["mchs.bodycam.custody"].search(overdue + [("department_id", "=", self.unit_a.id)]))
+        entry.is_overdue = True
+        self.assertEqual(self.env["mchs.bodycam.custody"].search(overdue + [("department_id", "=", self.unit_a.id)]),
+                         entry)
