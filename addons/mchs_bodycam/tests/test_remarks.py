@@ -133,3 +133,17 @@ class TestRemarks(CustodyCase):
         entry.is_overdue = True
         self.assertEqual(self.env["mchs.bodycam.custody"].search(overdue + [("department_id", "=", self.unit_a.id)]),
                          entry)
+
+    def test_my_duty_screen_shows_own_bodycam_only(self):
+        entry = self._issue()
+        self._issue(camera=self.camera_a2, inspector=self.other_inspector)
+        action = self.env.ref("mchs_bodycam.mchs_bodycam_custody_action_duty")
+        mine = self.env["mchs.bodycam.custody"].with_user(self.inspector_user)
+        domain = safe_eval(action.domain, {"uid": self.inspector_user.id})
+        self.assertEqual(mine.search(domain), entry)
+        # from that screen the inspector pauses, resumes and reports a failure (items 20, 21)
+        wizard = Form(self.env["mchs.bodycam.custody.remark.wizard"].with_user(self.inspector_user).with_context(
+            default_custody_id=entry.id, default_mode="failure"))
+        wizard.cause = "lens cracked"
+        wizard.save().action_apply()
+        self.assertTrue(entry.has_open_failure)
