@@ -50,6 +50,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
             "mchs_bodycam/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "application": True,
     "installable": True,
 }

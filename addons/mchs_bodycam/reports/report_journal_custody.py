@@ -205,11 +205,12 @@ def row_height_mm(row):
     return max(heights) + ROW_PADDING_MM
 
 
-def paginate(rows):
-    """Rows split into pages of the printed book."""
+def paginate(rows, height_factor=1.0):
+    """Rows split into pages of the printed book; ``height_factor`` > 1 plans them more
+    generously (used when a rendered page spilled over)."""
     pages, page, room = [], [], FIRST_PAGE_BODY_MM
     for row in rows:
-        height = row_height_mm(row)
+        height = row_height_mm(row) * height_factor
         if page and height > room:
             pages.append(page)
             page, room = [], PAGE_BODY_MM
@@ -231,7 +232,8 @@ class ReportJournalCustody(models.AbstractModel):
         formatter = JournalCustodyFormatter(self.env)
         books = {}
         for journal in journals:
-            books[journal.id] = dict(formatter.header(journal), pages=paginate(formatter.rows(journal)))
+            books[journal.id] = dict(formatter.header(journal), pages=paginate(
+                formatter.rows(journal), (data or {}).get("mchs_height_factor", 1.0)))
         return {
             "doc_ids": docids,
             "doc_model": "mchs.bodycam.journal",
@@ -315,11 +317,25 @@ class IrActionsReport(models.Model):
         books = []
         for res_id in res_ids:
             # each book is numbered on its own and ends with its own certification page
-            content, kind = super()._render_qweb_pdf(report_ref, res_ids=[res_id], data=dict(data or {}))
+            content, kind = self._mchs_journal_render_pages(report_ref, res_id, data)
             if kind != "pdf":
                 return content, kind
             books.append(self._mchs_journal_finish_pdf(content, self.env["mchs.bodycam.journal"].browse(res_id)))
         return (books[0] if len(books) == 1 else run_qpdf(books, [])), "pdf"
+
+    def _mchs_journal_render_pages(self, report_ref, res_id, data):
+        """Render one book's pages. Rows are laid out on pages from an estimate of their
+        height; should a page still spill over (a page without the headings), the book is laid
+        out again more generously, so that every printed page carries the headings."""
+        heading = FORM_TEXT[form_lang(self.env)]["headings"][-1]
+        factor = 1.0
+        for _attempt in range(5):
+            content, kind = super()._render_qweb_pdf(
+                report_ref, res_ids=[res_id], data=dict(data or {}, mchs_height_factor=factor))
+            if kind != "pdf" or all(heading in page for page in pdf_pages_text(content)):
+                break
+            factor *= 1.15
+        return content, kind
 
     @api.model
     def _mchs_journal_fonts(self):
@@ -387,6 +403,16 @@ class IrActionsReport(models.Model):
         overlay.save()
         return run_qpdf([content, cert_stream.getvalue()], ["--overlay", "{stamps}", "--"],
                         stamps=overlay_stream.getvalue())
+
+
+def pdf_pages_text(content):
+    """Text of each page of a PDF, by poppler's pdftotext (pages end with a form feed)."""
+    try:
+        result = subprocess.run(["pdftotext", "-q", "-", "-"], input=content, capture_output=True,
+                                timeout=600, check=True)
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        return []  # cannot check: trust the layout estimate
+    return [page for page in result.stdout.decode(errors="replace").split("\f") if page.strip()]
 
 
 def run_qpdf(documents, options, stamps=None):
