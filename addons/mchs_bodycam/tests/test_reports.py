@@ -25,14 +25,16 @@ def pdf_pages(pdf):
 
 
 def decode_qr_codes(pdf):
-    """Payloads of the QR codes printed on a PDF's first page, read back by zbarimg."""
+    """Payloads of the QR codes printed on a PDF's first page: each embedded code image is
+    extracted (pdfimages) and read back by zbarimg, one image at a time."""
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/doc.pdf"
         with open(path, "wb") as handle:
             handle.write(pdf)
-        subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", path, f"{folder}/page"], check=True)
-        page = next(name for name in os.listdir(folder) if name.endswith(".png"))
-        result = subprocess.run(["zbarimg", "-q", "--raw", f"{folder}/{page}"], capture_output=True, text=True)
+        subprocess.run(["pdfimages", "-png", "-f", "1", "-l", "1", path, f"{folder}/code"], check=True)
+        images = sorted(name for name in os.listdir(folder) if name.endswith(".png"))
+        result = subprocess.run(["zbarimg", "-q", "--raw", *[f"{folder}/{name}" for name in images]],
+                                capture_output=True, text=True)
     return sorted(result.stdout.split())
 
 
