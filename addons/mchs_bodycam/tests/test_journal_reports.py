@@ -60,6 +60,7 @@ class TestJournalReports(HttpCase):
         cls.inspectors = cls.env["hr.employee"].create([
             {"name": "Әлия Бекова", "department_id": cls.unit.id},
             {"name": "Ғалым Өтегенұлы", "department_id": cls.unit.id},
+            {"name": "Үміт Шаһиденова-Іңкәр", "department_id": cls.unit.id},
         ])
         cls.camera = cls.env["mchs.bodycam.camera"].create({"department_id": cls.unit.id})
         cls.book = cls.env["mchs.bodycam.journal"].create({
@@ -74,7 +75,7 @@ class TestJournalReports(HttpCase):
             issued = start + timedelta(days=number)
             vals.append({
                 "journal_id": cls.book.id, "row_number": number, "department_id": cls.unit.id,
-                "camera_id": cls.camera.id, "inspector_id": cls.inspectors[number % 2].id,
+                "camera_id": cls.camera.id, "inspector_id": cls.inspectors[number % 3].id,
                 "state": "closed", "inventory_text": f"TJR-BC-{number:05d} (TJR-MC-{number:05d})",
                 "issue_datetime": issued, "issue_confirmed_at": issued, "issue_confirmation": "badge",
                 "return_datetime": issued + timedelta(hours=8), "return_confirmed_at": issued + timedelta(hours=8),
@@ -109,6 +110,8 @@ class TestJournalReports(HttpCase):
         self.assertGreater(total, 2, "60 rows span several pages, plus the certification page")
         raw = flat(pdf_raw_text(pdf))
         self.assertIn(KK_TITLE, raw)
+        for letter in "әғқңөұүһі":  # every Kazakh letter prints (DejaVu Sans)
+            self.assertIn(letter, raw.lower())
         for heading in KK_HEADINGS:
             self.assertIn(heading, raw)
         text = flat(pdf_text(pdf))
