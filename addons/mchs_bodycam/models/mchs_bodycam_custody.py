@@ -81,7 +81,7 @@ class MchsBodycamCustody(models.Model):
     check_seal_number = fields.Char(string="Seal number checked")
     check_badge_worn = fields.Boolean(string="Chest badge worn", help="Item 17.")
     struck = fields.Boolean(
-        readonly=True, copy=False, index=True,
+        readonly=True, copy=False, index=True, default=False,
         help="Struck through by a correction (item 9): the row stays in the book, superseded by a new one.")
     remark_ids = fields.One2many("mchs.bodycam.custody.remark", "custody_id", string="Remark lines", readonly=True)
     is_paused = fields.Boolean(compute="_compute_open_remarks", string="Paused")
@@ -104,14 +104,19 @@ class MchsBodycamCustody(models.Model):
     def init(self):
         # A bodycam is out under one entry at a time, and an inspector holds one bodycam at a
         # time (items 7, 23): enforced by the database against two desks at once.
-        # Struck rows stay in the book but no longer hold anything.
+        # Struck rows stay in the book but no longer hold anything. (An unset boolean is NULL
+        # in the database: "IS NOT TRUE" counts it as not struck.)
+        self.env.cr.execute("""
+            DROP INDEX IF EXISTS mchs_bodycam_custody_camera_active;
+            DROP INDEX IF EXISTS mchs_bodycam_custody_inspector_issued;
+        """)
         self.env.cr.execute(f"""
-            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_active
-            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES} AND NOT struck
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_active_uniq
+            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES} AND struck IS NOT TRUE
         """)
         self.env.cr.execute("""
-            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_issued
-            ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued' AND NOT struck
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_issued_uniq
+            ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued' AND struck IS NOT TRUE
         """)
 
     @api.depends("remark_ids.pause_end", "remark_ids.resolution")

@@ -2,8 +2,11 @@ from datetime import datetime
 
 from freezegun import freeze_time
 
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CHECKS_PASSED, CustodyCase
 
@@ -185,3 +188,20 @@ class TestCustody(CustodyCase):
         self.assertEqual(returned["state"], "returned")
         with self.assertRaisesRegex(UserError, "not out"):
             Custody.desk_return(self.camera_a.id, badge)
+
+    def test_database_keeps_one_active_entry_per_bodycam_and_inspector(self):
+        """Even when the Python checks are bypassed (items 7, 23)."""
+        entry = self._issue()
+        values = {"department_id": self.unit_a.id, "journal_id": self.book.id, "state": "issued"}
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["mchs.bodycam.custody"].create(dict(
+                values, camera_id=self.camera_a.id, inspector_id=self.other_inspector.id, row_number=90))
+            self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.env["mchs.bodycam.custody"].create(dict(
+                values, camera_id=self.camera_a2.id, inspector_id=self.inspector.id, row_number=91))
+            self.env.flush_all()
+        # a struck row no longer holds the bodycam
+        entry.action_correct(self.other_inspector, "wrong inspector")
+        self.assertEqual(self.env["mchs.bodycam.custody"].search_count(
+            [("camera_id", "=", self.camera_a.id), ("state", "=", "issued")]), 2)
