@@ -190,6 +190,13 @@ class MchsBodycamCustody(models.Model):
         cameras.invalidate_recordset(["state", "holder_id"])
         cards.invalidate_recordset(["state", "holder_id"])
 
+    def _check_not_struck(self):
+        for entry in self:
+            if entry.struck:
+                raise UserError(self.env._(
+                    "Row %s is struck through: it holds nothing; use the row that corrects it (item 9).",
+                    entry.row_number))
+
     def _check_inspector_free(self):
         for entry in self:
             held = self.search([("inspector_id", "=", entry.inspector_id.id), ("state", "=", "issued"),
@@ -214,6 +221,7 @@ class MchsBodycamCustody(models.Model):
         self._set_confirmation(moment, "badge")
 
     def _set_confirmation(self, moment, method):
+        self._check_not_struck()
         prefix = "issue" if moment == "issue" else "return"
         # sudo: the inspector confirms their own entry, on which they have no write access;
         # the caller checked who they are.
@@ -279,6 +287,7 @@ class MchsBodycamCustody(models.Model):
 
     def action_return(self):
         """Take the bodycam back (item 10); it stays with the responsible person until download."""
+        self._check_not_struck()
         for entry in self:
             if entry.state != "issued":
                 raise UserError(self.env._("Only an issued bodycam can be returned."))
@@ -297,6 +306,7 @@ class MchsBodycamCustody(models.Model):
 
     def action_mark_downloaded(self):
         """Column 6: the recordings of the cards have been downloaded (item 10)."""
+        self._check_not_struck()
         for entry in self:
             if entry.state != "returned":
                 raise UserError(self.env._("Recordings are downloaded after the return."))
@@ -305,6 +315,7 @@ class MchsBodycamCustody(models.Model):
 
     def action_close(self):
         """The cards are wiped after download (item 5): the devices are available again."""
+        self._check_not_struck()
         for entry in self:
             if entry.state != "downloaded":
                 raise UserError(self.env._("Cards are wiped only after their recordings are downloaded (item 5)."))
@@ -495,7 +506,8 @@ class MchsBodycamCustody(models.Model):
             return {"ok": False, "reason": "not_camera", "message": self.env._(
                 "%s is a memory card: scan the bodycam it is installed in.", result["name"])}
         camera = self.env["mchs.bodycam.camera"].browse(result["id"])
-        entry = self.search([("camera_id", "=", camera.id), ("state", "in", ACTIVE_STATES)], limit=1)
+        entry = self.search([("camera_id", "=", camera.id), ("state", "in", ACTIVE_STATES), ("struck", "=", False)],
+                            limit=1)
         return {
             "ok": True, "kind": "camera", "id": camera.id, "inventory_number": camera.inventory_number,
             "state": camera.state, "seal_number": camera.seal_number or "",
@@ -530,7 +542,7 @@ class MchsBodycamCustody(models.Model):
     def desk_return(self, camera_id, badge_payload=None):
         """Receive a bodycam back at the desk; the badge scan is the inspector's signature
         unless they already confirmed the return in their own session (item 10)."""
-        entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued")], limit=1)
+        entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued"), ("struck", "=", False)], limit=1)
         if not entry:
             raise UserError(self.env._("This bodycam is not out: there is nothing to receive."))
         if badge_payload:
@@ -647,6 +659,9 @@ class MchsBodycamCustody(models.Model):
                                                  self.env._("wrong inspector written"))
                 complete(entry, day, minute=40 + 5 * slot)
         # item 23: yesterday's bodycam never came back
-        overdue = issue(days[-1], inspectors[0], cameras()[0], hour=8, minute=55)
+        with_login = inspectors.filtered("user_id")
+        overdue = issue(days[-1], (inspectors - with_login)[:1] or inspectors[0], cameras()[0], hour=8, minute=55)
         overdue._cron_flag_overdue_returns()
-        return overdue
+        if with_login:
+            # on duty today: what the inspector's "My duty" screen shows
+            issue(today, with_login[0], cameras()[0], hour=8, minute=50)

@@ -82,6 +82,11 @@ class TestRemarks(CustodyCase):
         self.assertEqual(entry.remark_ids.signed_by_id, self.responsible_user)
         with self.assertRaisesRegex(UserError, "not struck through"):
             entry.action_correct(self.inspector, "again")
+        for action in ("action_return", "action_mark_downloaded", "action_close"):
+            with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
+                getattr(entry, action)()
+        with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
+            entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
         with self.assertRaisesRegex(UserError, "Say what was wrong"):
             corrected.action_correct(self.inspector, " ")
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
@@ -147,3 +152,11 @@ class TestRemarks(CustodyCase):
         wizard.cause = "lens cracked"
         wizard.save().action_apply()
         self.assertTrue(entry.has_open_failure)
+
+    def test_desk_sees_the_corrected_row(self):
+        entry = self._issue()
+        corrected = entry.action_correct(self.other_inspector, "wrong inspector")
+        scanned = self.Custody.desk_scan(self.camera_a.qr_payload)
+        self.assertEqual(scanned["entry"]["id"], corrected.id)
+        returned = self.Custody.desk_return(self.camera_a.id, self.other_inspector.sudo().bodycam_qr_payload)
+        self.assertEqual((returned["id"], corrected.state, entry.state), (corrected.id, "returned", "issued"))
