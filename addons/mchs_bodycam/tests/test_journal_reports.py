@@ -1,8 +1,6 @@
 import io
 import re
 import shutil
-import subprocess
-import tempfile
 from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, tagged
@@ -24,15 +22,6 @@ KK_HEADINGS = [
 ]
 KK_CERTIFICATION = "Осы журналда {} парақ нөмірленген, тігілген және мөрмен бекітілген"
 ROWS = 60
-
-
-def pdf_raw_text(pdf):
-    """Text in content-stream order: a heading wrapped on several lines stays in one piece."""
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(pdf)
-        handle.flush()
-        return subprocess.run(["pdftotext", "-raw", handle.name, "-"], check=True,
-                              capture_output=True, text=True).stdout
 
 
 def flat(text):
@@ -108,7 +97,7 @@ class TestJournalReports(HttpCase):
         pdf = self._render("kk_KZ")
         total = pdf_pages(pdf)
         self.assertGreater(total, 2, "60 rows span several pages, plus the certification page")
-        raw = flat(pdf_raw_text(pdf))
+        raw = flat(pdf_text(pdf, "-raw"))
         self.assertIn(KK_TITLE, raw)
         for letter in "әғқңөұүһі":  # every Kazakh letter prints (DejaVu Sans)
             self.assertIn(letter, raw.lower())
@@ -152,7 +141,7 @@ class TestJournalReports(HttpCase):
     def test_pdf_russian(self):
         pdf = self._render("ru_RU")
         total = pdf_pages(pdf)
-        text = flat(pdf_raw_text(pdf))
+        text = flat(pdf_text(pdf, "-raw"))
         self.assertIn("Журнал учета выдачи, сдачи видеорегистраторов и карт памяти и снятия записей", text)
         for heading in FORM_TEXT["ru"]["headings"]:
             self.assertIn(heading, text)

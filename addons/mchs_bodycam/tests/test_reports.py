@@ -7,12 +7,13 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
 
-def pdf_text(pdf):
-    """Text of a real PDF, extracted by poppler's pdftotext."""
+def pdf_text(pdf, mode="-layout"):
+    """Text of a real PDF, extracted by poppler's pdftotext: ``-layout`` keeps the columns,
+    ``-raw`` the content-stream order (a heading wrapped on several lines stays in one piece)."""
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        return subprocess.run(["pdftotext", "-layout", handle.name, "-"], check=True,
+        return subprocess.run(["pdftotext", mode, handle.name, "-"], check=True,
                               capture_output=True, text=True).stdout
 
 
