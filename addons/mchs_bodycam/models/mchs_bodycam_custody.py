@@ -346,16 +346,17 @@ class MchsBodycamCustody(models.Model):
         return self.env["mchs.bodycam.custody.remark"].sudo().create(
             dict(values, custody_id=self.id, signed_by_id=self.env.uid))
 
-    def action_pause(self, reason):
-        """item 20: a meal or sanitary pause, announced on the recording; the responsible person
-        is informed and the remark goes into column 7."""
+    def action_pause(self, reason, announced_at=None):
+        """item 20: a meal or sanitary pause, its time announced on the recording; the
+        responsible person is informed and the remark goes into column 7."""
         self.ensure_one()
         self._check_open_entry()
         self._check_inspector_or_responsible()
         if self.remark_ids.filtered(lambda r: r.kind == "pause" and not r.pause_end):
             raise UserError(self.env._("The recording is already paused; resume it first."))
         responsible = self.department_id._bodycam_person_at("responsible", fields.Date.context_today(self))
-        remark = self._add_remark({"kind": "pause", "pause_reason": reason, "pause_start": fields.Datetime.now(),
+        remark = self._add_remark({"kind": "pause", "pause_reason": reason,
+                                   "pause_start": announced_at or fields.Datetime.now(),
                                    "informed_employee_id": responsible.id})
         self.sudo()._message_log(body=remark.text)
         return remark

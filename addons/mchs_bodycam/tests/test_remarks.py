@@ -33,6 +33,15 @@ class TestRemarks(CustodyCase):
         with self.assertRaisesRegex(UserError, "never deleted"):
             pause.sudo().unlink()
 
+    def test_pause_time_as_announced(self):
+        entry = self._issue()
+        wizard = Form(self.env["mchs.bodycam.custody.remark.wizard"].with_user(self.inspector_user).with_context(
+            default_custody_id=entry.id, default_mode="pause"))
+        wizard.pause_reason = "sanitary"
+        wizard.announced_at = "2026-11-25 07:30:00"
+        wizard.save().action_apply()
+        self.assertEqual(str(entry.remark_ids.pause_start), "2026-11-25 07:30:00")
+
     def test_failure_cleared(self):
         entry = self._issue()
         entry.with_user(self.inspector_user).action_report_failure("lens fogged")

@@ -16,6 +16,8 @@ class MchsBodycamCustodyRemarkWizard(models.TransientModel):
                              ("correction", "Correction (item 9)"), ("seal", "Seal incident (item 8)")],
                             required=True, readonly=True)
     pause_reason = fields.Selection(PAUSE_REASONS, default="meal")
+    announced_at = fields.Datetime(string="Time announced", default=fields.Datetime.now,
+                                   help="The exact time the inspector announced on the recording (item 20).")
     cause = fields.Char(string="What happened")
     inspector_id = fields.Many2one("hr.employee", string="Correct inspector",
                                    domain="[('department_id', '=', department_id)]")
@@ -27,7 +29,7 @@ class MchsBodycamCustodyRemarkWizard(models.TransientModel):
         self.ensure_one()
         entry = self.custody_id
         if self.mode == "pause":
-            entry.action_pause(self.pause_reason)
+            entry.action_pause(self.pause_reason, self.announced_at)
         elif self.mode == "failure":
             entry.action_report_failure(self.cause)
         elif self.mode == "correction":
