@@ -62,6 +62,8 @@ write_odoo_conf "$REPO_ROOT/odoo.conf" "$CONF" \
     "data_dir=$RUN_DIR/data" \
     "db_port=$PG_PORT" \
     "http_port=$HTTP_PORT" \
+    "mchs_bodycam_storage_primary=$RUN_DIR/storage/primary" \
+    "mchs_bodycam_storage_backup=$RUN_DIR/storage/backup" \
     "admin_passwd=$(cat "$RUN_DIR/admin_passwd")"
 chmod 600 "$CONF"
 

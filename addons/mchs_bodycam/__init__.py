@@ -5,12 +5,19 @@ from . import wizard
 
 
 def uninstall_hook(env):
-    """Uninstalling drops the module's tables. Rows that point at the books, people, devices
-    and activity types the uninstall deletes first must go before: the journal rows, the
-    activities on them, and the repair requests of the bodycams' equipment."""
-    env.cr.execute("TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody CASCADE")
+    """Uninstalling drops the module's tables. Rows that point at the books, people, units,
+    devices and activity types the uninstall deletes first must go before: the journal rows,
+    the recordings' register (the files stay on the storage server), docks and storage
+    servers, the activities on them, and the repair requests of the bodycams' equipment."""
+    env.cr.execute("""
+        TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_recording, mchs_bodycam_dock,
+                 mchs_bodycam_storage CASCADE
+    """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")
     env.cr.execute("""
         DELETE FROM maintenance_request
         WHERE equipment_id IN (SELECT id FROM maintenance_equipment WHERE bodycam_device)
     """)
+    # the guards of evidence and inventory numbers outlive their tables otherwise
+    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_recording_guard() CASCADE")
+    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_freeze_inventory_number() CASCADE")

@@ -27,6 +27,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "views/mchs_bodycam_journal_views.xml",
         "views/mchs_bodycam_custody_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mchs_bodycam_recording_views.xml",
         "views/mchs_bodycam_scan_log_views.xml",
         "views/hr_department_views.xml",
         "views/hr_employee_views.xml",

@@ -16,3 +16,6 @@ from . import mchs_bodycam_custody
 from . import res_company
 from . import res_config_settings
 from . import mchs_bodycam_custody_remark
+from . import mchs_bodycam_storage
+from . import mchs_bodycam_dock
+from . import mchs_bodycam_recording

@@ -86,6 +86,7 @@ class MchsBodycamCustody(models.Model):
     remark_ids = fields.One2many("mchs.bodycam.custody.remark", "custody_id", string="Remark lines", readonly=True)
     is_paused = fields.Boolean(compute="_compute_open_remarks", string="Paused")
     has_open_failure = fields.Boolean(compute="_compute_open_remarks", string="Failure reported")
+    recording_ids = fields.One2many("mchs.bodycam.recording", "custody_id", string="Recordings", readonly=True)
     replaces_custody_id = fields.Many2one("mchs.bodycam.custody", string="Replaces", readonly=True, copy=False,
                                           help="The entry whose bodycam failed and was replaced (item 21).")
     remarks_text = fields.Text(
@@ -313,12 +314,25 @@ class MchsBodycamCustody(models.Model):
         self._check_responsible_person()
         self.write({"state": "downloaded", "download_datetime": fields.Datetime.now()})
 
+    def _record_download(self, recording):
+        """Column 6: a recording of this entry reached the storage server (items 10, 11)."""
+        self.ensure_one()
+        values = {} if self.download_datetime else {"download_datetime": recording.received_at}
+        if self.state == "returned":
+            values["state"] = "downloaded"
+        if values:
+            self.write(values)
+
     def action_close(self):
         """The cards are wiped after download (item 5): the devices are available again."""
         self._check_not_struck()
         for entry in self:
             if entry.state != "downloaded":
                 raise UserError(self.env._("Cards are wiped only after their recordings are downloaded (item 5)."))
+            if not entry.recording_ids._verify_copies():
+                raise UserError(self.env._(
+                    "A recording of row %s is missing or damaged in the primary or the backup location: "
+                    "the cards must not be wiped (item 10).", entry.row_number))
         self._check_responsible_person()
         self.write({"state": "closed", "closed_datetime": fields.Datetime.now()})
         for entry in self:

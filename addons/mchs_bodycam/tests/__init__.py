@@ -11,3 +11,4 @@ from . import test_reports
 from . import test_tours
 from . import test_scan_desk_tour
 from . import test_journal_reports
+from . import test_recordings

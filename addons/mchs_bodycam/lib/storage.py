@@ -1,0 +1,171 @@
+"""Write-once storage of recordings (items 5 ¶2, 10, 13), outside Odoo's database and filestore.
+
+A backend keeps each file once, under a name derived from its SHA-256, written to a temporary
+file, fsynced, renamed into place atomically and made read-only. ``store_stream`` writes one
+stream to several backends (primary and backup) while hashing it in the same single pass; the
+recording exists only when every copy is in place. A backend offers: a writer for a stream,
+open for reading, verify, destroy, list; an object store with write-once retention can be
+added with the same methods.
+"""
+import hashlib
+import os
+import re
+import stat
+import time
+import uuid
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+INCOMING = ".incoming"
+
+
+class StorageError(Exception):
+    """A problem of the data, said in plain words; ``code`` tells which."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+class LocalDirectoryBackend:
+    """Files under ``<root>/<aa>/<bb>/<sha256>``, read-only once written."""
+
+    def __init__(self, root):
+        if not root or not os.path.isabs(root):
+            raise StorageError("configuration", f"storage location must be an absolute path: {root!r}")
+        self.root = root
+
+    def path(self, sha256):
+        if not SHA256_RE.match(sha256 or ""):
+            raise StorageError("name", f"not a SHA-256: {sha256!r}")
+        return os.path.join(self.root, sha256[:2], sha256[2:4], sha256)
+
+    def exists(self, sha256):
+        return os.path.exists(self.path(sha256))
+
+    def writer(self):
+        folder = os.path.join(self.root, INCOMING)
+        os.makedirs(folder, exist_ok=True)
+        return _Writer(self, os.path.join(folder, f"{uuid.uuid4().hex}.part"))
+
+    def open(self, sha256):
+        return open(self.path(sha256), "rb")
+
+    def verify(self, sha256):
+        """True when the file is there and its content still hashes to its name."""
+        try:
+            with self.open(sha256) as handle:
+                return hash_file(handle) == sha256
+        except FileNotFoundError:
+            return False
+
+    def destroy(self, sha256):
+        """Remove the file (the commission's destruction, item 12); True once it is gone."""
+        path = self.path(sha256)
+        if os.path.exists(path):
+            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+            os.unlink(path)
+            _fsync_dir(os.path.dirname(path))
+        return not os.path.exists(path)
+
+    def list(self):
+        """Every stored SHA-256 (temporary files excluded)."""
+        for folder, dirs, files in os.walk(self.root):
+            dirs[:] = [name for name in dirs if name != INCOMING]
+            for name in files:
+                if SHA256_RE.match(name):
+                    yield name
+
+    def remove_stale_parts(self, older_than_seconds=24 * 3600):
+        """Temporary files of uploads that a crash interrupted."""
+        folder = os.path.join(self.root, INCOMING)
+        if not os.path.isdir(folder):
+            return 0
+        removed = 0
+        limit = time.time() - older_than_seconds
+        for name in os.listdir(folder):
+            path = os.path.join(folder, name)
+            if name.endswith(".part") and os.path.getmtime(path) < limit:
+                os.unlink(path)
+                removed += 1
+        return removed
+
+
+class _Writer:
+    def __init__(self, backend, temp_path):
+        self.backend = backend
+        self.temp_path = temp_path
+        self.handle = open(temp_path, "xb")
+
+    def write(self, chunk):
+        self.handle.write(chunk)
+
+    def abort(self):
+        if not self.handle.closed:
+            self.handle.close()
+        if os.path.exists(self.temp_path):
+            os.unlink(self.temp_path)
+
+    def commit(self, sha256):
+        """fsync, rename into place atomically, make read-only. An existing copy (the same
+        content, by its name) is kept and the new one dropped: storing is idempotent."""
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        final = self.backend.path(sha256)
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        if os.path.exists(final):
+            os.unlink(self.temp_path)
+            return final
+        os.chmod(self.temp_path, stat.S_IRUSR | stat.S_IRGRP)
+        os.rename(self.temp_path, final)
+        _fsync_dir(os.path.dirname(final))
+        return final
+
+
+def _fsync_dir(folder):
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def hash_file(handle, chunk_size=1 << 20):
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: handle.read(chunk_size), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def store_stream(chunks, backends, expected_size=None, declared_sha256=None, max_size=None):
+    """Write ``chunks`` to every backend while hashing them once; returns (sha256, size).
+
+    Nothing is left behind when the stream is empty, shorter than ``expected_size``, longer
+    than ``max_size``, or does not hash to ``declared_sha256``."""
+    digest = hashlib.sha256()
+    size = 0
+    writers = []
+    try:
+        writers = [backend.writer() for backend in backends]
+        for chunk in chunks:
+            size += len(chunk)
+            if max_size is not None and size > max_size:
+                raise StorageError("too_large", f"the file is larger than the limit of {max_size} bytes")
+            digest.update(chunk)
+            for writer in writers:
+                writer.write(chunk)
+        if not size:
+            raise StorageError("empty", "the file is empty")
+        if expected_size is not None and size != expected_size:
+            raise StorageError("truncated", f"the upload was cut short: {size} of {expected_size} bytes arrived")
+        sha256 = digest.hexdigest()
+        if declared_sha256 and declared_sha256.lower() != sha256:
+            raise StorageError("hash_mismatch",
+                               f"the file hashes to {sha256}, not to the SHA-256 the device computed")
+        for writer in writers:
+            writer.commit(sha256)
+        return sha256, size
+    except BaseException:
+        for writer in writers:
+            writer.abort()
+        raise

@@ -1,0 +1,215 @@
+import os
+import re
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.storage import StorageError, store_stream
+
+# Columns that are evidence: once stored, no UPDATE may change them (item 13).
+EVIDENCE_COLUMNS = ["sha256", "size", "storage_id", "camera_id", "card_id", "device_start", "device_end",
+                    "filename", "dock_id", "received_at"]
+FILENAME_RE = re.compile(r"^[\w.() -]{1,200}$")
+
+
+class IngestError(Exception):
+    """A refused upload: ``status`` is the HTTP status, ``code`` says why, the message in words."""
+
+    def __init__(self, status, code, message):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class MchsBodycamRecording(models.Model):
+    """A recording downloaded from a bodycam's card to the unit's storage server (items 10, 11,
+    13): the file itself lives in the primary and the backup location, named by its SHA-256."""
+
+    _name = "mchs.bodycam.recording"
+    _description = "Bodycam recording"
+    _order = "device_start desc, id desc"
+    _rec_name = "filename"
+    _check_company_auto = True
+
+    sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
+    size = fields.Integer(string="Size (bytes)", required=True, readonly=True)
+    storage_id = fields.Many2one("mchs.bodycam.storage", string="Storage server", required=True, readonly=True,
+                                 ondelete="restrict")
+    department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True)
+    camera_id = fields.Many2one("mchs.bodycam.camera", string="Bodycam", required=True, readonly=True, index=True,
+                                ondelete="restrict")
+    card_id = fields.Many2one("mchs.bodycam.card", string="Memory card", readonly=True, ondelete="restrict")
+    dock_id = fields.Many2one("mchs.bodycam.dock", string="Dock", readonly=True, ondelete="restrict")
+    filename = fields.Char(readonly=True)
+    device_start = fields.Datetime(string="Start (device clock)", required=True, readonly=True)
+    device_end = fields.Datetime(string="End (device clock)", required=True, readonly=True)
+    start = fields.Datetime(readonly=True, index=True, help="Start on the real clock: device clock minus the "
+                                                           "offset recorded at issue.")
+    end = fields.Datetime(readonly=True)
+    received_at = fields.Datetime(string="Received", required=True, readonly=True, default=fields.Datetime.now)
+    custody_id = fields.Many2one("mchs.bodycam.custody", string="Journal entry", readonly=True, index=True,
+                                 ondelete="restrict")
+    inspector_id = fields.Many2one(related="custody_id.inspector_id", store=True, string="Inspector")
+
+    _sql_constraints = [
+        ("sha256_storage_uniq", "unique(storage_id, sha256)", "This recording is already stored."),
+        ("times_in_order", "CHECK(device_end >= device_start)", "A recording cannot end before it starts."),
+    ]
+
+    def init(self):
+        # Evidence is never rewritten nor removed, superuser included: only the destruction
+        # procedure of item 12 (which sets mchs_bodycam.destruction for its transaction) deletes.
+        changed = " OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in EVIDENCE_COLUMNS)
+        self.env.cr.execute(f"""
+            CREATE OR REPLACE FUNCTION mchs_bodycam_recording_guard() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    IF coalesce(current_setting('mchs_bodycam.destruction', true), '') <> 'on' THEN
+                        RAISE EXCEPTION 'recording % is evidence and cannot be deleted (item 13)', OLD.sha256
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN OLD;
+                END IF;
+                IF {changed} THEN
+                    RAISE EXCEPTION 'recording % is evidence and cannot be changed (item 13)', OLD.sha256
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql
+        """)
+        self.env.cr.execute("""
+            DROP TRIGGER IF EXISTS mchs_bodycam_recording_guard ON mchs_bodycam_recording;
+            CREATE TRIGGER mchs_bodycam_recording_guard BEFORE UPDATE OR DELETE ON mchs_bodycam_recording
+            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_recording_guard()
+        """)
+
+    def write(self, vals):
+        raise UserError(self.env._("A recording is evidence: nobody changes it (item 13)."))
+
+    def unlink(self):
+        raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes it "
+                                   "(items 12, 13)."))
+
+    def _verify_copies(self):
+        """True when both copies exist and still hash to the recorded SHA-256."""
+        return all(backend.verify(recording.sha256)
+                   for recording in self for backend in recording.storage_id._backends())
+
+    # ------------------------------------------------------------------ ingest (items 10, 11)
+
+    @api.model
+    def _ingest(self, dock, camera_number, card_number, device_start, device_end, chunks, expected_size,
+                declared_sha256=None, filename=None):
+        """Store an uploaded recording in both locations and register it; the same file twice
+        gives one recording. Raises IngestError with the HTTP status for bad input; nothing
+        is left behind then."""
+        camera, card = self._ingest_devices(dock, camera_number, card_number)
+        storage = self.env["mchs.bodycam.storage"].sudo().search(
+            [("department_id", "=", dock.department_id.id)], limit=1)
+        if not storage:
+            raise IngestError(409, "no_storage", self.env._(
+                "%s has no data storage server configured.", dock.department_id.display_name))
+        start, end = self._ingest_times(storage, device_start, device_end)
+        filename = self._ingest_filename(filename)
+        if expected_size is None:
+            raise IngestError(411, "length_required", self.env._("Send the file's length (Content-Length)."))
+        max_size = storage.max_upload_mb * 1024 * 1024
+        if expected_size > max_size:
+            raise IngestError(413, "too_large", self.env._(
+                "The file is larger than the limit of %s MB.", storage.max_upload_mb))
+        try:
+            sha256, size = store_stream(chunks, storage._backends(), expected_size=expected_size,
+                                        declared_sha256=declared_sha256, max_size=max_size)
+        except StorageError as error:
+            status = {"too_large": 413, "hash_mismatch": 422}.get(error.code, 400)
+            raise IngestError(status, error.code, str(error)) from error
+        existing = self.sudo().search([("storage_id", "=", storage.id), ("sha256", "=", sha256)], limit=1)
+        if existing:
+            return existing, False
+        custody = self._ingest_custody(camera, start)
+        offset = timedelta(seconds=custody.clock_offset_seconds)
+        recording = self.sudo().create({
+            "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": dock.department_id.id,
+            "camera_id": camera.id, "card_id": card.id, "dock_id": dock.id, "filename": filename,
+            "device_start": start, "device_end": end, "start": start - offset, "end": end - offset,
+            "custody_id": custody.id,
+        })
+        if custody:
+            custody.sudo()._record_download(recording)
+        return recording, True
+
+    def _ingest_devices(self, dock, camera_number, card_number):
+        Camera = self.env["mchs.bodycam.camera"].sudo()
+        camera = Camera.search([("inventory_number", "=", (camera_number or "").strip().upper()),
+                                ("company_id", "=", dock.company_id.id)], limit=1)
+        if not camera:
+            raise IngestError(404, "unknown_camera", self.env._("No bodycam %s is registered.", camera_number))
+        if camera.department_id != dock.department_id:
+            raise IngestError(403, "foreign_camera", self.env._(
+                "Bodycam %s belongs to another unit than this dock.", camera.inventory_number))
+        card = self.env["mchs.bodycam.card"]
+        if card_number:
+            card = card.sudo().search([("inventory_number", "=", card_number.strip().upper()),
+                                       ("department_id", "=", dock.department_id.id)], limit=1)
+            if not card:
+                raise IngestError(404, "unknown_card", self.env._("No memory card %s in this unit.", card_number))
+        return camera, card
+
+    def _ingest_times(self, storage, device_start, device_end):
+        try:
+            start, end = fields.Datetime.to_datetime(device_start), fields.Datetime.to_datetime(device_end)
+        except ValueError:
+            start = end = None
+        if not (start and end) or end < start:
+            raise IngestError(400, "bad_times", self.env._(
+                "Send the recording's start and end as YYYY-MM-DD HH:MM:SS (UTC), the end after the start."))
+        skew = timedelta(hours=storage.max_clock_skew_hours)
+        now = fields.Datetime.now()
+        if end > now + skew or start < now - timedelta(days=400) - skew:
+            raise IngestError(422, "clock_off", self.env._(
+                "The device's clock is far off (%(start)s - %(end)s): set its date and time (item 18).",
+                start=start, end=end))
+        return start, end
+
+    def _ingest_filename(self, filename):
+        if not filename:
+            return False
+        name = filename.strip()
+        if os.path.basename(name) != name or name in (".", "..") or not FILENAME_RE.match(name):
+            raise IngestError(400, "bad_filename", self.env._(
+                "The file name %s is not allowed: a plain name without folders.", filename))
+        return name
+
+    def _ingest_custody(self, camera, start):
+        """The journal entry the camera was out under when the recording started."""
+        Custody = self.env["mchs.bodycam.custody"].sudo()
+        entries = Custody.search([("camera_id", "=", camera.id), ("state", "!=", "draft"), ("struck", "=", False),
+                                  ("issue_datetime", "<=", start + timedelta(hours=1))],
+                                 order="issue_datetime desc", limit=3)
+        for entry in entries:
+            real_start = start - timedelta(seconds=entry.clock_offset_seconds)
+            if entry.issue_datetime <= real_start and (not entry.return_datetime or real_start <= entry.return_datetime):
+                return entry
+        return Custody.browse()
+
+    # ------------------------------------------------------------------ demo data
+
+    @api.model
+    def _bodycam_demo_recordings(self, unit_xmlid):
+        """Demo: the unit's storage server and dock, and short generated recordings of its last
+        closed journal rows, ingested through the real path so that their hashes are real."""
+        unit = self.env.ref(unit_xmlid)
+        storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+        dock = self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
+        entries = self.env["mchs.bodycam.custody"].search(
+            [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False)],
+            order="row_number desc", limit=3)
+        for entry in entries:
+            start = entry.issue_datetime + timedelta(minutes=5, seconds=entry.clock_offset_seconds)
+            body = f"demo recording of row {entry.row_number}, {entry.inventory_text}\n".encode() * 2000
+            self._ingest(dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
+                         str(start), str(start + timedelta(hours=3)), iter([body]), len(body),
+                         filename=f"REC_{entry.row_number:04d}.mp4")
+        return storage

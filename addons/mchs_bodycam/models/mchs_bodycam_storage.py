@@ -1,0 +1,70 @@
+import os
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ..lib.storage import LocalDirectoryBackend, StorageError
+
+
+class MchsBodycamStorage(models.Model):
+    """The unit's data storage server (items 5 ¶2, 10, 13): a primary and a backup location;
+    a recording is stored only when both copies are written."""
+
+    _name = "mchs.bodycam.storage"
+    _description = "Bodycam data storage server"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, check_company=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True)
+    primary_path = fields.Char(string="Primary location", required=True,
+                               default=lambda self: self._default_location("primary"),
+                               help="Absolute path of the primary copy's directory.")
+    backup_path = fields.Char(string="Backup location", required=True,
+                              default=lambda self: self._default_location("backup"),
+                              help="Absolute path of the mandatory backup copy's directory (item 10).")
+    max_upload_mb = fields.Integer(string="Largest file (MB)", default=8192, required=True)
+    max_clock_skew_hours = fields.Integer(
+        string="Largest clock error (h)", default=24, required=True,
+        help="A recording whose device times are further than this from the server's time is refused.")
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        ("limits_positive", "CHECK(max_upload_mb > 0 AND max_clock_skew_hours > 0)",
+         "The upload limit and the clock tolerance must be positive."),
+    ]
+
+    @api.model
+    def _default_location(self, which):
+        """The server's configured location (options mchs_bodycam_storage_primary/_backup, set by
+        make run), else a folder in Odoo's data directory."""
+        return tools.config.get(f"mchs_bodycam_storage_{which}") or os.path.join(
+            tools.config["data_dir"], "mchs_bodycam", self.env.cr.dbname, which)
+
+    def init(self):
+        # One storage server per unit.
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_storage_one_per_unit
+            ON mchs_bodycam_storage (department_id) WHERE active
+        """)
+
+    @api.constrains("primary_path", "backup_path")
+    def _check_paths(self):
+        for storage in self:
+            try:
+                storage._backends()
+            except StorageError as error:
+                raise ValidationError(str(error)) from error
+            if storage.primary_path.rstrip("/") == storage.backup_path.rstrip("/"):
+                raise ValidationError(self.env._("The backup copy must be kept in another location (item 10)."))
+
+    def _backends(self):
+        self.ensure_one()
+        return [LocalDirectoryBackend(self.primary_path), LocalDirectoryBackend(self.backup_path)]
+
+    @api.model
+    def _for_unit(self, department):
+        storage = self.search([("department_id", "=", department.id)], limit=1)
+        if not storage:
+            raise UserError(self.env._("%s has no data storage server configured.", department.display_name))
+        return storage

@@ -1,0 +1,178 @@
+import hashlib
+import os
+import shutil
+import socket
+import tempfile
+from datetime import timedelta
+from urllib.parse import urlencode, urlparse
+
+from psycopg2 import IntegrityError
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import CustodyCase
+
+URL = "/mchs_bodycam/dock/v1/recordings"
+
+
+@tagged("post_install", "-at_install")
+class TestRecordings(CustodyCase, HttpCase):
+    """Automatic download while charging (items 10, 11) to a primary and a backup location,
+    and recordings as evidence nobody changes (item 13)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.storage = cls.env["mchs.bodycam.storage"].create({
+            "name": "Unit A storage", "department_id": cls.unit_a.id, "primary_path": "/nonexistent/primary",
+            "backup_path": "/nonexistent/backup", "max_upload_mb": 1})
+        cls.dock = cls.env["mchs.bodycam.dock"].create({"name": "Dock 1", "department_id": cls.unit_a.id})
+        cls.token = cls.dock.action_generate_token()["params"]["message"]
+        cls.dock_b = cls.env["mchs.bodycam.dock"].create({"name": "Dock B", "department_id": cls.unit_b.id})
+        cls.token_b = cls.dock_b.action_generate_token()["params"]["message"]
+
+    def setUp(self):
+        super().setUp()
+        # real directories of each test's own: files outlive a rolled-back transaction
+        self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
+        self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
+        self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
+
+    def _times(self, minutes=10):
+        end = fields.Datetime.now().replace(microsecond=0)
+        return str(end - timedelta(minutes=minutes)), str(end)
+
+    def _upload(self, body, token=None, **params):
+        start, end = self._times()
+        query = dict({"camera": self.camera_a.inventory_number, "card": self.card_a.inventory_number,
+                      "start": start, "end": end, "filename": "VID_0001.mp4"}, **params)
+        query = {key: value for key, value in query.items() if value is not None}
+        # a POST even with an empty body (url_open would send a GET)
+        return self.opener.post(f"{self.base_url()}{URL}?{urlencode(query)}", data=body, timeout=60,
+                                headers={"Authorization": f"Bearer {token or self.token}",
+                                         "Content-Type": "application/octet-stream"})
+
+    def _stored_files(self):
+        files = []
+        for folder in self.folders:
+            for root, _dirs, names in os.walk(folder):
+                files += [os.path.join(root, name) for name in names]
+        return files
+
+    def test_upload_stores_two_readonly_copies_and_fills_column_6(self):
+        entry = self._issue()
+        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry.action_return()
+        entry.sudo().return_datetime = entry.issue_datetime + timedelta(hours=8)  # a working day later
+        body = os.urandom(300_000)
+        sha = hashlib.sha256(body).hexdigest()
+        # the device's clock ran 3 s ahead (recorded at issue): the real start is 3 s earlier
+        start = (entry.issue_datetime + timedelta(minutes=5)).replace(microsecond=0)
+        response = self._upload(body, sha256=sha, start=str(start), end=str(start + timedelta(minutes=30)))
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(response.json()["sha256"], sha)
+        recording = self.env["mchs.bodycam.recording"].browse(response.json()["id"])
+        self.assertEqual((recording.custody_id, recording.inspector_id, recording.size), (entry, self.inspector, 300_000))
+        self.assertEqual(recording.start, start - timedelta(seconds=3))
+        for folder in self.folders:
+            path = os.path.join(folder, sha[:2], sha[2:4], sha)
+            with open(path, "rb") as handle:
+                self.assertEqual(handle.read(), body)
+            self.assertFalse(os.stat(path).st_mode & 0o222, "stored read-only")
+        self.assertEqual((entry.state, bool(entry.download_datetime)), ("downloaded", True))
+        # the same file again: one recording
+        again = self._upload(body, sha256=sha, start=str(start), end=str(start + timedelta(minutes=30)))
+        self.assertEqual((again.status_code, again.json()["id"], again.json()["created"]), (200, recording.id, False))
+        self.assertEqual(len(self._stored_files()), 2)
+        entry.action_close()
+        self.assertEqual(entry.state, "closed")
+
+    def test_card_wipe_refused_when_a_copy_is_damaged(self):
+        entry = self._issue()
+        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry.action_return()
+        entry.sudo().return_datetime = entry.issue_datetime + timedelta(hours=8)  # a working day later
+        start = (entry.issue_datetime + timedelta(minutes=1)).replace(microsecond=0)
+        response = self._upload(b"x" * 1000, start=str(start), end=str(start + timedelta(minutes=1)))
+        sha = response.json()["sha256"]
+        backup = os.path.join(self.folders[1], sha[:2], sha[2:4], sha)
+        os.chmod(backup, 0o644)
+        with open(backup, "r+b") as handle:  # one flipped byte in the backup copy
+            handle.write(b"y")
+        recording = self.env["mchs.bodycam.recording"].browse(response.json()["id"])
+        self.assertFalse(recording._verify_copies())
+        with self.assertRaisesRegex(UserError, "missing or damaged"):
+            entry.action_close()
+
+    def test_bad_input_refused_and_nothing_left(self):
+        body = b"video" * 100
+        cases = [
+            (self._upload(body, token="wrong"), 401, "unauthorized"),
+            (self._upload(body, token=self.token_b), 403, "foreign_camera"),
+            (self._upload(body, camera="NO-SUCH-CAMERA"), 404, "unknown_camera"),
+            (self._upload(body, sha256="0" * 64), 422, "hash_mismatch"),
+            (self._upload(b""), 400, "empty"),
+            (self._upload(body, filename="../../etc/passwd"), 400, "bad_filename"),
+            (self._upload(os.urandom(1024 * 1024 + 1)), 413, "too_large"),
+            (self._upload(body, start="2019-01-01 10:00:00", end="2019-01-01 10:10:00"), 422, "clock_off"),
+            (self._upload(body, start="yesterday"), 400, "bad_times"),
+        ]
+        for response, status, code in cases:
+            self.assertEqual((response.status_code, response.json()["error"]), (status, code), response.text)
+            self.assertTrue(response.json()["message"])
+        self.dock.active = False  # revoked
+        self.assertEqual(self._upload(body).status_code, 401)
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        self.assertEqual(self._stored_files(), [])
+
+    def test_broken_off_upload_leaves_nothing(self):
+        start, end = self._times()
+        query = urlencode({"camera": self.camera_a.inventory_number, "start": start, "end": end})
+        address = urlparse(self.base_url())
+        with socket.create_connection((address.hostname, address.port)) as connection:
+            connection.sendall((f"POST {URL}?{query} HTTP/1.1\r\nHost: {address.netloc}\r\n"
+                                f"Authorization: Bearer {self.token}\r\nContent-Type: application/octet-stream\r\n"
+                                f"Content-Length: 100000\r\nConnection: close\r\n\r\n").encode() + b"z" * 40000)
+            connection.shutdown(socket.SHUT_WR)  # the dock dies halfway
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+        self.assertIn(b"truncated", answer)
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        self.assertEqual(self._stored_files(), [])
+
+    def test_recordings_are_evidence(self):
+        start, end = self._times()
+        recording = self.env["mchs.bodycam.recording"].browse(self._upload(b"evidence").json()["id"])
+        for user in (self.responsible_user, self.head_user, self.env.ref("base.user_root")):
+            with self.assertRaisesRegex(UserError, "nobody changes it"):
+                recording.with_user(user).write({"filename": "other.mp4"})
+            with self.assertRaisesRegex(UserError, "only the commission"):
+                recording.with_user(user).unlink()
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "cannot be changed"), \
+                self.cr.savepoint():
+            self.cr.execute("UPDATE mchs_bodycam_recording SET sha256 = 'x' WHERE id = %s", [recording.id])
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "cannot be deleted"), \
+                self.cr.savepoint():
+            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [recording.id])
+        # only the head and the responsible person of the unit read recordings (item 13)
+        Recording = self.env["mchs.bodycam.recording"]
+        self.assertEqual(Recording.with_user(self.head_user).search([]), recording)
+        self.assertEqual(Recording.with_user(self.responsible_user).search([]), recording)
+        self.assertFalse(Recording.with_user(self.responsible_b_user).search([]))
+        for user in (self.inspector_user, self.commission_user, self.admin_user):
+            with self.assertRaises(Exception):
+                Recording.with_user(user).search([])
+
+    def test_storage_configuration(self):
+        with self.assertRaisesRegex(Exception, "another location"), self.cr.savepoint():
+            self.env["mchs.bodycam.storage"].create({
+                "name": "Same", "department_id": self.unit_c.id, "primary_path": self.folders[0],
+                "backup_path": self.folders[0]})
+        with self.assertRaisesRegex(Exception, "absolute path"), self.cr.savepoint():
+            self.env["mchs.bodycam.storage"].create({
+                "name": "Relative", "department_id": self.unit_c.id, "primary_path": "videos",
+                "backup_path": self.folders[1]})
