@@ -10,8 +10,8 @@ def uninstall_hook(env):
     the recordings' register (the files stay on the storage server), docks and storage
     servers, the activities on them, and the repair requests of the bodycams' equipment."""
     env.cr.execute("""
-        TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_recording, mchs_bodycam_dock,
-                 mchs_bodycam_storage CASCADE
+        TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_recording,
+                 mchs_bodycam_dock, mchs_bodycam_storage CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")
     env.cr.execute("""
@@ -20,4 +20,5 @@ def uninstall_hook(env):
     """)
     # the guards of evidence and inventory numbers outlive their tables otherwise
     env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_recording_guard() CASCADE")
+    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_access_guard() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_freeze_inventory_number() CASCADE")

@@ -19,3 +19,4 @@ from . import mchs_bodycam_custody_remark
 from . import mchs_bodycam_storage
 from . import mchs_bodycam_dock
 from . import mchs_bodycam_recording
+from . import mchs_bodycam_access

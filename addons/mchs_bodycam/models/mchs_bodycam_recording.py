@@ -92,6 +92,12 @@ class MchsBodycamRecording(models.Model):
         raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes it "
                                    "(items 12, 13)."))
 
+    def action_open_access_wizard(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.recording.access.wizard",
+                "view_mode": "form", "target": "new", "name": self.env._("Open a recording"),
+                "context": {"default_recording_id": self.id}}
+
     def _verify_copies(self):
         """True when both copies exist and still hash to the recorded SHA-256."""
         return all(backend.verify(recording.sha256)

@@ -176,3 +176,74 @@ class TestRecordings(CustodyCase, HttpCase):
             self.env["mchs.bodycam.storage"].create({
                 "name": "Relative", "department_id": self.unit_c.id, "primary_path": "videos",
                 "backup_path": self.folders[1]})
+
+    def _recording(self, body=b"0123456789" * 1000):
+        return self.env["mchs.bodycam.recording"].browse(self._upload(body).json()["id"])
+
+    def _open(self, user, recording, action="view", purpose="review of the inspection"):
+        wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(user).create(
+            {"recording_id": recording.id, "action": action, "purpose": purpose})
+        return wizard.action_open()["url"]
+
+    def test_view_writes_one_access_row_and_serves_ranges(self):
+        body = bytes(range(256)) * 400
+        recording = self._recording(body)
+        Access = self.env["mchs.bodycam.access"]
+        url = self._open(self.responsible_user, recording)
+        rows = Access.search([("recording_id", "=", recording.id)])
+        self.assertEqual(len(rows), 1, "the row is written before the first byte")
+        self.assertEqual((rows.user_id, rows.result, rows.action, rows.purpose, rows.inventory_text),
+                         (self.responsible_user, "granted", "view", "review of the inspection",
+                          self.camera_a.inventory_number))
+        self.authenticate("t.responsible", "t.responsible")
+        partial = self.url_open(url, headers={"Range": "bytes=100-199"})
+        self.assertEqual((partial.status_code, partial.content), (206, body[100:200]))
+        whole = self.url_open(url)
+        self.assertEqual(whole.content, body)
+        self.assertEqual(Access.search_count([("recording_id", "=", recording.id)]), 1,
+                         "seeking in the same view writes no new row")
+        download = self._open(self.head_user, recording, action="download", purpose="court request")
+        self.authenticate("t.head", "t.head")
+        response = self.url_open(download)
+        self.assertIn("attachment", response.headers.get("Content-Disposition", ""))
+        self.assertEqual(Access.search_count([("recording_id", "=", recording.id)]), 2)
+
+    def test_refused_attempts_are_journaled(self):
+        recording = self._recording()
+        url = self._open(self.responsible_user, recording)
+        # the head has the link but not the access: refused and written down
+        self.authenticate("t.head", "t.head")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.assertEqual(self.url_open(f"/mchs_bodycam/recording/{recording.id}/stream").status_code, 403)
+        refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
+        self.assertEqual((len(refused), refused.user_id), (2, self.head_user))
+        # people without the right cannot open it at all (item 13)
+        for user in (self.inspector_user, self.commission_user, self.admin_user):
+            with self.assertRaises(Exception):
+                self._open(user, recording)
+        with self.assertRaisesRegex(Exception, "Say why|required"):
+            self._open(self.responsible_user, recording, purpose=" ")
+
+    def test_access_journal_is_append_only_and_chained(self):
+        recording = self._recording()
+        for _ in range(3):
+            self._open(self.responsible_user, recording)
+        Access = self.env["mchs.bodycam.access"]
+        rows = Access.search([("department_id", "=", self.unit_a.id)], order="sequence")
+        self.assertEqual(rows.mapped("sequence"), [1, 2, 3])
+        self.assertEqual(rows[1].previous_hash, rows[0].hash)
+        self.assertFalse(Access._verify_chain(self.unit_a))
+        with self.assertRaisesRegex(UserError, "append-only"):
+            rows[0].sudo().write({"purpose": "nothing"})
+        with self.assertRaisesRegex(UserError, "append-only"):
+            rows[0].sudo().unlink()
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "append-only"), self.cr.savepoint():
+            self.cr.execute("UPDATE mchs_bodycam_access SET purpose = 'x' WHERE id = %s", [rows[0].id])
+        # somebody with the database owner's rights disables the guard and rewrites row 2
+        self.cr.execute("ALTER TABLE mchs_bodycam_access DISABLE TRIGGER mchs_bodycam_access_guard")
+        self.cr.execute("UPDATE mchs_bodycam_access SET purpose = 'nothing to see' WHERE id = %s", [rows[1].id])
+        self.cr.execute("ALTER TABLE mchs_bodycam_access ENABLE TRIGGER mchs_bodycam_access_guard")
+        rows.invalidate_recordset()
+        self.assertEqual(Access._verify_chain(self.unit_a), rows[1])
+        notification = rows.with_user(self.responsible_user).action_verify_chain()
+        self.assertIn("broken at row 2", notification["params"]["message"])

@@ -1,2 +1,3 @@
 from . import mchs_bodycam_slot_wizard
 from . import mchs_bodycam_custody_remark_wizard
+from . import mchs_bodycam_recording_access_wizard

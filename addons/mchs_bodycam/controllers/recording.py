@@ -1,0 +1,34 @@
+import hashlib
+from datetime import timedelta
+
+from odoo import fields, http
+from odoo.http import Stream, request
+
+# A granted access lets the browser's player fetch ranges of the file for this long.
+ACCESS_VALIDITY = timedelta(hours=4)
+
+
+class MchsBodycamRecordingStream(http.Controller):
+    @http.route("/mchs_bodycam/recording/<int:recording_id>/stream", type="http", auth="user", readonly=False)
+    def stream(self, recording_id, token=None, download=None, **_kw):
+        """Stream a recording the access journal has already let this user open; HTTP range
+        requests work, so the player can seek. Anything else is refused and journaled."""
+        Access = request.env["mchs.bodycam.access"]
+        # sudo: the recording is looked up to journal the attempt; it is only sent after the checks.
+        recording = request.env["mchs.bodycam.recording"].sudo().browse(recording_id).exists()
+        if not recording:
+            return request.not_found()
+        access = Access.sudo().search([
+            ("recording_id", "=", recording.id), ("user_id", "=", request.env.uid), ("result", "=", "granted"),
+            ("token_hash", "=", hashlib.sha256((token or "").encode()).hexdigest()),
+            ("accessed_at", ">=", fields.Datetime.now() - ACCESS_VALIDITY)], limit=1)
+        if not access:
+            Access._log(recording, "download" if download else "view", False, "refused",
+                        refusal="no valid access for this user", remote_addr=request.httprequest.remote_addr)
+            return request.make_response("Access refused: open the recording from Odoo and say why (item 13).",
+                                         status=403, headers=[("Content-Type", "text/plain; charset=utf-8")])
+        backend = recording.storage_id._backends()[0]
+        stream = Stream(type="path", path=backend.path(recording.sha256), mimetype="video/mp4",
+                        download_name=recording.filename or f"{recording.sha256}.mp4", size=recording.size,
+                        etag=recording.sha256, conditional=True, public=False)
+        return stream.get_response(as_attachment=bool(download), immutable=True)

@@ -1,0 +1,121 @@
+import hashlib
+import json
+import secrets
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# What the chain vouches for, in this order (item 13, Appendix 2 columns 2-4 and who/why).
+CHAINED_FIELDS = ["department_id", "recording_id", "sha256", "inventory_text", "inspector_name", "user_id",
+                  "action", "purpose", "remote_addr", "accessed_at", "result", "refusal"]
+GENESIS = "0" * 64
+
+
+class MchsBodycamAccess(models.Model):
+    """A row of the Appendix 2 journal: somebody viewed, downloaded or was refused a recording
+    (item 13). Rows are append-only and hash-chained per unit: each row's hash covers the
+    previous row's hash and its own content, so a row changed afterwards breaks the chain."""
+
+    _name = "mchs.bodycam.access"
+    _description = "Access to a recording (Appendix 2 row)"
+    _order = "department_id, sequence desc"
+
+    department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
+    # set at creation, not a stored related field: that would be an UPDATE after the INSERT
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    sequence = fields.Integer(string="№", required=True, readonly=True)
+    recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", readonly=True, index=True,
+                                   ondelete="restrict")
+    sha256 = fields.Char(string="Recording SHA-256", readonly=True)
+    inventory_text = fields.Char(string="Inventory numbers", readonly=True, help="Column 2.")
+    inspector_name = fields.Char(string="Bodycam user", readonly=True, help="Column 3.")
+    accessed_at = fields.Datetime(string="Accessed at", required=True, readonly=True, help="Column 4.")
+    user_id = fields.Many2one("res.users", string="Who", required=True, readonly=True)
+    action = fields.Selection([("view", "View"), ("download", "Download")], required=True, readonly=True)
+    purpose = fields.Char(readonly=True)
+    remote_addr = fields.Char(string="From", readonly=True)
+    result = fields.Selection([("granted", "Granted"), ("refused", "Refused")], required=True, readonly=True)
+    refusal = fields.Char(string="Refused because", readonly=True)
+    token_hash = fields.Char(readonly=True, groups="base.group_system")
+    previous_hash = fields.Char(readonly=True)
+    hash = fields.Char(readonly=True, index=True)
+
+    _sql_constraints = [
+        ("sequence_unit_uniq", "unique(department_id, sequence)", "Two access rows cannot share a number."),
+    ]
+
+    def init(self):
+        # The database refuses to change or delete an access row, whoever asks.
+        self.env.cr.execute("""
+            CREATE OR REPLACE FUNCTION mchs_bodycam_access_guard() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION 'the access journal is append-only (item 13)' USING ERRCODE = 'check_violation';
+            END $$ LANGUAGE plpgsql;
+            DROP TRIGGER IF EXISTS mchs_bodycam_access_guard ON mchs_bodycam_access;
+            CREATE TRIGGER mchs_bodycam_access_guard BEFORE UPDATE OR DELETE ON mchs_bodycam_access
+            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_access_guard();
+        """)
+
+    def write(self, vals):
+        raise UserError(self.env._("The access journal is append-only (item 13)."))
+
+    def unlink(self):
+        raise UserError(self.env._("The access journal is append-only (item 13)."))
+
+    @staticmethod
+    def _content(values):
+        return json.dumps([str(values.get(name) or "") for name in CHAINED_FIELDS], ensure_ascii=False)
+
+    @staticmethod
+    def _chain(previous_hash, content):
+        return hashlib.sha256(f"{previous_hash}|{content}".encode()).hexdigest()
+
+    @api.model
+    def _log(self, recording, action, purpose, result, refusal=None, remote_addr=None, department=None):
+        """Append a row (before the first byte of the recording is sent). Returns it with the
+        streaming token in clear when access is granted (the row keeps only its hash)."""
+        department = department or recording.department_id
+        # A per-unit lock: rows are numbered and chained one after the other.
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_013, department.id])
+        # sudo: everyone's access is journaled, whatever their rights on the journal;
+        # the row names the real user.
+        last = self.sudo().search([("department_id", "=", department.id)], order="sequence desc", limit=1)
+        token = secrets.token_urlsafe(24) if result == "granted" else None
+        custody = recording.sudo().custody_id
+        values = {
+            "department_id": department.id, "company_id": department.company_id.id, "sequence": last.sequence + 1, "recording_id": recording.id,
+            "sha256": recording.sudo().sha256, "inventory_text": custody.inventory_text
+            or recording.sudo().camera_id.inventory_number, "inspector_name": custody.inspector_id.name,
+            "accessed_at": fields.Datetime.now(), "user_id": self.env.uid, "action": action,
+            "purpose": (purpose or "").strip() or False, "remote_addr": remote_addr, "result": result,
+            "refusal": refusal,
+        }
+        values["previous_hash"] = last.hash or GENESIS
+        values["hash"] = self._chain(values["previous_hash"], self._content(values))
+        if token:
+            values["token_hash"] = hashlib.sha256(token.encode()).hexdigest()
+        row = self.sudo().create(values)
+        return row, token
+
+    @api.model
+    def _verify_chain(self, department):
+        """The first row whose hash does not match its content and its predecessor's hash, or
+        an empty recordset when the unit's whole chain verifies."""
+        previous = GENESIS
+        rows = self.sudo().search([("department_id", "=", department.id)], order="sequence")
+        for row in rows:
+            values = {name: row[name].id if isinstance(row[name], models.BaseModel) else row[name]
+                      for name in CHAINED_FIELDS}
+            values["accessed_at"] = fields.Datetime.to_datetime(values["accessed_at"])
+            if row.previous_hash != previous or row.hash != self._chain(previous, self._content(values)):
+                return row
+            previous = row.hash
+        return self.browse()
+
+    def action_verify_chain(self):
+        broken = self._verify_chain(self.department_id[:1] or self.env["hr.department"]._bodycam_user_units()[:1])
+        message = self.env._("The access journal's chain verifies: no row was changed.") if not broken else \
+            self.env._("The chain is broken at row %s: that row or the one before it was changed.", broken.sequence)
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"title": self.env._("Access journal"), "message": message, "sticky": bool(broken),
+                           "type": "danger" if broken else "success"}}

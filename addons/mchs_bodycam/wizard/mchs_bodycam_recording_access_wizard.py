@@ -1,0 +1,24 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class MchsBodycamRecordingAccessWizard(models.TransientModel):
+    """Asks why a recording is opened; the access is journaled before the first byte (item 13)."""
+
+    _name = "mchs.bodycam.recording.access.wizard"
+    _description = "Open a recording"
+
+    recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", required=True, readonly=True)
+    action = fields.Selection([("view", "View"), ("download", "Download")], required=True, default="view")
+    purpose = fields.Char(required=True, help="Why the recording is opened; written to the access journal.")
+
+    def action_open(self):
+        self.ensure_one()
+        if not (self.purpose or "").strip():
+            raise UserError(self.env._("Say why you open the recording (item 13)."))
+        remote_addr = self.env.context.get("mchs_remote_addr")
+        _row, token = self.env["mchs.bodycam.access"]._log(
+            self.recording_id, self.action, self.purpose, "granted", remote_addr=remote_addr)
+        suffix = "&download=1" if self.action == "download" else ""
+        return {"type": "ir.actions.act_url", "target": "new",
+                "url": f"/mchs_bodycam/recording/{self.recording_id.id}/stream?token={token}{suffix}"}
