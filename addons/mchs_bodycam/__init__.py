@@ -2,6 +2,7 @@ from . import controllers
 from . import models
 from . import reports
 from . import wizard
+from . import cli
 
 
 def uninstall_hook(env):

@@ -59,4 +59,4 @@ class MchsBodycamDock(http.Controller):
         except (ClientDisconnected, OSError) as error:
             return _json(400, {"error": "truncated", "message": f"the upload broke off: {error}"})
         return _json(201 if created else 200, {"id": recording.id, "sha256": recording.sha256,
-                                               "size": recording.size, "created": created})
+                                               "size": int(recording.size), "created": created})

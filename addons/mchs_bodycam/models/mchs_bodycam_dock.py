@@ -1,7 +1,16 @@
 import hashlib
+import logging
+import os
+import re
 import secrets
+from datetime import datetime
 
 from odoo import api, fields, models
+
+from .mchs_bodycam_recording import IngestError
+
+_logger = logging.getLogger(__name__)
+INBOX_NAME_RE = re.compile(r"^([A-Z0-9/-]+)__([A-Z0-9/-]+)__(\d{8}T\d{6})__(\d{8}T\d{6})__[\w.() -]{1,200}$")
 
 
 class MchsBodycamDock(models.Model):
@@ -19,6 +28,11 @@ class MchsBodycamDock(models.Model):
     token_hash = fields.Char(readonly=True, copy=False, index=True, groups="base.group_system")
     token_hint = fields.Char(string="Token ends with", readonly=True, copy=False)
     active = fields.Boolean(default=True, help="Archive the dock to revoke its token.")
+    inbox_path = fields.Char(
+        string="Inbox folder",
+        help="Item 10: a workstation that reads memory cards drops the files here, named "
+             "CAMERA__CARD__START__END__name (START and END as YYYYMMDDTHHMMSS in UTC, CARD '-' when "
+             "unknown); they are stored like a dock's uploads and removed from the inbox.")
 
     @staticmethod
     def _hash_token(token):
@@ -45,3 +59,60 @@ class MchsBodycamDock(models.Model):
             return self.browse()
         # sudo: docks call without a user; only the matching active dock is returned.
         return self.sudo().search([("token_hash", "=", self._hash_token(token))], limit=1)
+
+    # ------------------------------------------------------------------ folder import (item 10)
+
+    @api.model
+    def _cron_import_inboxes(self, commit=True):
+        """Import every dock's inbox; ``commit`` after each file, because a file removed from
+        the inbox must never be left without its committed recording."""
+        imported = refused = 0
+        for dock in self.search([("inbox_path", "!=", False)]):
+            done, failed = dock._import_inbox(commit=commit)
+            imported, refused = imported + done, refused + failed
+        return imported, refused
+
+    def _import_inbox(self, commit=True):
+        self.ensure_one()
+        imported = refused = 0
+        if not os.path.isdir(self.inbox_path or ""):
+            _logger.warning("bodycam dock %s: inbox %s does not exist", self.name, self.inbox_path)
+            return 0, 0
+        for name in sorted(os.listdir(self.inbox_path)):
+            path = os.path.join(self.inbox_path, name)
+            if name.startswith(".") or not os.path.isfile(path):
+                continue
+            try:
+                camera, card, start, end = self._parse_inbox_name(name)
+                with open(path, "rb") as handle:
+                    self.env["mchs.bodycam.recording"]._ingest(
+                        self, camera, card, start, end, iter(lambda: handle.read(1 << 20), b""),
+                        os.path.getsize(path), filename=name.split("__", 4)[-1])
+            except IngestError as error:
+                self._refuse_inbox_file(path, str(error))
+                refused += 1
+                continue
+            if commit:
+                self.env.cr.commit()  # the recording is safe before its source goes
+            os.unlink(path)
+            imported += 1
+        return imported, refused
+
+    def _parse_inbox_name(self, name):
+        match = INBOX_NAME_RE.match(name)
+        if not match:
+            raise IngestError(400, "bad_filename", self.env._(
+                "%s is not named CAMERA__CARD__START__END__name (item 10).", name))
+        camera, card, start, end = match.groups()
+        when = [datetime.strptime(value, "%Y%m%dT%H%M%S") for value in (start, end)]
+        return camera, None if card == "-" else card, str(when[0]), str(when[1])
+
+    def _refuse_inbox_file(self, path, reason):
+        """A refused file goes to the inbox's refused/ folder with the reason beside it."""
+        folder = os.path.join(os.path.dirname(path), "refused")
+        os.makedirs(folder, exist_ok=True)
+        target = os.path.join(folder, os.path.basename(path))
+        os.replace(path, target)
+        with open(f"{target}.reason.txt", "w", encoding="utf-8") as handle:
+            handle.write(reason + "\n")
+        _logger.info("bodycam dock %s: %s refused: %s", self.name, os.path.basename(path), reason)

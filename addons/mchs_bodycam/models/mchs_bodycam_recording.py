@@ -33,7 +33,8 @@ class MchsBodycamRecording(models.Model):
     _check_company_auto = True
 
     sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
-    size = fields.Integer(string="Size (bytes)", required=True, readonly=True)
+    # numeric, not Integer: an Integer column is 32-bit and a recording passes 2 GiB
+    size = fields.Float(string="Size (bytes)", digits=(20, 0), required=True, readonly=True)
     storage_id = fields.Many2one("mchs.bodycam.storage", string="Storage server", required=True, readonly=True,
                                  ondelete="restrict")
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)

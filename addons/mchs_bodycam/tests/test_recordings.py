@@ -167,6 +167,18 @@ class TestRecordings(CustodyCase, HttpCase):
             with self.assertRaises(Exception):
                 Recording.with_user(user).search([])
 
+    def test_sizes_beyond_32_bits(self):
+        """A 4 GiB recording is ordinary: the size column holds it (the benchmark uploads one)."""
+        self.cr.execute("""SELECT data_type FROM information_schema.columns
+                           WHERE table_name = 'mchs_bodycam_recording' AND column_name = 'size'""")
+        self.assertEqual(self.cr.fetchone()[0], "numeric")
+        recording = self._recording()
+        self.cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_guard")
+        self.cr.execute("UPDATE mchs_bodycam_recording SET size = %s WHERE id = %s", [4 * 1024 ** 3, recording.id])
+        self.cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_guard")
+        recording.invalidate_recordset()
+        self.assertEqual(int(recording.size), 4294967296)
+
     def test_storage_configuration(self):
         with self.assertRaisesRegex(Exception, "another location"), self.cr.savepoint():
             self.env["mchs.bodycam.storage"].create({
@@ -247,3 +259,26 @@ class TestRecordings(CustodyCase, HttpCase):
         self.assertEqual(Access._verify_chain(self.unit_a), rows[1])
         notification = rows.with_user(self.responsible_user).action_verify_chain()
         self.assertIn("broken at row 2", notification["params"]["message"])
+
+    def test_folder_import_from_a_card_reader(self):
+        """item 10: only the memory card is taken out; its files go through the same path."""
+        inbox = tempfile.mkdtemp(prefix="mchs-inbox-")
+        self.addCleanup(shutil.rmtree, inbox, True)
+        self.dock.inbox_path = inbox
+        start = fields.Datetime.now().replace(microsecond=0) - timedelta(hours=2)
+        stamp = start.strftime("%Y%m%dT%H%M%S")
+        end = (start + timedelta(hours=1)).strftime("%Y%m%dT%H%M%S")
+        good = f"{self.camera_a.inventory_number}__{self.card_a.inventory_number}__{stamp}__{end}__VID_7.mp4"
+        with open(os.path.join(inbox, good), "wb") as handle:
+            handle.write(b"card content" * 500)
+        with open(os.path.join(inbox, "holiday.jpg"), "wb") as handle:
+            handle.write(b"not a recording")
+        imported, refused = self.env["mchs.bodycam.dock"]._cron_import_inboxes(commit=False)
+        self.assertEqual((imported, refused), (1, 1))
+        recording = self.env["mchs.bodycam.recording"].search([("filename", "=", "VID_7.mp4")])
+        self.assertEqual((recording.camera_id, recording.card_id, recording.dock_id, recording.device_start),
+                         (self.camera_a, self.card_a, self.dock, start))
+        self.assertEqual(sorted(os.listdir(inbox)), ["refused"])
+        self.assertEqual(sorted(os.listdir(os.path.join(inbox, "refused"))),
+                         ["holiday.jpg", "holiday.jpg.reason.txt"])
+        self.assertEqual(len(self._stored_files()), 2)
