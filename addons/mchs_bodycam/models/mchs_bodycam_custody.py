@@ -89,6 +89,11 @@ class MchsBodycamCustody(models.Model):
     recording_ids = fields.One2many("mchs.bodycam.recording", "custody_id", string="Recordings", readonly=True)
     replaces_custody_id = fields.Many2one("mchs.bodycam.custody", string="Replaces", readonly=True, copy=False,
                                           help="The entry whose bodycam failed and was replaced (item 21).")
+    recording_gap_count = fields.Integer(
+        string="Recording breaks", compute="_compute_recording_gaps", store=True,
+        help="Items 18, 19: breaks between consecutive recordings of this duty that no declared pause explains.")
+    recording_gaps_text = fields.Text(string="Unexplained breaks", compute="_compute_recording_gaps", store=True,
+                                      groups="mchs_bodycam.group_bodycam_head,mchs_bodycam.group_bodycam_responsible")
     remarks_text = fields.Text(
         string="Remarks", compute="_compute_remarks_text",
         help="Column 7: pauses, failures, corrections and seal incidents, in order.")
@@ -125,6 +130,35 @@ class MchsBodycamCustody(models.Model):
         for entry in self:
             entry.is_paused = any(r.kind == "pause" and not r.pause_end for r in entry.remark_ids)
             entry.has_open_failure = any(r.kind == "failure" and not r.resolution for r in entry.remark_ids)
+
+    @api.depends("recording_ids.start", "recording_ids.end", "remark_ids.pause_start", "remark_ids.pause_end",
+                 "company_id.bodycam_max_gap_minutes")
+    def _compute_recording_gaps(self):
+        for entry in self:
+            gaps = entry._recording_gaps()
+            entry.recording_gap_count = len(gaps)
+            entry.recording_gaps_text = "\n".join(
+                f"{entry._local_time(start)} - {entry._local_time(end)}" for start, end in gaps) or False
+
+    def _recording_gaps(self):
+        """(start, end) of each break between consecutive recordings longer than the company's
+        limit that no declared pause (item 20) covers."""
+        self.ensure_one()
+        tolerance = timedelta(minutes=self.company_id.bodycam_max_gap_minutes or 5)
+        pauses = [(r.pause_start, r.pause_end or r.pause_start) for r in self.remark_ids if r.kind == "pause"]
+        recordings = self.recording_ids.sorted("start")
+        gaps = []
+        for before, after in zip(recordings, recordings[1:]):
+            if after.start - before.end <= tolerance:
+                continue
+            explained = any(start <= before.end + tolerance and end >= after.start - tolerance
+                            for start, end in pauses)
+            if not explained:
+                gaps.append((before.end, after.start))
+        return gaps
+
+    def _local_time(self, value):
+        return fields.Datetime.context_timestamp(self, value).strftime("%d.%m.%Y %H:%M")
 
     @api.depends("remark_ids.text", "struck")
     def _compute_remarks_text(self):

@@ -282,3 +282,24 @@ class TestRecordings(CustodyCase, HttpCase):
         self.assertEqual(sorted(os.listdir(os.path.join(inbox, "refused"))),
                          ["holiday.jpg", "holiday.jpg.reason.txt"])
         self.assertEqual(len(self._stored_files()), 2)
+
+    def test_unexplained_breaks_in_recording_are_flagged(self):
+        """items 18, 19: recording runs through the duty; breaks that no pause explains are flagged."""
+        entry = self._issue()
+        issued = entry.issue_datetime
+
+        def record(minutes_from, minutes_to):
+            start = issued + timedelta(minutes=minutes_from)
+            self._upload(os.urandom(2000), start=str(start), end=str(issued + timedelta(minutes=minutes_to)))
+        record(1, 60)
+        record(61, 120)   # a 1-minute break: within the tolerance
+        record(160, 200)  # a 40-minute break
+        record(230, 260)  # a 30-minute break, declared as a meal pause below
+        entry.invalidate_recordset()
+        self.assertEqual(entry.recording_gap_count, 2)
+        entry._add_remark({"kind": "pause", "pause_reason": "meal", "informed_employee_id": self.responsible.id,
+                           "pause_start": issued + timedelta(minutes=200), "pause_end": issued + timedelta(minutes=230)})
+        entry.invalidate_recordset()
+        self.assertEqual(entry.recording_gap_count, 1)
+        self.assertEqual(len(entry.with_user(self.head_user).recording_gaps_text.splitlines()), 1)
+        self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("recording_gap_count", ">", 0)]))
