@@ -11,7 +11,8 @@ def uninstall_hook(env):
     the recordings' register (the files stay on the storage server), docks and storage
     servers, the activities on them, and the repair requests of the bodycams' equipment."""
     env.cr.execute("""
-        TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_recording,
+        TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_evidence,
+                 mchs_bodycam_recording,
                  mchs_bodycam_dock, mchs_bodycam_storage CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")

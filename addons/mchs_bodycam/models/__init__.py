@@ -20,3 +20,4 @@ from . import mchs_bodycam_storage
 from . import mchs_bodycam_dock
 from . import mchs_bodycam_recording
 from . import mchs_bodycam_access
+from . import mchs_bodycam_evidence

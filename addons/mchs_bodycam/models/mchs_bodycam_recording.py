@@ -53,6 +53,10 @@ class MchsBodycamRecording(models.Model):
     custody_id = fields.Many2one("mchs.bodycam.custody", string="Journal entry", readonly=True, index=True,
                                  ondelete="restrict")
     inspector_id = fields.Many2one(related="custody_id.inspector_id", store=True, string="Inspector")
+    evidence_ids = fields.Many2many("mchs.bodycam.evidence", "mchs_bodycam_evidence_recording_rel", "recording_id",
+                                    "evidence_id", string="Legal bases", readonly=True)
+    on_legal_hold = fields.Boolean(compute="_compute_on_legal_hold", search="_search_on_legal_hold",
+                                   help="Item 14: held by a legal basis; never destroyed while held.")
 
     _sql_constraints = [
         ("sha256_storage_uniq", "unique(storage_id, sha256)", "This recording is already stored."),
@@ -69,6 +73,13 @@ class MchsBodycamRecording(models.Model):
                 IF TG_OP = 'DELETE' THEN
                     IF coalesce(current_setting('mchs_bodycam.destruction', true), '') <> 'on' THEN
                         RAISE EXCEPTION 'recording % is evidence and cannot be deleted (item 13)', OLD.sha256
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    -- item 14: not even the destruction procedure removes a recording on legal hold
+                    IF EXISTS (SELECT 1 FROM mchs_bodycam_evidence_recording_rel rel
+                               JOIN mchs_bodycam_evidence evidence ON evidence.id = rel.evidence_id
+                               WHERE rel.recording_id = OLD.id AND evidence.state = 'held') THEN
+                        RAISE EXCEPTION 'recording % is on legal hold (item 14)', OLD.sha256
                             USING ERRCODE = 'check_violation';
                     END IF;
                     RETURN OLD;
@@ -92,6 +103,15 @@ class MchsBodycamRecording(models.Model):
     def unlink(self):
         raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes it "
                                    "(items 12, 13)."))
+
+    @api.depends("evidence_ids.state")
+    def _compute_on_legal_hold(self):
+        for recording in self:
+            recording.on_legal_hold = any(evidence.state == "held" for evidence in recording.evidence_ids)
+
+    def _search_on_legal_hold(self, operator, value):
+        held = [("evidence_ids.state", "=", "held")]
+        return held if (operator == "=") == bool(value) else ["!"] + held
 
     def action_open_access_wizard(self):
         self.ensure_one()
@@ -213,10 +233,23 @@ class MchsBodycamRecording(models.Model):
         entries = self.env["mchs.bodycam.custody"].search(
             [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False)],
             order="row_number desc", limit=3)
+        recordings = self.browse()
         for entry in entries:
             start = entry.issue_datetime + timedelta(minutes=5, seconds=entry.clock_offset_seconds)
             body = f"demo recording of row {entry.row_number}, {entry.inventory_text}\n".encode() * 2000
-            self._ingest(dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
-                         str(start), str(start + timedelta(hours=3)), iter([body]), len(body),
-                         filename=f"REC_{entry.row_number:04d}.mp4")
+            recordings |= self._ingest(dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
+                                       str(start), str(start + timedelta(hours=3)), iter([body]), len(body),
+                                       filename=f"REC_{entry.row_number:04d}.mp4")[0]
+        # the head and the responsible person looked at them (item 13), and one is evidence (item 14)
+        responsible = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
+        head = unit._bodycam_person_at("head", fields.Date.context_today(self)).user_id
+        Access = self.env["mchs.bodycam.access"]
+        for recording, user, purpose in ((recordings[:1], responsible, "check of the download"),
+                                         (recordings[:1], head, "review of the inspection"),
+                                         (recordings[1:2], head, "complaint of the inspected party")):
+            Access.with_user(user)._log(recording, "view", purpose, "granted", remote_addr="10.0.0.15")
+        self.env["mchs.bodycam.evidence"].create({
+            "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",
+            "basis_number": "2-04-26/1187", "basis_date": fields.Date.context_today(self),
+            "issuing_body": "Алматы қаласының прокуратурасы", "recipient": "both"})
         return storage

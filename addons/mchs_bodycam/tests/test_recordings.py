@@ -303,3 +303,32 @@ class TestRecordings(CustodyCase, HttpCase):
         self.assertEqual(entry.recording_gap_count, 1)
         self.assertEqual(len(entry.with_user(self.head_user).recording_gaps_text.splitlines()), 1)
         self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("recording_gap_count", ">", 0)]))
+
+    def test_legal_hold_blocks_destruction(self):
+        """item 14: a recording of evidentiary value is held; not even destruction removes it."""
+        held, free = self._recording(b"held" * 100), self._recording(b"free" * 100)
+        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, held.ids)], "basis_type": "request", "basis_number": "12/345",
+            "basis_date": "2026-11-20", "issuing_body": "Prosecutor's office of Almaty", "recipient": "both"})
+        self.assertEqual(evidence.department_id, self.unit_a)
+        self.assertTrue(held.on_legal_hold)
+        self.assertEqual(self.env["mchs.bodycam.recording"].search([("on_legal_hold", "=", True)]), held)
+        with self.assertRaisesRegex(UserError, "stay held"), self.cr.savepoint():
+            evidence.write({"recording_ids": [(3, held.id)]})
+        with self.assertRaisesRegex(UserError, "release it instead"):
+            evidence.sudo().unlink()
+        self.env.flush_all()
+        self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'on'")  # the destruction procedure (item 12)
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "legal hold"), self.cr.savepoint():
+            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [held.id])
+        with self.cr.savepoint(flush=False):
+            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [free.id])
+            self.cr.execute("SELECT count(*) FROM mchs_bodycam_recording WHERE id = %s", [free.id])
+            self.assertEqual(self.cr.fetchone()[0], 0, "a recording without hold can be destroyed")
+        evidence.action_release()
+        self.env.flush_all()
+        with self.cr.savepoint(flush=False):
+            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [held.id])
+        self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
+        with self.assertRaises(Exception):
+            self.env["mchs.bodycam.evidence"].with_user(self.inspector_user).search([])
