@@ -12,3 +12,4 @@ from . import test_tours
 from . import test_scan_desk_tour
 from . import test_journal_reports
 from . import test_recordings
+from . import test_journal_access_reports

@@ -1,0 +1,154 @@
+"""The Appendix 2 journal (item 13: actions on video materials) as a printed book (PDF) and
+as a spreadsheet (XLSX), on the book layout shared with Appendix 1 (reports/report_journal.py).
+
+The Kazakh wording is copied verbatim from the official text of Order No. 495 (Appendix 2
+form); the Russian is its equivalent rendering.
+
+The book's rows are the unit's access rows (``mchs.bodycam.access``: every view, download
+or refused attempt) between the book's start and end dates, inclusive, in the printing
+user's timezone. Columns 5-7 belong to the commission's annual check of access and of the
+archive's integrity (item 13); until that audit exists they are printed empty (see
+``JournalAccessForm.audit_cells``).
+"""
+from datetime import timedelta
+
+from odoo import api, models
+
+from .report_journal import XLSX_OPTIONS, JournalForm, journal_report_values, register_form, write_journal_xlsx
+
+JOURNAL_REPORT = "mchs_bodycam.report_journal_access"
+
+# Appendix 2 form, verbatim (kk) and in Russian (ru); item 9's certification as for Appendix 1
+FORM_TEXT = {
+    "kk": {
+        "title": "Бейнематериалдар бойынша іс-әрекеттерді тіркеу журналы",
+        "unit_caption": "(уәкілетті органның ведомствосының немесе аумақтық органының атауы)",
+        "started": "{date} жылы басталды",
+        "finished": "{date} жылы аяқталды",
+        "blank_date": "\"___\" _______ 20 __",
+        "date_format": "«dd» MMMM yyyy",
+        "babel_locale": "kk",
+        "headings": [
+            "р/с №",
+            "Бейнетіркегішті түгендеу нөмірі (бейнетіркегіштің жад карталары)",
+            "Бейнетіркегіш пайдаланушының Т.А.Ә. (ол болған кезде)",
+            "Кіргізу және қарау күні мен уақыты",
+            "Тексерушінің Т.А.Ә. және лауазымы",
+            "Тексеру күні мен уақыты, қолы",
+            "Тексеру нәтижелері",
+        ],
+        "page": "{page}-парақ, барлығы {total}",
+        "certification": "Осы журналда {total} парақ нөмірленген, тігілген және мөрмен бекітілген",
+        "responsible": "Жауапты тұлға",
+        "sheet": "2-қосымша",
+    },
+    "ru": {
+        "title": "Журнал регистрации действий с видеоматериалами",
+        "unit_caption": "(наименование ведомства уполномоченного органа или территориального органа)",
+        "started": "Начат {date} года",
+        "finished": "Окончен {date} года",
+        "blank_date": "«___» _______ 20__",
+        "date_format": "«dd» MMMM yyyy",
+        "babel_locale": "ru",
+        "headings": [
+            "№ п/п",
+            "Инвентарный номер видеорегистратора (карт памяти видеорегистратора)",
+            "Ф.И.О. пользователя видеорегистратора (при его наличии)",
+            "Дата и время доступа и просмотра",
+            "Ф.И.О. и должность проверяющего",
+            "Дата и время проверки, подпись",
+            "Результаты проверки",
+        ],
+        "page": "Лист {page} из {total}",
+        "certification": "В настоящем журнале пронумеровано, прошнуровано и скреплено печатью {total} {sheets}",
+        "responsible": "Ответственное лицо",
+        "sheet": "Приложение 2",
+    },
+}
+
+
+@register_form
+class JournalAccessForm(JournalForm):
+    """Turns access rows into the printed cells of the Appendix 2 form."""
+
+    kind = "access"
+    report_name = JOURNAL_REPORT
+    texts = FORM_TEXT
+    model = "mchs.bodycam.access"
+    column_percent = [6, 19, 17, 18, 15, 13, 12]
+    xlsx_widths = [8, 38, 32, 34, 30, 24, 30]
+
+    def __init__(self, env):
+        super().__init__(env)
+        access = env[self.model]
+        self.actions = dict(access._fields["action"]._description_selection(env))
+        self.results = dict(access._fields["result"]._description_selection(env))
+
+    def entry_ids(self, journal):
+        """The unit's access rows from the book's first day to its last (still open: up to
+        now), by their number; a book not registered yet has no rows."""
+        if not journal.date_start:
+            return []
+        domain = [("department_id", "=", journal.department_id.id),
+                  ("accessed_at", ">=", self.utc_start_of(journal.date_start))]
+        if journal.date_end:
+            domain.append(("accessed_at", "<", self.utc_start_of(journal.date_end + timedelta(days=1))))
+        return self.env[self.model].search(domain, order="sequence").ids
+
+    def access_detail(self, entry):
+        """Under column 4: who did what, why, and a refusal."""
+        detail = ", ".join(filter(None, [self.actions.get(entry.action, ""), entry.user_id.name or ""]))
+        if entry.purpose:
+            detail += f" ({entry.purpose})"
+        if entry.result == "refused":
+            detail += f"; {self.results.get('refused', '')}" + (f": {entry.refusal}" if entry.refusal else "")
+        return detail
+
+    def audit_cells(self, entries):
+        """Columns 5-7 of each row, by row id: the checker's name and position, the date and
+        time of the check with the signature, the results of the check (item 13). Filled by
+        the commission's annual audit of access, which does not exist yet: every row is
+        printed empty. Hook for that audit: return {row id: (checker, checked, results)}."""
+        return {entry.id: ("", "", "") for entry in entries}
+
+    def batch_rows(self, entries):
+        audit = self.audit_cells(entries)
+        for entry in entries:
+            checker, checked, results = audit.get(entry.id, ("", "", ""))
+            yield {
+                "number": entry.sequence,
+                "struck": False,  # access rows are append-only: never corrected
+                "cells": [
+                    (entry.inventory_text or "", ""),
+                    (entry.inspector_name or "", ""),
+                    (self.datetime(entry.accessed_at), self.access_detail(entry)),
+                    (checker, ""),
+                    (checked, ""),
+                    (results, ""),
+                ],
+            }
+
+
+class ReportJournalAccess(models.AbstractModel):
+    """Values of the printed Appendix 2 book."""
+
+    _name = "report.mchs_bodycam.report_journal_access"
+    _description = "Appendix 2 journal (printed book)"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        return journal_report_values(self.env, "access", docids, data)
+
+
+class ReportJournalAccessXlsx(models.AbstractModel):
+    """The Appendix 2 book as a spreadsheet: same headings and rows as the printed form."""
+
+    _name = "report.mchs_bodycam.report_journal_access_xlsx"
+    _inherit = "report.report_xlsx.abstract"
+    _description = "Appendix 2 journal (spreadsheet)"
+
+    def get_workbook_options(self):
+        return dict(XLSX_OPTIONS)
+
+    def generate_xlsx_report(self, workbook, data, objs):
+        write_journal_xlsx(self.env, "access", workbook, objs)
