@@ -1,4 +1,6 @@
 import hashlib
+import os
+import re
 from datetime import timedelta
 
 from odoo import fields, http
@@ -6,6 +8,7 @@ from odoo.http import Stream, request
 
 # A granted access lets the browser's player fetch ranges of the file for this long.
 ACCESS_VALIDITY = timedelta(hours=4)
+EVIDENCE_PACKAGE_RE = re.compile(r"^evidence-\d+-\d{8}-\d{6}\.zip$")
 
 
 class MchsBodycamRecordingStream(http.Controller):
@@ -32,3 +35,16 @@ class MchsBodycamRecordingStream(http.Controller):
                         download_name=recording.filename or f"{recording.sha256}.mp4", size=recording.size,
                         etag=recording.sha256, conditional=True, public=False)
         return stream.get_response(as_attachment=bool(download), immutable=True)
+
+    @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user")
+    def evidence_package(self, evidence_id, name):
+        """A package built for the recipient (item 14), for the unit's head or responsible person."""
+        evidence = request.env["mchs.bodycam.evidence"].browse(evidence_id).exists()
+        if not evidence or not evidence.has_access("read") or not EVIDENCE_PACKAGE_RE.match(name) \
+                or not name.startswith(f"evidence-{evidence.id}-"):
+            return request.not_found()
+        path = os.path.join(evidence._package_folder(), name)
+        if not os.path.isfile(path):
+            return request.not_found()
+        return Stream(type="path", path=path, mimetype="application/zip", download_name=name,
+                      size=os.path.getsize(path), conditional=True, public=False).get_response(as_attachment=True)

@@ -31,7 +31,8 @@ class MchsBodycamAccess(models.Model):
     inspector_name = fields.Char(string="Bodycam user", readonly=True, help="Column 3.")
     accessed_at = fields.Datetime(string="Accessed at", required=True, readonly=True, help="Column 4.")
     user_id = fields.Many2one("res.users", string="Who", required=True, readonly=True)
-    action = fields.Selection([("view", "View"), ("download", "Download")], required=True, readonly=True)
+    action = fields.Selection([("view", "View"), ("download", "Download"), ("export", "Export to the recipient")],
+                              required=True, readonly=True)
     purpose = fields.Char(readonly=True)
     remote_addr = fields.Char(string="From", readonly=True)
     result = fields.Selection([("granted", "Granted"), ("refused", "Refused")], required=True, readonly=True)

@@ -1,3 +1,8 @@
+import json
+import os
+import shutil
+import zipfile
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -46,6 +51,80 @@ class MchsBodycamEvidence(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_never_held(self):
         raise UserError(self.env._("A legal basis is kept; release it instead (item 14)."))
+
+    def _package_folder(self):
+        """Packages are written beside the recordings' primary location, never into Odoo."""
+        storage = self.recording_ids.storage_id[:1]
+        return os.path.join(storage.primary_path, ".exports")
+
+    def _manifest(self, accesses):
+        """The package's manifest: the legal basis, and for every file its SHA-256 and its chain
+        of custody (journal entry, download, every access)."""
+        self.ensure_one()
+        labels = {name: dict(self._fields[name]._description_selection(self.env)) for name in ("basis_type", "recipient")}
+        files = []
+        for recording in self.recording_ids.sorted("start"):
+            custody = recording.custody_id
+            files.append({
+                "file": f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}",
+                "sha256": recording.sha256, "size": int(recording.size),
+                "bodycam": recording.camera_id.inventory_number, "memory_card": recording.card_id.inventory_number or None,
+                "inspector": recording.inspector_id.name or None,
+                "recorded_from": str(recording.start), "recorded_to": str(recording.end),
+                "custody": custody and {
+                    "journal_book": custody.journal_id.registration_number, "row": custody.row_number,
+                    "issued_at": str(custody.issue_datetime), "returned_at": str(custody.return_datetime or ""),
+                    "downloaded_at": str(custody.download_datetime or "")} or None,
+                "received_at": str(recording.received_at), "dock": recording.dock_id.name or None,
+                "accesses": [{"row": access.sequence, "at": str(access.accessed_at), "who": access.user_id.name,
+                              "action": access.action, "purpose": access.purpose or None, "result": access.result,
+                              "hash": access.hash}
+                             for access in accesses.filtered(lambda a, r=recording: a.recording_id == r).sorted("sequence")],
+            })
+        return {
+            "legal_basis": {"type": labels["basis_type"].get(self.basis_type), "number": self.basis_number,
+                            "date": str(self.basis_date), "issued_by": self.issuing_body,
+                            "recipient": labels["recipient"].get(self.recipient)},
+            "unit": self.department_id.name, "exported_at": str(fields.Datetime.now()),
+            "exported_by": self.env.user.name, "regulation": "Order No. 495 of the MES RK, item 14",
+            "files": files,
+        }
+
+    def action_export_package(self):
+        """Build the package for the recipient (item 14): the files, manifest.json and
+        manifest.pdf; every file's export is written to the access journal first."""
+        self.ensure_one()
+        if not self.recording_ids:
+            raise UserError(self.env._("Choose the recordings the basis concerns."))
+        if not self.recording_ids._verify_copies():
+            raise UserError(self.env._("A recording is missing or damaged in storage; the package is not built."))
+        purpose = self.env._("Export to %(recipient)s on %(basis)s", recipient=dict(
+            self._fields["recipient"]._description_selection(self.env))[self.recipient], basis=self.display_name)
+        for recording in self.recording_ids:
+            self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "granted")
+        accesses = self.env["mchs.bodycam.access"].sudo().search([("recording_id", "in", self.recording_ids.ids)])
+        manifest = self._manifest(accesses)
+        pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids, data={"manifest": manifest})
+        folder = self._package_folder()
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"evidence-{self.id}-{fields.Datetime.now():%Y%m%d-%H%M%S}.zip")
+        with zipfile.ZipFile(path + ".part", "w", allowZip64=True) as package:
+            for recording, entry in zip(self.recording_ids.sorted("start"), manifest["files"]):
+                with recording.storage_id._backends()[0].open(recording.sha256) as source, \
+                        package.open(entry["file"], "w", force_zip64=True) as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+            package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+            package.writestr("manifest.pdf", pdf)
+        os.replace(path + ".part", path)
+        self._message_log(body=self.env._("Evidence package built: %s", os.path.basename(path)))
+        return path
+
+    def action_download_package(self):
+        self.ensure_one()
+        name = os.path.basename(self.action_export_package())
+        return {"type": "ir.actions.act_url", "target": "self",
+                "url": f"/mchs_bodycam/evidence/{self.id}/package/{name}"}
 
     def action_release(self):
         """The authorized body or the court has finished with the recordings."""

@@ -1,8 +1,10 @@
 import hashlib
+import json
 import os
 import shutil
 import socket
 import tempfile
+import zipfile
 from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
@@ -14,6 +16,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import CustodyCase
+from .test_reports import pdf_text
 
 URL = "/mchs_bodycam/dock/v1/recordings"
 
@@ -104,6 +107,14 @@ class TestRecordings(CustodyCase, HttpCase):
             handle.write(b"y")
         recording = self.env["mchs.bodycam.recording"].browse(response.json()["id"])
         self.assertFalse(recording._verify_copies())
+        # and a flipped byte in the primary copy of another recording
+        other = self._recording(b"z" * 1000)
+        primary = os.path.join(self.folders[0], other.sha256[:2], other.sha256[2:4], other.sha256)
+        os.chmod(primary, 0o644)
+        with open(primary, "r+b") as handle:
+            handle.seek(500)
+            handle.write(b"Z")
+        self.assertFalse(other._verify_copies())
         with self.assertRaisesRegex(UserError, "missing or damaged"):
             entry.action_close()
 
@@ -332,3 +343,36 @@ class TestRecordings(CustodyCase, HttpCase):
         self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
         with self.assertRaises(Exception):
             self.env["mchs.bodycam.evidence"].with_user(self.inspector_user).search([])
+
+    def test_evidence_package_matches_its_files(self):
+        """item 14: the package holds the files, a manifest with every SHA-256, the legal basis and
+        the chain of custody; building it is written to the access journal."""
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+        bodies = [b"first" * 300, b"second" * 300]
+        recordings = self._recording(bodies[0]) | self._recording(bodies[1])
+        self._open(self.responsible_user, recordings[0])
+        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "resolution", "basis_number": "7-AB",
+            "basis_date": "2026-11-21", "issuing_body": "Court of Almaty", "recipient": "court"})
+        action = evidence.with_context(force_report_rendering=True).action_download_package()
+        path = os.path.join(evidence._package_folder(), os.path.basename(action["url"]))
+        with zipfile.ZipFile(path) as package:
+            manifest = json.loads(package.read("manifest.json"))
+            self.assertEqual(manifest["legal_basis"]["number"], "7-AB")
+            self.assertEqual(len(manifest["files"]), 2)
+            for entry in manifest["files"]:
+                self.assertEqual(hashlib.sha256(package.read(entry["file"])).hexdigest(), entry["sha256"])
+            self.assertEqual(sorted(e["sha256"] for e in manifest["files"]), sorted(recordings.mapped("sha256")))
+            self.assertTrue(package.read("manifest.pdf").startswith(b"%PDF"))
+            manifest_text = pdf_text(package.read("manifest.pdf"), "-raw")
+        for sha in recordings.mapped("sha256"):
+            self.assertIn(sha, manifest_text.replace("\n", "").replace(" ", ""))
+        exports = self.env["mchs.bodycam.access"].search([("action", "=", "export")])
+        self.assertEqual((len(exports), exports.user_id), (2, self.head_user))
+        first = next(e for e in manifest["files"] if e["sha256"] == recordings[0].sha256)
+        self.assertEqual([a["action"] for a in first["accesses"]], ["view", "export"])
+        self.authenticate("t.head", "t.head")
+        download = self.url_open(action["url"])
+        self.assertEqual((download.status_code, download.headers["Content-Type"]), (200, "application/zip"))
+        self.authenticate("t.responsible.b", "t.responsible.b")
+        self.assertEqual(self.url_open(action["url"]).status_code, 404)
