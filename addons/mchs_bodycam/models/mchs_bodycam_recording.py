@@ -91,6 +91,12 @@ class MchsBodycamRecording(models.Model):
                 RETURN NEW;
             END $$ LANGUAGE plpgsql
         """)
+        # The recordings list of a unit in the model's order (bench/: 241 ms a page at a million
+        # recordings without it, 0.3 ms with it).
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS mchs_bodycam_recording_unit_order
+            ON mchs_bodycam_recording (department_id, device_start DESC, id DESC)
+        """)
         self.env.cr.execute("""
             DROP TRIGGER IF EXISTS mchs_bodycam_recording_guard ON mchs_bodycam_recording;
             CREATE TRIGGER mchs_bodycam_recording_guard BEFORE UPDATE OR DELETE ON mchs_bodycam_recording
@@ -229,6 +235,9 @@ class MchsBodycamRecording(models.Model):
         closed journal rows, ingested through the real path so that their hashes are real."""
         unit = self.env.ref(unit_xmlid)
         storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+        # item 5: the demo's special password, for the demo head and responsible person (README)
+        responsible_user = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
+        storage.with_user(responsible_user)._set_password("bodycam-demo-2026")
         dock = self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
         entries = self.env["mchs.bodycam.custody"].search(
             [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False)],

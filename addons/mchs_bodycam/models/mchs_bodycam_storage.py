@@ -3,7 +3,11 @@ import os
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
+from passlib.context import CryptContext
+
 from ..lib.storage import LocalDirectoryBackend, StorageError
+
+PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
 
 
 class MchsBodycamStorage(models.Model):
@@ -28,6 +32,10 @@ class MchsBodycamStorage(models.Model):
         string="Largest clock error (h)", default=24, required=True,
         help="A recording whose device times are further than this from the server's time is refused.")
     active = fields.Boolean(default=True)
+    # item 5 ¶2: the storage's special password, known to the head and the responsible person only;
+    # kept as a PBKDF2 hash, never in clear, readable by nobody through the ORM
+    password_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
+    password_set = fields.Boolean(compute="_compute_password_set", string="Special password set")
 
     _sql_constraints = [
         ("limits_positive", "CHECK(max_upload_mb > 0 AND max_clock_skew_hours > 0)",
@@ -47,6 +55,41 @@ class MchsBodycamStorage(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_storage_one_per_unit
             ON mchs_bodycam_storage (department_id) WHERE active
         """)
+
+    def _compute_password_set(self):
+        for storage in self:
+            # sudo: only whether a hash exists is shown, never the hash
+            storage.password_set = bool(storage.sudo().password_hash)
+
+    def action_open_password_wizard(self):
+        self.ensure_one()
+        self._check_password_holder()
+        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.storage.password.wizard",
+                "view_mode": "form", "target": "new", "name": self.env._("Special password"),
+                "context": {"default_storage_id": self.id}}
+
+    def _set_password(self, password):
+        """Set the special password (item 5 ¶2): by the unit's head or responsible person."""
+        self.ensure_one()
+        self._check_password_holder()
+        if len(password or "") < 10:
+            raise UserError(self.env._("The special password has at least 10 characters."))
+        # sudo: the hash field is hidden from everyone
+        self.sudo().password_hash = PASSWORD_CONTEXT.hash(password)
+
+    def _check_password(self, password):
+        """True when ``password`` is the special password (and one has been set)."""
+        self.ensure_one()
+        stored = self.sudo().password_hash
+        return bool(stored and password and PASSWORD_CONTEXT.verify(password, stored))
+
+    def _check_password_holder(self):
+        today = fields.Date.context_today(self)
+        holders = {self.department_id._bodycam_person_at(role, today).user_id for role in ("head", "responsible")}
+        if self.env.user not in holders:
+            raise UserError(self.env._(
+                "Only the head and the responsible person of %s use the storage's special password (item 5).",
+                self.department_id.display_name))
 
     @api.constrains("primary_path", "backup_path")
     def _check_paths(self):

@@ -32,6 +32,7 @@ class TestRecordings(CustodyCase, HttpCase):
         cls.storage = cls.env["mchs.bodycam.storage"].create({
             "name": "Unit A storage", "department_id": cls.unit_a.id, "primary_path": "/nonexistent/primary",
             "backup_path": "/nonexistent/backup", "max_upload_mb": 1})
+        cls.storage.with_user(cls.responsible_user)._set_password("special-pass-2026")
         cls.dock = cls.env["mchs.bodycam.dock"].create({"name": "Dock 1", "department_id": cls.unit_a.id})
         cls.token = cls.dock.action_generate_token()["params"]["message"]
         cls.dock_b = cls.env["mchs.bodycam.dock"].create({"name": "Dock B", "department_id": cls.unit_b.id})
@@ -203,10 +204,35 @@ class TestRecordings(CustodyCase, HttpCase):
     def _recording(self, body=b"0123456789" * 1000):
         return self.env["mchs.bodycam.recording"].browse(self._upload(body).json()["id"])
 
-    def _open(self, user, recording, action="view", purpose="review of the inspection"):
+    def _open(self, user, recording, action="view", purpose="review of the inspection", password="special-pass-2026"):
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(user).create(
-            {"recording_id": recording.id, "action": action, "purpose": purpose})
-        return wizard.action_open()["url"]
+            {"recording_id": recording.id, "action": action, "purpose": purpose, "password": password})
+        return wizard.action_open().get("url")
+
+    def test_special_password(self):
+        """item 5 ¶2: the storage's special password, known to the head and the responsible
+        person only, kept as a hash; a wrong one is refused and journaled."""
+        recording = self._recording()
+        self.storage.invalidate_recordset()
+        self.assertTrue(self.storage.password_set)
+        self.assertTrue(self.storage.sudo().password_hash.startswith("$pbkdf2-sha512$"))
+        self.assertNotIn("special-pass-2026", self.storage.sudo().password_hash)
+        self.assertIsNone(self._open(self.head_user, recording, password="guess"))
+        refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
+        self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong special password"))
+        self.assertTrue(self._open(self.head_user, recording))
+        self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"))
+        with self.assertRaisesRegex(UserError, "Only the head and the responsible person"):
+            self.storage.with_user(self.admin_user)._set_password("admin-knows-it")
+        with self.assertRaisesRegex(UserError, "at least 10"):
+            self.storage.with_user(self.head_user)._set_password("short")
+        # the head changes it through the screen; the wizard keeps no clear text
+        wizard = self.env["mchs.bodycam.storage.password.wizard"].with_user(self.head_user).create({
+            "storage_id": self.storage.id, "password": "new-special-2027", "confirmation": "new-special-2027"})
+        wizard.action_apply()
+        self.assertFalse(wizard.password or wizard.confirmation)
+        self.assertTrue(self.storage._check_password("new-special-2027"))
+        self.assertFalse(self.storage._check_password("special-pass-2026"))
 
     def test_view_writes_one_access_row_and_serves_ranges(self):
         body = bytes(range(256)) * 400
