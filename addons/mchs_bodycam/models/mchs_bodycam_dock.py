@@ -66,6 +66,8 @@ class MchsBodycamDock(models.Model):
     def _cron_import_inboxes(self, commit=True):
         """Import every dock's inbox; ``commit`` after each file, because a file removed from
         the inbox must never be left without its committed recording."""
+        # sudo: housekeeping of every unit's storage, whoever runs the import
+        self.env["mchs.bodycam.storage"].sudo().search([])._remove_stale_parts()
         imported = refused = 0
         for dock in self.search([("inbox_path", "!=", False)]):
             done, failed = dock._import_inbox(commit=commit)

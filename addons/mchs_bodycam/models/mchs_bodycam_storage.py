@@ -105,6 +105,10 @@ class MchsBodycamStorage(models.Model):
         self.ensure_one()
         return [LocalDirectoryBackend(self.primary_path), LocalDirectoryBackend(self.backup_path)]
 
+    def _remove_stale_parts(self):
+        """Temporary files left by uploads a crash killed midway (never a stored recording)."""
+        return sum(backend.remove_stale_parts() for storage in self for backend in storage._backends())
+
     @api.model
     def _for_unit(self, department):
         storage = self.search([("department_id", "=", department.id)], limit=1)

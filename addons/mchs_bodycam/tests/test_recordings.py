@@ -156,6 +156,22 @@ class TestRecordings(CustodyCase, HttpCase):
         self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
         self.assertEqual(self._stored_files(), [])
 
+    def test_upload_killed_with_the_server_is_cleaned_up(self):
+        """A server killed mid-upload leaves a temporary file; the next import run removes it
+        once it is a day old (a running upload's file is younger)."""
+        stale = os.path.join(self.folders[0], ".incoming", "dead.part")
+        os.makedirs(os.path.dirname(stale), exist_ok=True)
+        with open(stale, "wb") as handle:
+            handle.write(b"half")
+        fresh = os.path.join(self.folders[0], ".incoming", "running.part")
+        with open(fresh, "wb") as handle:
+            handle.write(b"still coming")
+        old = os.path.getmtime(stale) - 2 * 24 * 3600
+        os.utime(stale, (old, old))
+        self.env["mchs.bodycam.dock"]._cron_import_inboxes(commit=False)
+        self.assertFalse(os.path.exists(stale))
+        self.assertTrue(os.path.exists(fresh))
+
     def test_recordings_are_evidence(self):
         start, end = self._times()
         recording = self.env["mchs.bodycam.recording"].browse(self._upload(b"evidence").json()["id"])
