@@ -12,7 +12,8 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.mchs_bodycam.reports.report_journal_access import FORM_TEXT
 
-from .test_reports import pdf_pages, pdf_text
+from .test_journal_reports import KK_CERTIFICATION
+from .test_reports import flat, pdf_pages, pdf_text
 
 # Appendix 2 form, copied from the official Kazakh text (order-495.kk.txt)
 KK_TITLE = "Бейнематериалдар бойынша іс-әрекеттерді тіркеу журналы"
@@ -25,14 +26,8 @@ KK_HEADINGS = [
     "Тексеру күні мен уақыты, қолы",
     "Тексеру нәтижелері",
 ]
-KK_CERTIFICATION = "Осы журналда {} парақ нөмірленген, тігілген және мөрмен бекітілген"
 RU_TITLE = "Журнал регистрации действий с видеоматериалами"
 ROWS = 40
-
-
-def flat(text):
-    """PDF text with every run of white space (line and column breaks) made one space."""
-    return " ".join(text.split())
 
 
 @tagged("post_install", "-at_install")

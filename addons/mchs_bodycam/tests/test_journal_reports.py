@@ -7,7 +7,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mchs_bodycam.reports.report_journal_custody import FORM_TEXT
 
-from .test_reports import pdf_pages, pdf_text
+from .test_reports import flat, pdf_pages, pdf_text
 
 # Appendix 1 form and item 9, copied from the official Kazakh text (order-495.kk.txt)
 KK_TITLE = "Бейнетіркегіш пен жад карталарын беруді, тапсыруды және жазбаларды түсіруді есепке алу журналы"
@@ -22,11 +22,6 @@ KK_HEADINGS = [
 ]
 KK_CERTIFICATION = "Осы журналда {} парақ нөмірленген, тігілген және мөрмен бекітілген"
 ROWS = 60
-
-
-def flat(text):
-    """PDF text with every run of white space (line and column breaks) made one space."""
-    return " ".join(text.split())
 
 
 @tagged("post_install", "-at_install")

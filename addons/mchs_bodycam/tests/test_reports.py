@@ -17,6 +17,11 @@ def pdf_text(pdf, mode="-layout"):
                               capture_output=True, text=True).stdout
 
 
+def flat(text):
+    """PDF text with every run of white space (line and column breaks) made one space."""
+    return " ".join(text.split())
+
+
 def pdf_pages(pdf):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
