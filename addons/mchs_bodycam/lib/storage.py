@@ -39,9 +39,6 @@ class LocalDirectoryBackend:
             raise StorageError("name", f"not a SHA-256: {sha256!r}")
         return os.path.join(self.root, sha256[:2], sha256[2:4], sha256)
 
-    def exists(self, sha256):
-        return os.path.exists(self.path(sha256))
-
     def writer(self):
         folder = os.path.join(self.root, INCOMING)
         os.makedirs(folder, exist_ok=True)

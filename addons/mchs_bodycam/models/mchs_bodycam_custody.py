@@ -583,7 +583,8 @@ class MchsBodycamCustody(models.Model):
         entry = self.create(dict(
             {key: value for key, value in (checklist or {}).items() if key in allowed},
             camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id))
-        entry.action_confirm_issue_badge(badge_payload)
+        # the badge resolved to this entry's inspector: it is their confirmation (item 7)
+        entry._set_confirmation("issue", "badge")
         entry.action_issue()
         return entry._desk_summary()
 

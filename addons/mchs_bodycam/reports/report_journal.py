@@ -254,6 +254,34 @@ def write_journal_xlsx(env, kind, workbook, journals):
             row_index += 1
 
 
+class MchsBodycamJournalReport(models.AbstractModel):
+    """Values of a printed journal book; concrete reports set ``_journal_kind``."""
+
+    _name = "mchs.bodycam.journal.report"
+    _description = "Bodycam journal book (printed)"
+    _journal_kind = None
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        return journal_report_values(self.env, self._journal_kind, docids, data)
+
+
+class MchsBodycamJournalXlsx(models.AbstractModel):
+    """A journal book as a spreadsheet (see write_journal_xlsx); concrete reports set
+    ``_journal_kind``."""
+
+    _name = "mchs.bodycam.journal.xlsx"
+    _inherit = "report.report_xlsx.abstract"
+    _description = "Bodycam journal book (spreadsheet)"
+    _journal_kind = None
+
+    def get_workbook_options(self):
+        return dict(XLSX_OPTIONS)
+
+    def generate_xlsx_report(self, workbook, data, objs):
+        write_journal_xlsx(self.env, self._journal_kind, workbook, objs)
+
+
 class IrActionsReport(models.Model):
     """Page numbers and the item 9 certification page on the printed journal books.
 

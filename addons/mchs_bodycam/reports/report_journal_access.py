@@ -12,9 +12,9 @@ archive's integrity (item 13); until that audit exists they are printed empty (s
 """
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import models
 
-from .report_journal import XLSX_OPTIONS, JournalForm, journal_report_values, register_form, write_journal_xlsx
+from .report_journal import JournalForm, register_form
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_access"
 
@@ -130,25 +130,14 @@ class JournalAccessForm(JournalForm):
 
 
 class ReportJournalAccess(models.AbstractModel):
-    """Values of the printed Appendix 2 book."""
-
     _name = "report.mchs_bodycam.report_journal_access"
+    _inherit = "mchs.bodycam.journal.report"
     _description = "Appendix 2 journal (printed book)"
-
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        return journal_report_values(self.env, "access", docids, data)
+    _journal_kind = "access"
 
 
 class ReportJournalAccessXlsx(models.AbstractModel):
-    """The Appendix 2 book as a spreadsheet: same headings and rows as the printed form."""
-
     _name = "report.mchs_bodycam.report_journal_access_xlsx"
-    _inherit = "report.report_xlsx.abstract"
+    _inherit = "mchs.bodycam.journal.xlsx"
     _description = "Appendix 2 journal (spreadsheet)"
-
-    def get_workbook_options(self):
-        return dict(XLSX_OPTIONS)
-
-    def generate_xlsx_report(self, workbook, data, objs):
-        write_journal_xlsx(self.env, "access", workbook, objs)
+    _journal_kind = "access"

@@ -6,10 +6,9 @@ are fixed texts of the form, so they live here rather than in the translation fi
 book layout, the PDF finishing and the spreadsheet writer are shared with Appendix 2 in
 reports/report_journal.py.
 """
-from odoo import api, models
+from odoo import models
 
-from .report_journal import (XLSX_OPTIONS, JournalForm, form_lang, journal_report_values, register_form,
-                             russian_sheets, write_journal_xlsx)
+from .report_journal import JournalForm, register_form
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_custody"
 
@@ -62,11 +61,6 @@ FORM_TEXT = {
 }
 
 
-def certification_text(lang, total):
-    text = FORM_TEXT[lang]["certification"]
-    return text.format(total=total, sheets=russian_sheets(total))
-
-
 @register_form
 class JournalCustodyFormatter(JournalForm):
     """Turns custody rows into the printed cells of the form, in the user's timezone."""
@@ -112,29 +106,14 @@ class JournalCustodyFormatter(JournalForm):
 
 
 class ReportJournalCustody(models.AbstractModel):
-    """Values of the printed Appendix 1 book."""
-
     _name = "report.mchs_bodycam.report_journal_custody"
+    _inherit = "mchs.bodycam.journal.report"
     _description = "Appendix 1 journal (printed book)"
-
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        return journal_report_values(self.env, "custody", docids, data)
+    _journal_kind = "custody"
 
 
 class ReportJournalCustodyXlsx(models.AbstractModel):
-    """The Appendix 1 book as a spreadsheet: same headings and rows as the printed form
-    (constant-memory, see write_journal_xlsx)."""
-
     _name = "report.mchs_bodycam.report_journal_custody_xlsx"
-    _inherit = "report.report_xlsx.abstract"
+    _inherit = "mchs.bodycam.journal.xlsx"
     _description = "Appendix 1 journal (spreadsheet)"
-
-    def get_workbook_options(self):
-        return dict(XLSX_OPTIONS)
-
-    def generate_xlsx_report(self, workbook, data, objs):
-        write_journal_xlsx(self.env, "custody", workbook, objs)
-
-
-__all__ = ["FORM_TEXT", "JOURNAL_REPORT", "JournalCustodyFormatter", "certification_text", "form_lang"]
+    _journal_kind = "custody"
