@@ -4,7 +4,8 @@ A backend keeps each file once, under a name derived from its SHA-256, written t
 file, fsynced, renamed into place atomically and made read-only. ``store_stream`` writes one
 stream to several backends (primary and backup) while hashing it in the same single pass; the
 recording exists only when every copy is in place. A backend offers: a writer for a stream,
-open for reading, verify, destroy, list; an object store with write-once retention can be
+open for reading, verify, list, and the two-step removal of a
+destruction act (stage, unstage_all, purge); an object store with write-once retention can be
 added with the same methods.
 """
 import hashlib
@@ -16,6 +17,8 @@ import uuid
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 INCOMING = ".incoming"
+# a destruction act's files wait here, per act, between the decision and their removal (item 12)
+DESTRUCTION = ".destruction"
 
 
 class StorageError(Exception):
@@ -55,22 +58,79 @@ class LocalDirectoryBackend:
         except FileNotFoundError:
             return False
 
-    def destroy(self, sha256):
-        """Remove the file (the commission's destruction, item 12); True once it is gone."""
-        path = self.path(sha256)
-        if os.path.exists(path):
-            os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-            os.unlink(path)
-            _fsync_dir(os.path.dirname(path))
-        return not os.path.exists(path)
+    def list(self, after=None):
+        """Every stored SHA-256 in ascending order (temporary and staged files excluded),
+        those greater than ``after`` only: a scan interrupted midway resumes where it stopped."""
+        after = after or ""
+        for first in self._sorted_dirs(self.root):
+            if first < after[:2]:
+                continue
+            for second in self._sorted_dirs(os.path.join(self.root, first)):
+                if first + second < after[:4]:
+                    continue
+                folder = os.path.join(self.root, first, second)
+                for name in sorted(os.listdir(folder)):
+                    if SHA256_RE.match(name) and name > after:
+                        yield name
 
-    def list(self):
-        """Every stored SHA-256 (temporary files excluded)."""
-        for folder, dirs, files in os.walk(self.root):
-            dirs[:] = [name for name in dirs if name != INCOMING]
-            for name in files:
-                if SHA256_RE.match(name):
-                    yield name
+    @staticmethod
+    def _sorted_dirs(folder):
+        try:
+            names = os.listdir(folder)
+        except FileNotFoundError:
+            return []
+        return sorted(name for name in names if len(name) == 2 and not name.startswith("."))
+
+    def size(self, sha256):
+        return os.path.getsize(self.path(sha256))
+
+    # -- destruction in two steps (item 12): every file of an act is first moved aside, on every
+    # location; only when all of them are aside are they removed. A failure while moving puts every
+    # file back, so a refused or broken act leaves the archive as it was.
+
+    def staged_path(self, sha256, batch):
+        return os.path.join(self.root, DESTRUCTION, batch, os.path.basename(self.path(sha256)))
+
+    def stage(self, sha256, batch):
+        """Move the file aside for destruction batch ``batch``; idempotent. Raises OSError
+        (FileNotFoundError when the file is in neither place)."""
+        source, target = self.path(sha256), self.staged_path(sha256, batch)
+        if os.path.exists(target) and not os.path.exists(source):
+            return
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.rename(source, target)
+
+    def unstage(self, sha256, batch):
+        """Put one file moved aside for ``batch`` back in place, if it is there."""
+        staged = self.staged_path(sha256, batch)
+        if os.path.exists(staged):
+            target = self.path(sha256)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.rename(staged, target)
+
+    def unstage_all(self, batch):
+        """Put every file moved aside for ``batch`` back in place; returns how many."""
+        folder = os.path.join(self.root, DESTRUCTION, batch)
+        if not os.path.isdir(folder):
+            return 0
+        names = [name for name in os.listdir(folder) if SHA256_RE.match(name)]
+        for name in names:
+            self.unstage(name, batch)
+        return len(names)
+
+    def purge(self, sha256, batch):
+        """Remove the staged file for good; True once it exists neither staged nor in place."""
+        staged = self.staged_path(sha256, batch)
+        if os.path.exists(staged):
+            os.chmod(staged, stat.S_IRUSR | stat.S_IWUSR)
+            os.unlink(staged)
+        return not os.path.exists(staged) and not os.path.exists(self.path(sha256))
+
+    def finish_batch(self, batch):
+        """Remove the act's (now empty) staging folder."""
+        folder = os.path.join(self.root, DESTRUCTION, batch)
+        if os.path.isdir(folder):
+            os.rmdir(folder)
 
     def remove_stale_parts(self, older_than_seconds=24 * 3600):
         """Temporary files of uploads that a crash interrupted."""

@@ -21,3 +21,10 @@ from . import mchs_bodycam_dock
 from . import mchs_bodycam_recording
 from . import mchs_bodycam_access
 from . import mchs_bodycam_evidence
+from . import mchs_bodycam_commission
+from . import mchs_bodycam_commission_member
+from . import mchs_bodycam_destruction
+from . import mchs_bodycam_destruction_line
+from . import mchs_bodycam_destruction_confirmation
+from . import mchs_bodycam_audit
+from . import mchs_bodycam_audit_finding

@@ -1,6 +1,8 @@
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -57,6 +59,15 @@ class MchsBodycamRecording(models.Model):
                                     "evidence_id", string="Legal bases", readonly=True)
     on_legal_hold = fields.Boolean(compute="_compute_on_legal_hold", search="_search_on_legal_hold",
                                    help="Item 14: held by a legal basis; never destroyed while held.")
+    # item 12: the record of a destroyed recording stays, with its SHA-256 and the act's reference
+    state = fields.Selection([("stored", "Stored"), ("destroyed", "Destroyed")], default="stored", required=True,
+                             readonly=True, index=True)
+    destruction_id = fields.Many2one("mchs.bodycam.destruction", string="Destruction act", readonly=True,
+                                     index="btree_not_null", ondelete="restrict")
+    destroyed_at = fields.Datetime(string="Destroyed", readonly=True)
+    destruction_line_ids = fields.One2many("mchs.bodycam.destruction.line", "recording_id", readonly=True)
+    retention_date = fields.Date(string="Kept until", compute="_compute_retention_date",
+                                 help="Item 12: the first day the commission may destroy the recording.")
 
     _sql_constraints = [
         ("sha256_storage_uniq", "unique(storage_id, sha256)", "This recording is already stored."),
@@ -65,28 +76,39 @@ class MchsBodycamRecording(models.Model):
 
     def init(self):
         # Evidence is never rewritten nor removed, superuser included: only the destruction
-        # procedure of item 12 (which sets mchs_bodycam.destruction for its transaction) deletes.
+        # act of item 12 (which sets mchs_bodycam.destruction for its transaction) marks a
+        # recording destroyed once its files are gone; its record stays.
         changed = " OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in EVIDENCE_COLUMNS)
         self.env.cr.execute(f"""
             CREATE OR REPLACE FUNCTION mchs_bodycam_recording_guard() RETURNS trigger AS $$
             BEGIN
                 IF TG_OP = 'DELETE' THEN
-                    IF coalesce(current_setting('mchs_bodycam.destruction', true), '') <> 'on' THEN
-                        RAISE EXCEPTION 'recording % is evidence and cannot be deleted (item 13)', OLD.sha256
-                            USING ERRCODE = 'check_violation';
+                    -- item 12: even a destroyed recording keeps its record (state, SHA-256, act)
+                    RAISE EXCEPTION 'recording % is evidence and cannot be deleted (items 12, 13)', OLD.sha256
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF {changed} THEN
+                    RAISE EXCEPTION 'recording % is evidence and cannot be changed (item 13)', OLD.sha256
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                IF NEW.state IS DISTINCT FROM OLD.state OR NEW.destruction_id IS DISTINCT FROM OLD.destruction_id
+                   OR NEW.destroyed_at IS DISTINCT FROM OLD.destroyed_at THEN
+                    -- the column's default filled in when the module is upgraded
+                    IF OLD.state IS NULL AND NEW.state = 'stored' AND NEW.destruction_id IS NULL THEN
+                        RETURN NEW;
                     END IF;
-                    -- item 14: not even the destruction procedure removes a recording on legal hold
+                    -- item 12: only a destruction act marks a stored recording destroyed, once
+                    IF coalesce(current_setting('mchs_bodycam.destruction', true), '') <> 'on'
+                       OR OLD.state <> 'stored' OR NEW.state <> 'destroyed' OR NEW.destruction_id IS NULL THEN
+                        RAISE EXCEPTION 'recording % is marked destroyed by a destruction act only (item 12)',
+                            OLD.sha256 USING ERRCODE = 'check_violation';
+                    END IF;
                     IF EXISTS (SELECT 1 FROM mchs_bodycam_evidence_recording_rel rel
                                JOIN mchs_bodycam_evidence evidence ON evidence.id = rel.evidence_id
                                WHERE rel.recording_id = OLD.id AND evidence.state = 'held') THEN
                         RAISE EXCEPTION 'recording % is on legal hold (item 14)', OLD.sha256
                             USING ERRCODE = 'check_violation';
                     END IF;
-                    RETURN OLD;
-                END IF;
-                IF {changed} THEN
-                    RAISE EXCEPTION 'recording % is evidence and cannot be changed (item 13)', OLD.sha256
-                        USING ERRCODE = 'check_violation';
                 END IF;
                 RETURN NEW;
             END $$ LANGUAGE plpgsql
@@ -107,8 +129,15 @@ class MchsBodycamRecording(models.Model):
         raise UserError(self.env._("A recording is evidence: nobody changes it (item 13)."))
 
     def unlink(self):
-        raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes it "
-                                   "(items 12, 13)."))
+        raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes its "
+                                   "files, and its record stays (items 12, 13)."))
+
+    @api.depends("start", "device_start", "company_id.bodycam_retention_years")
+    def _compute_retention_date(self):
+        for recording in self:
+            start = recording.start or recording.device_start
+            recording.retention_date = start and self._retention_end(
+                start.date(), recording.company_id.bodycam_retention_years or 3)
 
     @api.depends("evidence_ids.state")
     def _compute_on_legal_hold(self):
@@ -124,6 +153,54 @@ class MchsBodycamRecording(models.Model):
         return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.recording.access.wizard",
                 "view_mode": "form", "target": "new", "name": self.env._("Open a recording"),
                 "context": {"default_recording_id": self.id}}
+
+    # ------------------------------------------------------------------ retention (item 12)
+
+    @api.model
+    def _retention_end(self, recording_date, years):
+        """The first day a recording made on ``recording_date`` may be destroyed: the same
+        calendar day ``years`` later, and 1 March for a leap day whose anniversary does not
+        exist, so that no recording is kept less than the full period."""
+        end = recording_date + relativedelta(years=years)
+        if (recording_date.month, recording_date.day) == (2, 29) and end.day == 28:
+            end += timedelta(days=1)
+        return end
+
+    @api.model
+    def _retention_due_domain(self, on_date, company=None):
+        """Recordings whose retention has ended on ``on_date`` and that are not held: a
+        recording is due when its recording date (UTC) is at most ``on_date`` minus the
+        company's retention period (same rule as ``_retention_end``)."""
+        company = company or self.env.company
+        cutoff = on_date - relativedelta(years=company.bodycam_retention_years) + timedelta(days=1)
+        return [("company_id", "=", company.id), ("state", "=", "stored"),
+                ("start", "<", datetime.combine(cutoff, time.min)), ("on_legal_hold", "=", False)]
+
+    @api.model
+    def action_open_retention(self):
+        """Item 12: what falls due by the end of this year, per unit."""
+        today = fields.Date.context_today(self)
+        year_end = today.replace(month=12, day=31)
+        return {
+            "type": "ir.actions.act_window", "res_model": self._name, "view_mode": "list",
+            "name": self.env._("Due for destruction by %s", fields.Date.to_string(year_end)),
+            "domain": self._retention_due_domain(year_end),
+            "context": {"group_by": ["department_id"], "create": False},
+        }
+
+    def _mark_destroyed(self, act):
+        """Item 12, the act's last step, once the files are gone from both locations: the
+        records stay, marked destroyed with the act's reference. The database refuses this
+        to anyone else than this transaction-local switch, and refuses held recordings."""
+        self.env.flush_all()
+        self.env.cr.execute("SET LOCAL mchs_bodycam.destruction = 'on'")
+        self.env.cr.execute("""
+            UPDATE mchs_bodycam_recording
+               SET state = 'destroyed', destruction_id = %s, destroyed_at = now() AT TIME ZONE 'UTC'
+             WHERE id = ANY(%s) AND state = 'stored'
+        """, [act.id, self.ids])
+        self.env.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
+        self.invalidate_recordset(["state", "destruction_id", "destroyed_at"])
 
     def _verify_copies(self):
         """True when both copies exist and still hash to the recorded SHA-256."""

@@ -14,6 +14,41 @@ class ResCompany(models.Model):
         help="Items 18, 19: a break between two recordings of one duty longer than this, not covered "
              "by a declared pause, is flagged to the head.")
 
+    bodycam_retention_years = fields.Integer(
+        string="Retention of recordings (years)", default=3, required=True,
+        help="Item 12: recordings are kept this many years from their recording date, then the "
+             "year-end commission destroys them.")
+
+    _sql_constraints = [
+        ("bodycam_retention_years_positive", "CHECK(bodycam_retention_years > 0)",
+         "The retention of recordings is a whole number of years, at least one."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_bodycam_retention_value(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_bodycam_retention_value(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_bodycam_retention_value(self, vals):
+        """Item 12: zero, a negative number or something that is not a whole number would make
+        every recording due at once; refused with words rather than a database error."""
+        if "bodycam_retention_years" not in vals:
+            return
+        value = vals["bodycam_retention_years"]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValidationError(self.env._(
+                "The retention of recordings is a whole number of years, at least one (item 12); "
+                "%s is not.", vals["bodycam_retention_years"]))
+        vals["bodycam_retention_years"] = value
+
     @api.constrains("bodycam_max_gap_minutes")
     def _check_bodycam_max_gap_minutes(self):
         for company in self:

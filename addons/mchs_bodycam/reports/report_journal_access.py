@@ -7,8 +7,8 @@ form); the Russian is its equivalent rendering.
 The book's rows are the unit's access rows (``mchs.bodycam.access``: every view, download
 or refused attempt) between the book's start and end dates, inclusive, in the printing
 user's timezone. Columns 5-7 belong to the commission's annual check of access and of the
-archive's integrity (item 13); until that audit exists they are printed empty (see
-``JournalAccessForm.audit_cells``).
+archive's integrity (item 13): they print the latest completed ``mchs.bodycam.audit`` of
+the row's unit and year, and stay empty until there is one.
 """
 from datetime import timedelta
 
@@ -106,10 +106,25 @@ class JournalAccessForm(JournalForm):
 
     def audit_cells(self, entries):
         """Columns 5-7 of each row, by row id: the checker's name and position, the date and
-        time of the check with the signature, the results of the check (item 13). Filled by
-        the commission's annual audit of access, which does not exist yet: every row is
-        printed empty. Hook for that audit: return {row id: (checker, checked, results)}."""
-        return {entry.id: ("", "", "") for entry in entries}
+        time of the check, the results of the check, from the latest completed annual audit
+        of the row's unit and year (item 13); empty until that audit is done."""
+        # sudo: the book prints the commission's result for whoever may print the book
+        Audit = self.env["mchs.bodycam.audit"].sudo()
+        cells = {}
+        for (unit, year), rows in self.group_by_unit_year(entries).items():
+            audit = Audit.search([("department_id", "=", unit), ("year", "=", year), ("state", "=", "done")],
+                                 order="done_at desc", limit=1)
+            if audit:
+                cells.update(audit._journal_cells(rows, self.datetime))
+        return cells
+
+    @staticmethod
+    def group_by_unit_year(entries):
+        groups = {}
+        for entry in entries:
+            groups.setdefault((entry.department_id.id, entry.accessed_at.year), entry.browse())
+            groups[(entry.department_id.id, entry.accessed_at.year)] |= entry
+        return groups
 
     def batch_rows(self, entries):
         audit = self.audit_cells(entries)

@@ -13,3 +13,4 @@ from . import test_scan_desk_tour
 from . import test_journal_reports
 from . import test_recordings
 from . import test_journal_access_reports
+from . import test_retention

@@ -1,4 +1,11 @@
+import shutil
+import tempfile
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
+
+from ..lib.storage import store_stream
 
 
 def make_unit_with_responsible(env, code, login):
@@ -104,3 +111,68 @@ class CustodyCase(BodycamCase):
         entry.action_confirm_issue_badge((inspector or self.inspector).sudo().bodycam_qr_payload)
         entry.action_issue()
         return entry
+
+
+class RetentionCase(CustodyCase):
+    """Unit A with a storage server in real folders of each test's own, a complete commission
+    (item 12: the head chairs, the responsible person, the anti-corruption officer, one more
+    member) and helpers for recordings made years ago."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.storage = cls.env["mchs.bodycam.storage"].create({
+            "name": "Unit A storage", "department_id": cls.unit_a.id, "primary_path": "/nonexistent/primary",
+            "backup_path": "/nonexistent/backup"})
+        cls.other_inspector_user.groups_id += cls.env.ref("mchs_bodycam.group_bodycam_commission")
+        cls.commission_record = cls.env["mchs.bodycam.commission"].create({
+            "department_id": cls.unit_a.id, "year": 2026, "decision": "No. 12-k of 1 December 2026",
+            "member_ids": [
+                (0, 0, {"employee_id": cls.head.id, "role": "chairman"}),
+                (0, 0, {"employee_id": cls.responsible.id, "role": "responsible"}),
+                (0, 0, {"employee_id": cls.commission.id, "role": "anti_corruption"}),
+                (0, 0, {"employee_id": cls.other_inspector.id, "role": "member"}),
+            ]})
+        cls.member_users = cls.head_user | cls.responsible_user | cls.commission_user | cls.other_inspector_user
+
+    def setUp(self):
+        super().setUp()
+        # real directories of each test's own: files outlive a rolled-back transaction
+        self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
+        self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
+        self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
+
+    def _old_recording(self, start, body=None, camera=None, unit=None):
+        """A recording made at ``start`` (long ago: docks refuse such dates, so it is stored and
+        registered directly), with real copies on both locations."""
+        start = fields.Datetime.to_datetime(start)
+        body = body or f"recording of {start}".encode() * 50
+        sha256, size = store_stream(iter([body]), self.storage._backends())
+        camera = camera or self.camera_a
+        return self.env["mchs.bodycam.recording"].sudo().create({
+            "sha256": sha256, "size": size, "storage_id": self.storage.id, "department_id": (unit or self.unit_a).id,
+            "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=1),
+            "start": start, "end": start + timedelta(hours=1), "filename": f"REC_{start:%Y%m%d}.mp4"})
+
+    def _paths(self, recording):
+        return [backend.path(recording.sha256) for backend in self.storage._backends()]
+
+    def _act(self, on_date="2026-12-25"):
+        action = self.commission_record.with_user(self.head_user).action_new_destruction()
+        act = self.env["mchs.bodycam.destruction"].browse(action["res_id"])
+        if str(act.date) != on_date:
+            act.date = on_date
+            act.action_repropose()
+        return act
+
+    def _confirm_all(self, act, users=None):
+        for user in users if users is not None else self.member_users:
+            act.with_user(user).action_confirm()
+
+    def _run(self, record, batch_size=2):
+        """The background job's steps, as the cron runs them (it commits after each)."""
+        steps = 0
+        while record._process_step(batch_size):
+            steps += 1
+            self.assertLess(steps, 1000, "the job does not end")
+        return steps

@@ -371,20 +371,32 @@ class TestRecordings(CustodyCase, HttpCase):
         with self.assertRaisesRegex(UserError, "release it instead"):
             evidence.sudo().unlink()
         self.env.flush_all()
-        self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'on'")  # the destruction procedure (item 12)
+        mark = "UPDATE mchs_bodycam_recording SET state = 'destroyed', destruction_id = %s WHERE id = %s"
+        act = self._destruction_act()
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "destruction act only"), \
+                self.cr.savepoint():
+            self.cr.execute(mark, [act.id, free.id])
+        self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'on'")  # the destruction act's switch (item 12)
         with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "legal hold"), self.cr.savepoint():
-            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [held.id])
-        with self.cr.savepoint(flush=False):
+            self.cr.execute(mark, [act.id, held.id])
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "cannot be deleted"), \
+                self.cr.savepoint():
             self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [free.id])
-            self.cr.execute("SELECT count(*) FROM mchs_bodycam_recording WHERE id = %s", [free.id])
-            self.assertEqual(self.cr.fetchone()[0], 0, "a recording without hold can be destroyed")
+        with self.cr.savepoint(flush=False):
+            self.cr.execute(mark, [act.id, free.id])
+            self.cr.execute("SELECT state FROM mchs_bodycam_recording WHERE id = %s", [free.id])
+            self.assertEqual(self.cr.fetchone()[0], "destroyed", "a recording without hold can be destroyed")
         evidence.action_release()
         self.env.flush_all()
         with self.cr.savepoint(flush=False):
-            self.cr.execute("DELETE FROM mchs_bodycam_recording WHERE id = %s", [held.id])
+            self.cr.execute(mark, [act.id, held.id])
         self.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
         with self.assertRaises(Exception):
             self.env["mchs.bodycam.evidence"].with_user(self.inspector_user).search([])
+
+    def _destruction_act(self):
+        commission = self.env["mchs.bodycam.commission"].create({"department_id": self.unit_a.id, "year": 2026})
+        return self.env["mchs.bodycam.destruction"].create({"commission_id": commission.id, "place": "Test"})
 
     def test_evidence_package_matches_its_files(self):
         """item 14: the package holds the files, a manifest with every SHA-256, the legal basis and

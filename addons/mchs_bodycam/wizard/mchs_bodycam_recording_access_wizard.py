@@ -19,6 +19,9 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
         self.ensure_one()
         if not (self.purpose or "").strip():
             raise UserError(self.env._("Say why you open the recording (item 13)."))
+        if self.recording_id.state == "destroyed":
+            raise UserError(self.env._("This recording was destroyed by act %s (item 12): only its record remains.",
+                                       self.recording_id.destruction_id.name))
         remote_addr = self.env.context.get("mchs_remote_addr")
         Access = self.env["mchs.bodycam.access"]
         password_ok = self.recording_id.storage_id._check_password(self.password)

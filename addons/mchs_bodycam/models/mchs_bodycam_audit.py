@@ -1,0 +1,306 @@
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.storage import hash_file
+
+_logger = logging.getLogger(__name__)
+
+# recordings (two files each) or unknown-file candidates per committed step
+BATCH_SIZE = 200
+LOCATIONS = ("primary", "backup")
+
+
+def _hash_or_none(backend, sha256):
+    """The SHA-256 of the stored copy, None when there is no copy."""
+    try:
+        with backend.open(sha256) as handle:
+            return hash_file(handle)
+    except FileNotFoundError:
+        return None
+
+
+class MchsBodycamAudit(models.Model):
+    """The commission's annual check of access and of the archive's integrity (item 13).
+
+    Access: the unit's access journal (Appendix 2) for the year: the hash chain verifies,
+    every access was by the head or the responsible person of the unit on that day, refused
+    attempts are listed. Integrity: every stored copy on both locations is re-hashed once;
+    missing and changed copies, differences between the locations, and files the registry
+    does not know are reported. It runs in the background in committed steps and resumes
+    where it stopped. Its result fills columns 5-7 of the Appendix 2 journal."""
+
+    _name = "mchs.bodycam.audit"
+    _description = "Annual audit of access and archive integrity"
+    _inherit = ["mail.thread"]
+    _order = "year desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
+                                    ondelete="restrict", check_company=True)
+    department_id = fields.Many2one(related="commission_id.department_id", store=True, string="Unit")
+    company_id = fields.Many2one(related="commission_id.company_id", store=True)
+    year = fields.Integer(related="commission_id.year", store=True)
+    checker_id = fields.Many2one("hr.employee", string="Checker", required=True, tracking=True,
+                                 default=lambda self: self._default_checker(),
+                                 help="Appendix 2, column 5: who checks for the commission (its chairman by default).")
+    state = fields.Selection([("draft", "Draft"), ("running", "Running"), ("done", "Done")], default="draft",
+                             required=True, readonly=True, tracking=True, index=True)
+    phase = fields.Selection([("access", "Access journal"), ("files", "Recordings"),
+                              ("unknown", "Unknown files"), ("done", "Done")],
+                             default="access", required=True, readonly=True)
+    cursor_recording_id = fields.Integer(readonly=True, help="Last recording checked.")
+    cursor_storage_id = fields.Integer(readonly=True)
+    cursor_location = fields.Char(readonly=True)
+    cursor_sha256 = fields.Char(readonly=True, help="Last stored file name looked at.")
+    started_at = fields.Datetime(readonly=True)
+    done_at = fields.Datetime(string="Checked at", readonly=True, help="Appendix 2, column 6.")
+    finding_ids = fields.One2many("mchs.bodycam.audit.finding", "audit_id", string="Findings", readonly=True)
+    chain_ok = fields.Boolean(string="Chain verifies", readonly=True)
+    access_count = fields.Integer(string="Accesses checked", readonly=True)
+    recording_total = fields.Integer(string="Recordings to check", readonly=True)
+    recording_checked = fields.Integer(string="Recordings checked", readonly=True)
+    file_count = fields.Integer(string="Files hashed", readonly=True)
+    byte_count = fields.Float(string="Bytes hashed", digits=(20, 0), readonly=True)
+    progress = fields.Float(compute="_compute_progress")
+    finding_count = fields.Integer(compute="_compute_finding_count")
+
+    @api.depends("commission_id.name")
+    def _compute_name(self):
+        for audit in self:
+            audit.name = audit.commission_id.name
+
+    @api.model
+    def _default_checker(self):
+        commission = self.env["mchs.bodycam.commission"].browse(self.env.context.get("default_commission_id"))
+        return commission.chairman_id
+
+    @api.depends("state", "recording_checked", "recording_total")
+    def _compute_progress(self):
+        for audit in self:
+            if audit.state == "done":
+                audit.progress = 100.0
+            else:
+                audit.progress = 100.0 * audit.recording_checked / audit.recording_total if audit.recording_total \
+                    else 0.0
+
+    def _compute_finding_count(self):
+        counts = dict(self.env["mchs.bodycam.audit.finding"]._read_group(
+            [("audit_id", "in", self.ids)], ["audit_id"], ["__count"]))
+        for audit in self:
+            audit.finding_count = counts.get(audit, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("checker_id") and vals.get("commission_id"):
+                vals["checker_id"] = self.env["mchs.bodycam.commission"].browse(vals["commission_id"]).chairman_id.id
+        return super().create(vals_list)
+
+    def unlink(self):
+        if any(audit.state != "draft" for audit in self):
+            raise UserError(self.env._("A started audit is kept (item 13)."))
+        return super().unlink()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_start(self):
+        self.ensure_one()
+        if self.state != "draft":
+            raise UserError(self.env._("The audit %s has already started.", self.name))
+        self.commission_id._check_can_act()
+        self.commission_id._member_of_user()
+        self.write({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
+        self.env.ref("mchs_bodycam.ir_cron_process_audits")._trigger()
+
+    def action_view_findings(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.audit.finding", "view_mode": "list",
+                "name": self.env._("Findings of %s", self.name), "domain": [("audit_id", "=", self.id)],
+                "context": {"group_by": ["kind"]}}
+
+    def _open_form(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form"}
+
+    # ------------------------------------------------------------------ background job
+
+    @api.model
+    def _cron_process(self, batch_size=BATCH_SIZE):
+        # sudo: the job carries out the check the commission started
+        audit = self.sudo().search([("state", "=", "running")], order="id", limit=1)
+        if audit:
+            remaining = audit._process_step(batch_size)
+            self.env["ir.cron"]._notify_progress(done=batch_size, remaining=remaining)
+
+    def _process_step(self, batch_size=BATCH_SIZE):
+        """One step of the audit, committed by the job after it; returns an estimate of the
+        work left (0 when done)."""
+        self.ensure_one()
+        if self.state != "running":
+            return 0
+        step = {"access": self._audit_access, "files": self._audit_files, "unknown": self._audit_unknown}
+        step[self.phase](batch_size)
+        if self.phase == "done":
+            self.write({"state": "done", "done_at": fields.Datetime.now()})
+            self._message_log(body=self.env._("Audit done: %(files)s files hashed, %(findings)s findings.",
+                                              files=self.file_count, findings=self.finding_count))
+            return 0
+        return max(self.recording_total - self.recording_checked, 1)
+
+    def _add_findings(self, findings):
+        if findings:
+            self.env["mchs.bodycam.audit.finding"].create([dict(finding, audit_id=self.id) for finding in findings])
+
+    def _year_bounds(self):
+        return datetime(self.year, 1, 1), datetime(self.year + 1, 1, 1)
+
+    def _storages(self):
+        # sudo: the audit reads every storage of the unit, inactive ones included
+        return self.env["mchs.bodycam.storage"].sudo().with_context(active_test=False).search(
+            [("department_id", "=", self.department_id.id)], order="id")
+
+    def _recordings_domain(self):
+        return [("department_id", "=", self.department_id.id), ("state", "=", "stored")]
+
+    def _audit_access(self, _batch_size):
+        """Item 13: the year's access rows, by the head or the responsible person only."""
+        Access = self.env["mchs.bodycam.access"].sudo()
+        start, end = self._year_bounds()
+        rows = Access.search([("department_id", "=", self.department_id.id), ("accessed_at", ">=", start),
+                              ("accessed_at", "<", end)], order="sequence")
+        broken = Access._verify_chain(self.department_id)
+        findings = []
+        if broken:
+            findings.append({"kind": "chain", "access_id": broken.id, "detail": self.env._(
+                "The access journal's chain breaks at row %s: that row or the one before it was changed.",
+                broken.sequence)})
+        holders = self._holders_by_day(rows)
+        for row in rows:
+            if row.result == "refused":
+                findings.append({"kind": "refused", "access_id": row.id, "recording_id": row.recording_id.id,
+                                 "detail": row.refusal or ""})
+            elif row.user_id not in holders[row.accessed_at.date()]:
+                findings.append({"kind": "unauthorized", "access_id": row.id, "recording_id": row.recording_id.id,
+                                 "detail": self.env._(
+                                     "%s was neither the head nor the responsible person of the unit that day.",
+                                     row.user_id.name)})
+        self._add_findings(findings)
+        # sudo: counting what the audit will hash; the commission does not browse the registry
+        total = self.env["mchs.bodycam.recording"].sudo().search_count(self._recordings_domain())
+        self.write({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
+                    "phase": "files", "cursor_recording_id": 0})
+
+    def _holders_by_day(self, rows):
+        unit = self.department_id
+        days = {row.accessed_at.date() for row in rows}
+        return {day: {unit._bodycam_person_at(role, day).user_id for role in ("head", "responsible")}
+                for day in days}
+
+    def _audit_files(self, batch_size):
+        """Re-hash both copies of the next recordings, each file read once, both locations
+        in parallel (hashlib releases the GIL)."""
+        Recording = self.env["mchs.bodycam.recording"].sudo()
+        recordings = Recording.search(self._recordings_domain() + [("id", ">", self.cursor_recording_id)],
+                                      order="id", limit=batch_size)
+        if not recordings:
+            first_storage = self._storages()[:1]
+            self.write({"phase": "unknown", "cursor_storage_id": first_storage.id,
+                        "cursor_location": LOCATIONS[0], "cursor_sha256": False})
+            if not first_storage:
+                self.phase = "done"
+            return
+        findings, files, size = [], 0, 0
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for recording in recordings:
+                backends = recording.storage_id._backends()
+                digests = list(pool.map(_hash_or_none, backends, [recording.sha256] * len(backends)))
+                for location, digest in zip(LOCATIONS, digests):
+                    if digest is None:
+                        findings.append(self._file_finding("missing", location, recording))
+                    else:
+                        files += 1
+                        size += recording.size
+                        if digest != recording.sha256:
+                            findings.append(self._file_finding("changed", location, recording, digest))
+                if digests[0] != digests[1]:
+                    findings.append(self._file_finding("mismatch", False, recording))
+        self._add_findings(findings)
+        self.write({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
+                    "file_count": self.file_count + files, "byte_count": self.byte_count + size})
+
+    def _file_finding(self, kind, location, recording, digest=None):
+        details = {
+            "missing": self.env._("No copy on this location."),
+            "changed": self.env._("The copy now hashes to %s.", digest),
+            "mismatch": self.env._("The primary and the backup copies differ."),
+        }
+        return {"kind": kind, "location": location, "recording_id": recording.id, "sha256": recording.sha256,
+                "detail": details[kind]}
+
+    def _audit_unknown(self, batch_size):
+        """Files on a location that no stored recording of the registry accounts for: planted,
+        or left behind by a destruction. They are hashed too (each file read once)."""
+        storage = self.env["mchs.bodycam.storage"].sudo().browse(self.cursor_storage_id)
+        location = self.cursor_location
+        backend = dict(zip(LOCATIONS, storage._backends()))[location]
+        names = []
+        for name in backend.list(after=self.cursor_sha256 or None):
+            names.append(name)
+            if len(names) >= batch_size:
+                break
+        if names:
+            self.env.cr.execute("""
+                SELECT sha256, state FROM mchs_bodycam_recording WHERE storage_id = %s AND sha256 = ANY(%s)
+            """, [storage.id, names])
+            known = dict(self.env.cr.fetchall())
+            findings, files, size = [], 0, 0
+            for name in names:
+                if known.get(name) == "stored":
+                    continue
+                digest = _hash_or_none(backend, name)
+                if digest is not None:
+                    files += 1
+                    size += backend.size(name)
+                kind = "not_destroyed" if known.get(name) == "destroyed" else "unknown"
+                detail = self.env._("Content matches its name.") if digest == name else \
+                    self.env._("Content hashes to %s.", digest)
+                findings.append({"kind": kind, "location": location, "sha256": name, "detail": detail})
+            self._add_findings(findings)
+            self.write({"cursor_sha256": names[-1], "file_count": self.file_count + files,
+                        "byte_count": self.byte_count + size})
+        if len(names) < batch_size:
+            self._next_location(storage, location)
+
+    def _next_location(self, storage, location):
+        if location == LOCATIONS[0]:
+            self.write({"cursor_location": LOCATIONS[1], "cursor_sha256": False})
+            return
+        following = self._storages().filtered(lambda s: s.id > storage.id)[:1]
+        if following:
+            self.write({"cursor_storage_id": following.id, "cursor_location": LOCATIONS[0], "cursor_sha256": False})
+        else:
+            self.phase = "done"
+
+    # ------------------------------------------------------------------ Appendix 2, columns 5-7
+
+    def _journal_cells(self, access_rows, format_datetime):
+        """{access row id: (checker, checked at, results)} for the rows this audit covers."""
+        self.ensure_one()
+        checker = ", ".join(filter(None, [self.checker_id.name, self.checker_id.job_title]))
+        checked = format_datetime(self.done_at)
+        by_row = {}
+        for finding in self.finding_ids.filtered("access_id"):
+            by_row.setdefault(finding.access_id.id, []).append(finding)
+        chain = "" if self.chain_ok else self.env._("Chain broken") + "; "
+        cells = {}
+        for row in access_rows:
+            findings = by_row.get(row.id)
+            results = "; ".join(f"{finding.kind_label}: {finding.detail}".rstrip(": ") for finding in findings) \
+                if findings else self.env._("No violations")
+            cells[row.id] = (checker, checked, chain + results)
+        return cells

@@ -1,0 +1,272 @@
+import os
+from datetime import date
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
+
+from .common import RetentionCase
+
+
+@tagged("post_install", "-at_install")
+class TestRetention(RetentionCase):
+    """Item 12: three years' retention, the year-end commission and its destruction act."""
+
+    # ------------------------------------------------------------------ retention
+
+    def test_retention_end_and_leap_days(self):
+        Recording = self.env["mchs.bodycam.recording"]
+        self.assertEqual(Recording._retention_end(date(2023, 6, 15), 3), date(2026, 6, 15))
+        # a leap day's anniversary does not exist: kept until 1 March, never less than 3 years
+        self.assertEqual(Recording._retention_end(date(2024, 2, 29), 3), date(2027, 3, 1))
+        self.assertEqual(Recording._retention_end(date(2024, 2, 29), 4), date(2028, 2, 29))
+        self.assertEqual(Recording._retention_end(date(2023, 3, 1), 1), date(2024, 3, 1))
+        leap = self._old_recording("2024-02-29 10:00:00")
+        ordinary = self._old_recording("2023-11-20 08:00:00")
+        self.assertEqual(leap.retention_date, date(2027, 3, 1))
+        self.assertEqual(ordinary.retention_date, date(2026, 11, 20))
+        for today, due in (("2026-11-19", Recording), ("2026-11-20", ordinary), ("2027-02-28", ordinary),
+                           ("2027-03-01", ordinary | leap)):
+            with freeze_time(today):
+                domain = Recording._retention_due_domain(date.fromisoformat(today))
+                self.assertEqual(Recording.search(domain + [("id", "in", (leap | ordinary).ids)]), due, today)
+        self.company.bodycam_retention_years = 5
+        leap.invalidate_recordset(["retention_date"])
+        self.assertEqual(leap.retention_date, date(2029, 3, 1))
+
+    def test_retention_view_lists_this_years_due_per_unit(self):
+        due = self._old_recording("2023-10-01 09:00:00")
+        self._old_recording("2024-03-01 09:00:00")  # due in 2027
+        with freeze_time("2026-11-25"):
+            action = self.env["mchs.bodycam.recording"].with_user(self.head_user).action_open_retention()
+        self.assertIn("2026-12-31", action["name"])
+        self.assertEqual(action["context"]["group_by"], ["department_id"])
+        found = self.env["mchs.bodycam.recording"].with_user(self.head_user).search(action["domain"])
+        self.assertEqual(found, due)
+
+    def test_invalid_retention_settings_refused(self):
+        for value in (0, -1, "abc", "2.5", 1.5, True, ""):
+            with self.subTest(value=value), self.assertRaisesRegex(ValidationError, "at least one"):
+                self.company.write({"bodycam_retention_years": value})
+        self.assertEqual(self.company.bodycam_retention_years, 3, "nothing was stored")
+        with self.assertRaisesRegex(ValidationError, "at least one"):
+            settings = Form(self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")))
+            settings.bodycam_retention_years = 0
+            settings.save().execute()
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            self.cr.execute("UPDATE res_company SET bodycam_retention_years = 0 WHERE id = %s", [self.company.id])
+        self.company.write({"bodycam_retention_years": "4"})
+        self.assertEqual(self.company.bodycam_retention_years, 4)
+
+    # ------------------------------------------------------------------ commission
+
+    def test_commission_needs_three_distinct_roles_of_the_unit(self):
+        Commission = self.env["mchs.bodycam.commission"].with_user(self.head_user)
+        commission = Commission.create({"department_id": self.unit_a.id, "year": 2027, "member_ids": [
+            (0, 0, {"employee_id": self.head.id, "role": "chairman"}),
+            (0, 0, {"employee_id": self.responsible.id, "role": "responsible"})]})
+        self.assertFalse(commission.can_act)
+        with self.assertRaisesRegex(UserError, "anti-corruption"):
+            commission.action_new_destruction()
+        with self.assertRaisesRegex(UserError, "cannot act yet"):
+            commission.action_new_audit()
+        # the same person in two roles is one person: refused by the database
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            commission.write({"member_ids": [(0, 0, {"employee_id": self.head.id, "role": "anti_corruption"})]})
+        # somebody of another unit cannot sit on it
+        commission.write({"member_ids": [(0, 0, {"employee_id": self.responsible_b.id, "role": "anti_corruption"})]})
+        self.assertIn("does not work in the unit", "; ".join(commission._composition_problems()))
+        commission.member_ids.filtered(lambda m: m.role == "anti_corruption").unlink()
+        commission.write({"member_ids": [(0, 0, {"employee_id": self.commission.id, "role": "anti_corruption"})]})
+        self.assertTrue(commission.can_act)
+        # one commission per unit and year
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
+            Commission.create({"department_id": self.unit_a.id, "year": 2027})
+        # a chairman from the territorial body above the unit (its deputy head, item 12)
+        parent = self.env["hr.department"].create({"name": "Territorial body (test)", "bodycam_code": "TTB"})
+        self.unit_a.parent_id = parent
+        deputy_user = new_test_user(self.env, login="t.deputy", groups="mchs_bodycam.group_bodycam_head")
+        deputy = self.env["hr.employee"].create({"name": "Deputy head", "department_id": parent.id,
+                                                 "user_id": deputy_user.id})
+        commission.member_ids.filtered(lambda m: m.role == "chairman").employee_id = deputy
+        self.assertTrue(commission.can_act, commission._composition_problems())
+        commission.member_ids.filtered(lambda m: m.role == "responsible").employee_id = \
+            self.env["hr.employee"].create({"name": "Clerk above", "department_id": parent.id})
+        self.assertFalse(commission.can_act, "only the chairman may come from above the unit")
+
+    def test_commission_isolation(self):
+        with self.assertRaises(AccessError):
+            self.commission_record.with_user(self.inspector_user).read(["name"])
+        self.assertFalse(self.env["mchs.bodycam.commission"].with_user(self.responsible_b_user).search([]))
+        self.assertEqual(self.env["mchs.bodycam.commission"].with_user(self.commission_user).search([]),
+                         self.commission_record)
+
+    # ------------------------------------------------------------------ the act
+
+    def test_act_proposes_due_recordings_never_held_ones(self):
+        due = self._old_recording("2023-05-05 10:00:00")
+        held = self._old_recording("2023-05-06 10:00:00")
+        self._old_recording("2024-05-05 10:00:00")  # not due before 2027
+        other_unit = self._old_recording("2023-05-07 10:00:00", camera=self.camera_b, unit=self.unit_b)
+        self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, held.ids)], "basis_type": "request", "basis_number": "12/345",
+            "basis_date": "2026-11-20", "issuing_body": "Prosecutor's office", "recipient": "both"})
+        act = self._act()
+        self.assertEqual(act.line_ids.recording_id, due)
+        self.assertNotIn(held, act.line_ids.recording_id)
+        self.assertNotIn(other_unit, act.line_ids.recording_id)
+        self.assertEqual((act.line_count, act.destroy_count), (1, 1))
+        # a recording sits in one act at a time
+        second = self.env["mchs.bodycam.destruction"].create({"commission_id": self.commission_record.id,
+                                                              "place": "Almaty", "date": "2026-12-25"})
+        self.assertEqual(second._propose(), 0)
+
+    def test_exclusion_needs_a_reason_and_a_member(self):
+        first, second = self._old_recording("2023-01-10 10:00:00"), self._old_recording("2023-01-11 10:00:00")
+        act = self._act()
+        line = act.line_ids.filtered(lambda l: l.recording_id == first)
+        with self.assertRaisesRegex(ValidationError, "why the recording is kept"):
+            line.with_user(self.commission_user).write({"excluded": True})
+        with self.assertRaisesRegex(UserError, "not a member"):
+            line.with_user(self.responsible_b_user).write({"excluded": True, "exclusion_reason": "x"})
+        line.with_user(self.commission_user).write({"excluded": True, "exclusion_reason": "Complaint pending"})
+        self.assertEqual(line.excluded_by_id, self.commission_user)
+        self.assertEqual((act.destroy_count, act.excluded_count), (1, 1))
+        with self.assertRaisesRegex(UserError, "Only the exclusion"):
+            line.with_user(self.head_user).write({"recording_id": second.id})
+        act.with_user(self.head_user).action_confirm()
+        with self.assertRaisesRegex(UserError, "under review"):
+            line.with_user(self.commission_user).write({"excluded": False})
+
+    def test_act_needs_every_member_and_the_three_roles(self):
+        recording = self._old_recording("2023-03-03 10:00:00")
+        act = self._act()
+        with self.assertRaisesRegex(UserError, "not a member"):
+            act.with_user(self.responsible_b_user).action_confirm()
+        self._confirm_all(act, self.member_users[:3])
+        with self.assertRaisesRegex(UserError, "already confirmed"):
+            act.with_user(self.head_user).action_confirm()
+        self.assertEqual(act.state, "confirming")
+        self.assertEqual(self._run(act), 0, "nothing runs before the last confirmation")
+        self.assertTrue(all(os.path.exists(path) for path in self._paths(recording)))
+        self.assertEqual(recording.state, "stored")
+        # members no longer change once an act is confirmed
+        with self.assertRaisesRegex(UserError, "no longer change"):
+            self.commission_record.member_ids[-1].unlink()
+        # with a required role gone, the last confirmation is refused
+        self.env.cr.execute("UPDATE mchs_bodycam_commission_member SET role = 'member' WHERE role = 'anti_corruption'")
+        self.commission_record.member_ids.invalidate_recordset(["role"])
+        with self.assertRaisesRegex(UserError, "anti-corruption"):
+            act.with_user(self.other_inspector_user).action_confirm()
+        self.assertEqual(act.state, "confirming")
+
+    def test_last_confirmation_removes_both_copies_and_keeps_the_record(self):
+        recordings = self._old_recording("2023-01-01 10:00:00") | self._old_recording("2023-02-01 10:00:00") | \
+            self._old_recording("2023-03-01 10:00:00")
+        kept = self._old_recording("2023-04-01 10:00:00")
+        act = self._act()
+        act.line_ids.filtered(lambda l: l.recording_id == kept).with_user(self.head_user).write(
+            {"excluded": True, "exclusion_reason": "Asked for by the inspection department"})
+        self._confirm_all(act)
+        self.assertEqual(act.state, "destroying")
+        steps = self._run(act, batch_size=2)
+        self.assertEqual(steps, 4, "two batches moved aside, two removed, in committed steps")
+        self.assertEqual(act.state, "done")
+        self.assertEqual(act.progress, 100.0)
+        for recording in recordings:
+            self.assertFalse(any(os.path.exists(path) for path in self._paths(recording)), recording.sha256)
+            self.assertEqual((recording.state, recording.destruction_id), ("destroyed", act))
+            self.assertEqual(len(recording.sha256), 64, "the record keeps its SHA-256")
+            self.assertTrue(recording.destroyed_at)
+        self.assertEqual(kept.state, "stored")
+        self.assertTrue(all(os.path.exists(path) for path in self._paths(kept)))
+        for folder in self.folders:
+            self.assertFalse(os.path.exists(os.path.join(folder, ".destruction")) and
+                             os.listdir(os.path.join(folder, ".destruction")), "no staging left")
+        # a destroyed recording cannot be opened any more
+        wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.head_user).create({
+            "recording_id": recordings[0].id, "purpose": "look", "password": "x"})
+        with self.assertRaisesRegex(UserError, "destroyed"):
+            wizard.action_open()
+
+    def test_backup_failure_leaves_the_act_open_and_every_recording_intact(self):
+        recordings = self._old_recording("2023-01-01 10:00:00") | self._old_recording("2023-02-01 10:00:00") | \
+            self._old_recording("2023-03-01 10:00:00")
+        act = self._act()
+        # a file where the backup's staging folder should be: the backup location refuses the move
+        blocker = os.path.join(self.folders[1], ".destruction")
+        with open(blocker, "w") as handle:
+            handle.write("in the way")
+        self._confirm_all(act)
+        self._run(act, batch_size=2)
+        self.assertEqual(act.state, "failed")
+        self.assertIn("backup", act.error)
+        for recording in recordings:
+            self.assertEqual(recording.state, "stored")
+            self.assertTrue(recording._verify_copies(), "both copies in place and intact")
+        self.assertEqual(set(act.line_ids.mapped("removal_state")), {"pending"})
+        # once the location is fixed, retrying resumes and completes
+        os.unlink(blocker)
+        act.with_user(self.head_user).action_retry()
+        self._run(act)
+        self.assertEqual(act.state, "done")
+        self.assertEqual(set(recordings.mapped("state")), {"destroyed"})
+
+    def test_crash_halfway_resumes_consistently(self):
+        recordings = self._old_recording("2023-01-01 10:00:00") | self._old_recording("2023-02-01 10:00:00") | \
+            self._old_recording("2023-03-01 10:00:00")
+        act = self._act()
+        self._confirm_all(act)
+        act._process_step(batch_size=2)  # committed: two recordings moved aside
+        # a crash after moving the third aside but before its step committed
+        sha = act.line_ids.filtered(lambda l: l.removal_state == "pending").recording_id.sha256
+        for backend in self.storage._backends():
+            backend.stage(sha, act._staging_name())
+        self.assertEqual(act.state, "destroying")
+        self.assertEqual(set(recordings.mapped("state")), {"stored"}, "nothing marked before every file is gone")
+        self._run(act)
+        self.assertEqual(act.state, "done")
+        self.assertEqual(set(recordings.mapped("state")), {"destroyed"})
+        self.assertFalse(any(os.path.exists(path) for recording in recordings for path in self._paths(recording)))
+
+    def test_hold_during_removal_excludes_and_puts_back(self):
+        recordings = self._old_recording("2023-01-01 10:00:00") | self._old_recording("2023-02-01 10:00:00")
+        act = self._act()
+        self._confirm_all(act)
+        act._process_step(batch_size=1)
+        staged = act.line_ids.filtered(lambda l: l.removal_state == "staged").recording_id
+        self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, staged.ids)], "basis_type": "resolution", "basis_number": "2-1/26",
+            "basis_date": "2026-12-01", "issuing_body": "Court", "recipient": "court"})
+        self._run(act)
+        self.assertEqual(act.state, "done")
+        self.assertEqual(staged.state, "stored")
+        self.assertTrue(staged._verify_copies(), "the held recording's files were put back")
+        self.assertEqual((recordings - staged).state, "destroyed")
+
+    def test_the_database_refuses_marking_outside_an_act(self):
+        recording = self._old_recording("2023-01-01 10:00:00")
+        act = self._act()
+        self.env.flush_all()
+        with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "destruction act only"), \
+                self.cr.savepoint():
+            self.cr.execute("UPDATE mchs_bodycam_recording SET state = 'destroyed', destruction_id = %s "
+                            "WHERE id = %s", [act.id, recording.id])
+        with self.assertRaisesRegex(UserError, "nobody changes it"):
+            recording.write({"state": "destroyed"})
+
+    def test_reviews_are_journaled(self):
+        recording = self._old_recording("2023-01-01 10:00:00")
+        self.storage.with_user(self.responsible_user)._set_password("special-pass-2026")
+        act = self._act()
+        action = act.line_ids.with_user(self.responsible_user).action_review()
+        wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.responsible_user).with_context(
+            action["context"]).create({"password": "special-pass-2026"})
+        self.assertIn(act.name, wizard.purpose)
+        wizard.action_open()
+        self.assertEqual(act.review_access_count, 1)
+        row = self.env["mchs.bodycam.access"].search(act._review_domain())
+        self.assertEqual((row.recording_id, row.user_id, row.result), (recording, self.responsible_user, "granted"))
