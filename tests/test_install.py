@@ -47,6 +47,23 @@ def test_demo_data_loaded(mchs):
     assert cards >= 24, f"only {cards} demo memory cards in {mchs.db_demo}"
 
 
+def test_demo_commission(mchs):
+    """Items 12, 13: last year's commission with a completed act and audit, this year's act under review."""
+    acts = mchs.query(mchs.db_demo, """
+        SELECT commission.year, act.state, count(line.id) FILTER (WHERE line.excluded IS NOT TRUE)
+          FROM mchs_bodycam_destruction act
+          JOIN mchs_bodycam_commission commission ON commission.id = act.commission_id
+          LEFT JOIN mchs_bodycam_destruction_line line ON line.destruction_id = act.id
+         GROUP BY 1, 2 ORDER BY 1""")
+    assert [(state, lines > 0) for _year, state, lines in acts] == [("done", True), ("draft", True)], acts
+    destroyed = mchs.query(mchs.db_demo, """
+        SELECT count(*) FROM mchs_bodycam_recording
+         WHERE state = 'destroyed' AND destruction_id IS NOT NULL AND length(sha256) = 64""")[0][0]
+    assert destroyed == acts[0][2], "every line of the completed act is a destroyed recording"
+    audits = mchs.query(mchs.db_demo, "SELECT state, chain_ok FROM mchs_bodycam_audit")
+    assert audits == [("done", True)], audits
+
+
 def test_no_demo_data_without_demo(mchs):
     assert count(mchs, mchs.db_nodemo, "mchs_bodycam_camera") == 0
     assert count(mchs, mchs.db_nodemo, "mchs_bodycam_card") == 0

@@ -9,10 +9,13 @@ def uninstall_hook(env):
     """Uninstalling drops the module's tables. Rows that point at the books, people, units,
     devices and activity types the uninstall deletes first must go before: the journal rows,
     the recordings' register (the files stay on the storage server), docks and storage
-    servers, the activities on them, and the repair requests of the bodycams' equipment."""
+    servers, the commissions with their acts and audits, the activities on them, and the repair
+    requests of the bodycams' equipment."""
     env.cr.execute("""
         TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_evidence,
-                 mchs_bodycam_recording,
+                 mchs_bodycam_recording, mchs_bodycam_audit_finding, mchs_bodycam_audit,
+                 mchs_bodycam_destruction_confirmation, mchs_bodycam_destruction_line, mchs_bodycam_destruction,
+                 mchs_bodycam_commission_member, mchs_bodycam_commission,
                  mchs_bodycam_dock, mchs_bodycam_storage CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")

@@ -57,7 +57,7 @@ class MchsBodycamAudit(models.Model):
     cursor_storage_id = fields.Integer(readonly=True)
     cursor_location = fields.Char(readonly=True)
     cursor_sha256 = fields.Char(readonly=True, help="Last stored file name looked at.")
-    started_at = fields.Datetime(readonly=True)
+    started_at = fields.Datetime(string="Started", readonly=True)
     done_at = fields.Datetime(string="Checked at", readonly=True, help="Appendix 2, column 6.")
     finding_ids = fields.One2many("mchs.bodycam.audit.finding", "audit_id", string="Findings", readonly=True)
     chain_ok = fields.Boolean(string="Chain verifies", readonly=True)

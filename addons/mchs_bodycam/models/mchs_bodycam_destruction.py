@@ -36,7 +36,7 @@ class MchsBodycamDestruction(models.Model):
     company_id = fields.Many2one(related="commission_id.company_id", store=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     place = fields.Char(required=True, tracking=True, default=lambda self: self._default_place())
-    retention_date = fields.Date(string="Due on", readonly=True,
+    retention_date = fields.Date(string="Proposed as of", readonly=True,
                                  help="Recordings whose retention had ended on this day were proposed.")
     state = fields.Selection([
         ("draft", "Review"),

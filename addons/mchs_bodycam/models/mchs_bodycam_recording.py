@@ -307,14 +307,32 @@ class MchsBodycamRecording(models.Model):
     # ------------------------------------------------------------------ demo data
 
     @api.model
+    def _bodycam_demo_storage(self, unit):
+        """Demo: the unit's storage server, created once, with the demo's special password."""
+        storage = self.env["mchs.bodycam.storage"].search([("department_id", "=", unit.id)], limit=1)
+        if not storage:
+            storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+            # item 5: the demo's special password, for the demo head and responsible person (README)
+            responsible_user = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
+            storage.with_user(responsible_user)._set_password("bodycam-demo-2026")
+        return storage
+
+    @api.model
+    def _bodycam_demo_archive(self, storage, camera, start, body):
+        """Demo: a recording of the archive older than the system (docks refuse such dates),
+        stored on both locations and registered directly."""
+        sha256, size = store_stream(iter([body]), storage._backends())
+        return self.create({
+            "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": storage.department_id.id,
+            "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=2),
+            "start": start, "end": start + timedelta(hours=2), "filename": f"ARCH_{start:%Y%m%d_%H%M}.mp4"})
+
+    @api.model
     def _bodycam_demo_recordings(self, unit_xmlid):
         """Demo: the unit's storage server and dock, and short generated recordings of its last
         closed journal rows, ingested through the real path so that their hashes are real."""
         unit = self.env.ref(unit_xmlid)
-        storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
-        # item 5: the demo's special password, for the demo head and responsible person (README)
-        responsible_user = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
-        storage.with_user(responsible_user)._set_password("bodycam-demo-2026")
+        storage = self._bodycam_demo_storage(unit)
         dock = self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
         entries = self.env["mchs.bodycam.custody"].search(
             [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False)],

@@ -78,8 +78,10 @@ class TestCustody(CustodyCase):
             entry.action_issue()
         with self.assertRaisesRegex(UserError, "not the badge of"):
             entry.action_confirm_issue_badge(self.other_inspector.sudo().bodycam_qr_payload)
+        payload = self.inspector.sudo().bodycam_qr_payload
+        forged = payload[:-1] + ("Q" if payload[-1] != "Q" else "R")  # always a different last character
         with self.assertRaisesRegex(UserError, "signature is not valid"):
-            entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload[:-1] + "Q")
+            entry.action_confirm_issue_badge(forged)
         with self.assertRaisesRegex(UserError, "Only t.inspector confirms"):
             entry.with_user(self.other_inspector_user).action_confirm_in_session()
         entry.with_user(self.inspector_user).action_confirm_in_session()

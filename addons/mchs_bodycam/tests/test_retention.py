@@ -46,6 +46,10 @@ class TestRetention(RetentionCase):
         self.assertEqual(action["context"]["group_by"], ["department_id"])
         found = self.env["mchs.bodycam.recording"].with_user(self.head_user).search(action["domain"])
         self.assertEqual(found, due)
+        # the menu's server action runs for the head and the responsible person, who cannot write recordings
+        menu_action = self.env.ref("mchs_bodycam.mchs_bodycam_recording_action_retention")
+        for user in (self.head_user, self.responsible_user):
+            self.assertEqual(menu_action.with_user(user).run()["res_model"], "mchs.bodycam.recording")
 
     def test_invalid_retention_settings_refused(self):
         for value in (0, -1, "abc", "2.5", 1.5, True, ""):
