@@ -38,6 +38,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "reports/report_badge.xml",
         "reports/report_journal_custody.xml",
         "reports/report_evidence.xml",
+        "reports/report_destruction.xml",
         "wizard/mchs_bodycam_slot_wizard_views.xml",
         "wizard/mchs_bodycam_custody_remark_wizard_views.xml",
         "views/mchs_bodycam_menus.xml",

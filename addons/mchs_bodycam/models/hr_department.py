@@ -1,5 +1,7 @@
 import re
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -85,6 +87,16 @@ class HrDepartment(models.Model):
         ], limit=1)
         # sudo above: a designation is public knowledge of the unit; only the employee is returned.
         return designation.employee_id.sudo(False)
+
+    def _bodycam_tz(self):
+        """The unit's timezone: its working calendar's, else its company's, else Almaty's."""
+        self.ensure_one()
+        calendar = self.bodycam_calendar_id or self.company_id.resource_calendar_id
+        return pytz.timezone(calendar.tz or "Asia/Almaty")
+
+    def _bodycam_local_day(self, moment):
+        """The unit's local date of a naive UTC moment."""
+        return pytz.utc.localize(moment).astimezone(self._bodycam_tz()).date()
 
     @api.model
     def _bodycam_demo_translate_names(self):

@@ -1,6 +1,8 @@
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, time
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -157,7 +159,10 @@ class MchsBodycamAudit(models.Model):
             self.env["mchs.bodycam.audit.finding"].create([dict(finding, audit_id=self.id) for finding in findings])
 
     def _year_bounds(self):
-        return datetime(self.year, 1, 1), datetime(self.year + 1, 1, 1)
+        """The year in the unit's local time, as naive UTC moments."""
+        tz = self.department_id._bodycam_tz()
+        return tuple(tz.localize(datetime.combine(datetime(year, 1, 1), time.min)).astimezone(pytz.utc)
+                     .replace(tzinfo=None) for year in (self.year, self.year + 1))
 
     def _storages(self):
         # sudo: the audit reads every storage of the unit, inactive ones included
@@ -184,7 +189,7 @@ class MchsBodycamAudit(models.Model):
             if row.result == "refused":
                 findings.append({"kind": "refused", "access_id": row.id, "recording_id": row.recording_id.id,
                                  "detail": row.refusal or ""})
-            elif row.user_id not in holders[row.accessed_at.date()]:
+            elif row.user_id not in holders[self.department_id._bodycam_local_day(row.accessed_at)]:
                 findings.append({"kind": "unauthorized", "access_id": row.id, "recording_id": row.recording_id.id,
                                  "detail": self.env._(
                                      "%s was neither the head nor the responsible person of the unit that day.",
@@ -197,7 +202,7 @@ class MchsBodycamAudit(models.Model):
 
     def _holders_by_day(self, rows):
         unit = self.department_id
-        days = {row.accessed_at.date() for row in rows}
+        days = {self.department_id._bodycam_local_day(row.accessed_at) for row in rows}
         return {day: {unit._bodycam_person_at(role, day).user_id for role in ("head", "responsible")}
                 for day in days}
 
@@ -300,7 +305,8 @@ class MchsBodycamAudit(models.Model):
         cells = {}
         for row in access_rows:
             findings = by_row.get(row.id)
-            results = "; ".join(f"{finding.kind_label}: {finding.detail}".rstrip(": ") for finding in findings) \
-                if findings else self.env._("No violations")
+            # the labels only: they are translated at printing, the stored details are not
+            results = "; ".join(finding.kind_label for finding in findings) if findings \
+                else self.env._("No violations")
             cells[row.id] = (checker, checked, chain + results)
         return cells

@@ -1,4 +1,5 @@
 import logging
+from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -111,6 +112,8 @@ class MchsBodycamDestruction(models.Model):
         acts = super().create(vals_list)
         for act in acts:
             commission = act.commission_id
+            # numbered per commission, one after the other: two acts opened at once wait here
+            self.env.cr.execute("SELECT id FROM mchs_bodycam_commission WHERE id = %s FOR UPDATE", [commission.id])
             number = self.search_count([("commission_id", "=", commission.id)])
             # sudo: the unit's code is configuration the commission may not read
             act.name = f"{commission.department_id.sudo().bodycam_code or commission.department_id.id}-" \
@@ -118,10 +121,9 @@ class MchsBodycamDestruction(models.Model):
         return acts
 
     def unlink(self):
-        if any(act.state != "draft" for act in self):
-            raise UserError(self.env._("A confirmed destruction act is kept (item 12); cancel it while it is "
-                                       "under review instead."))
-        return super().unlink()
+        # acts are cancelled, never deleted: their numbers stay taken and their history kept
+        raise UserError(self.env._("A destruction act is kept (item 12); cancel it while it is under review "
+                                   "instead."))
 
     # ------------------------------------------------------------------ review
 
@@ -393,4 +395,4 @@ class MchsBodycamDestruction(models.Model):
         """The act's lines for the printed act, in the order of the recordings."""
         self.ensure_one()
         lines = self.line_ids.filtered(lambda line: bool(line.excluded) == excluded)
-        return lines.sorted(lambda line: (line.recording_id.camera_id.inventory_number or "", line.recording_start))
+        return lines.sorted(lambda line: (line.inventory_number or "", line.recording_start or datetime.min))

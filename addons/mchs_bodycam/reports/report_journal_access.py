@@ -109,7 +109,7 @@ class JournalAccessForm(JournalForm):
         time of the check, the results of the check, from the latest completed annual audit
         of the row's unit and year (item 13); empty until that audit is done."""
         # sudo: the book prints the commission's result for whoever may print the book
-        Audit = self.env["mchs.bodycam.audit"].sudo()
+        Audit = self.env["mchs.bodycam.audit"].sudo().with_context(lang="ru_RU" if self.lang == "ru" else "kk_KZ")
         cells = {}
         for (unit, year), rows in self.group_by_unit_year(entries).items():
             audit = Audit.search([("department_id", "=", unit), ("year", "=", year), ("state", "=", "done")],
@@ -120,10 +120,12 @@ class JournalAccessForm(JournalForm):
 
     @staticmethod
     def group_by_unit_year(entries):
+        """Rows by unit and year, the year in the unit's local time as the audit counts it."""
         groups = {}
         for entry in entries:
-            groups.setdefault((entry.department_id.id, entry.accessed_at.year), entry.browse())
-            groups[(entry.department_id.id, entry.accessed_at.year)] |= entry
+            local_year = entry.department_id._bodycam_local_day(entry.accessed_at).year
+            groups.setdefault((entry.department_id.id, local_year), entry.browse())
+            groups[(entry.department_id.id, local_year)] |= entry
         return groups
 
     def batch_rows(self, entries):

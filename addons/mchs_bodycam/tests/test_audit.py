@@ -101,6 +101,17 @@ class TestAudit(RetentionCase):
         self.assertEqual(findings["refused"].access_id, refused)
         self.assertEqual(len(audit.finding_ids), 3)
 
+    def test_year_is_the_units_local_year(self):
+        # 1 January 2027, 01:00 in Almaty is still 2026 in UTC: it belongs to the 2027 audit
+        self.unit_a.bodycam_calendar_id = self.env["resource.calendar"].create(
+            {"name": "Almaty hours (test)", "tz": "Asia/Almaty"})
+        self._access(self.head_user, self.recordings[0], when="2026-12-31 20:00:00")
+        inside = self._access(self.other_inspector_user, self.recordings[0], when="2026-12-31 18:30:00")
+        audit = self._audit()
+        self._run(audit)
+        self.assertEqual(audit.access_count, 1)
+        self.assertEqual(audit.finding_ids.access_id, inside, "23:30 on 31 December in Almaty is in 2026")
+
     def test_resumes_where_it_stopped(self):
         audit = self._audit()
         audit._process_step(batch_size=2)  # the access journal

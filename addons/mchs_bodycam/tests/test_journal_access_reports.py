@@ -189,6 +189,36 @@ class TestJournalAccessReports(HttpCase):
         self.assertFalse(sheet.cell(row=9, column=2).font.strike)
         self.assertTrue(sheet.title.startswith("2-қосымша"))
 
+    def test_audit_fills_columns_5_to_7(self):
+        """item 13: the commission's annual audit fills columns 5-7 of every row of its year."""
+        people = self.env["hr.employee"]
+        for login, group, job in (("t.j2.chair", "head", "Бастық"), ("t.j2.resp", "responsible", ""),
+                                  ("t.j2.anti", "commission", "")):
+            user = new_test_user(self.env, login=login, name=login, groups=f"mchs_bodycam.group_bodycam_{group}")
+            people |= self.env["hr.employee"].create({"name": login, "user_id": user.id, "job_title": job,
+                                                      "department_id": self.unit.id})
+        year = self.unit._bodycam_local_day(self.rows[0].accessed_at).year
+        commission = self.env["mchs.bodycam.commission"].create({
+            "department_id": self.unit.id, "year": year, "member_ids": [
+                (0, 0, {"employee_id": employee.id, "role": role})
+                for employee, role in zip(people, ("chairman", "responsible", "anti_corruption"))]})
+        audit = self.env["mchs.bodycam.audit"].create({"commission_id": commission.id})
+        audit.with_user(people[0].user_id).action_start()
+        while audit._process_step():
+            pass
+        self.assertEqual(audit.state, "done")
+        checked = self._local(audit.done_at)
+        for lang, outsider, refused in (("kk_KZ", "Басқа адамның қол жеткізуі", "Қабылданбаған әрекет"),
+                                        ("ru_RU", "Доступ иного лица", "Отклонённая попытка")):
+            _sheet, values = self._xlsx(lang)
+            data = values[8:]
+            self.assertEqual(len(data), ROWS)
+            self.assertIn("refused", self.rows.mapped("result"))
+            for number, (row, access) in enumerate(zip(data, self.rows), start=1):
+                # the viewer is not the unit's designated head or responsible person; some tries were refused
+                expected = refused if access.result == "refused" else outsider
+                self.assertEqual(row[4:7], ("t.j2.chair, Бастық", checked, expected), f"{lang} row {number}")
+
     def test_xlsx_russian(self):
         sheet, values = self._xlsx("ru_RU")
         self.assertEqual(values[0][0], "ДЧС города Шымкент (тест)")

@@ -127,6 +127,12 @@ class TestRetention(RetentionCase):
         second = self.env["mchs.bodycam.destruction"].create({"commission_id": self.commission_record.id,
                                                               "place": "Almaty", "date": "2026-12-25"})
         self.assertEqual(second._propose(), 0)
+        # numbered one after the other per commission; acts are cancelled, never deleted
+        self.assertEqual((act.name, second.name), ("TSA-2026-1", "TSA-2026-2"))
+        with self.assertRaisesRegex(UserError, "cancel it"):
+            second.unlink()
+        second.action_cancel()
+        self.assertEqual((second.state, second.line_count), ("cancelled", 0))
 
     def test_exclusion_needs_a_reason_and_a_member(self):
         first, second = self._old_recording("2023-01-10 10:00:00"), self._old_recording("2023-01-11 10:00:00")
