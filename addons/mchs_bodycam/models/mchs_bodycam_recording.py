@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..lib.storage import StorageError, store_stream
 
@@ -183,7 +184,7 @@ class MchsBodycamRecording(models.Model):
         year_end = today.replace(month=12, day=31)
         return {
             "type": "ir.actions.act_window", "res_model": self._name, "view_mode": "list",
-            "name": self.env._("Due for destruction by %s", fields.Date.to_string(year_end)),
+            "name": self.env._("Due for destruction by %s", format_date(self.env, year_end)),
             "domain": self._retention_due_domain(year_end),
             "context": {"group_by": ["department_id"], "create": False},
         }
