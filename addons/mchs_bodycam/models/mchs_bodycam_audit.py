@@ -136,8 +136,9 @@ class MchsBodycamAudit(models.Model):
         # sudo: the job carries out the check the commission started
         audit = self.sudo().search([("state", "=", "running")], order="id", limit=1)
         if audit:
+            before = audit.recording_checked
             remaining = audit._process_step(batch_size)
-            self.env["ir.cron"]._notify_progress(done=batch_size, remaining=remaining)
+            self.env["ir.cron"]._notify_progress(done=audit.recording_checked - before, remaining=remaining)
 
     def _process_step(self, batch_size=BATCH_SIZE):
         """One step of the audit, committed by the job after it; returns an estimate of the

@@ -239,12 +239,15 @@ class MchsBodycamDestruction(models.Model):
 
     @api.model
     def _cron_process(self, batch_size=BATCH_SIZE):
+        """One step of the oldest act being removed; ir.cron commits after it and, while work
+        is left, runs it again at once (Odoo 18's progress API)."""
         # sudo: the job carries out what every member of the commission confirmed
         act = self.sudo().search([("state", "=", "destroying")], order="id", limit=1)
         if not act:
             return
+        before = act._work_left()
         remaining = act._process_step(batch_size)
-        self.env["ir.cron"]._notify_progress(done=batch_size, remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=max(before - remaining, 0), remaining=remaining)
 
     def _staging_name(self):
         return f"act-{self.id}"
@@ -269,7 +272,7 @@ class MchsBodycamDestruction(models.Model):
         self.env["mchs.bodycam.destruction.line"].invalidate_model(["removal_state"])
 
     def _process_step(self, batch_size=BATCH_SIZE):
-        """One step of the removal, committed by the job after it; returns the lines left."""
+        """One step of the removal, committed by the job after it; returns the work left."""
         self.ensure_one()
         if self.state != "destroying":
             return 0
@@ -286,7 +289,7 @@ class MchsBodycamDestruction(models.Model):
                         self._abort_staging(location, sha256, error)
                         return 0
             self._set_removal_state([row[0] for row in pending], "staged")
-            return self._lines_left()
+            return self._work_left()
         staged = self._lines_to("staged", batch_size)
         if staged:
             backends = self._backends_of({row[3] for row in staged})
@@ -307,17 +310,20 @@ class MchsBodycamDestruction(models.Model):
                         return 0
                 removed.append(line_id)
             self._set_removal_state(removed, "removed")
-            return self._lines_left()
+            return self._work_left()
         self._finish()
         return 0
 
-    def _lines_left(self):
+    def _work_left(self):
+        """Steps of work left, in files per location: a pending line is moved aside then
+        removed (2), a staged one removed (1); the final marking counts 1."""
         self.env.cr.execute("""
-            SELECT count(*) FROM mchs_bodycam_destruction_line
-             WHERE destruction_id = %s AND excluded IS NOT TRUE AND removal_state <> 'removed'
+            SELECT count(*) FILTER (WHERE removal_state = 'pending'), count(*) FILTER (WHERE removal_state = 'staged')
+              FROM mchs_bodycam_destruction_line
+             WHERE destruction_id = %s AND excluded IS NOT TRUE
         """, [self.id])
-        # at least one step is left for the final marking
-        return self.env.cr.fetchone()[0] or 1
+        pending, staged = self.env.cr.fetchone()
+        return 2 * pending + staged + (1 if self.state == "destroying" else 0)
 
     def _exclude_held(self):
         """A recording put on legal hold after the proposal is excluded and its files put back

@@ -125,6 +125,29 @@ class TestAudit(RetentionCase):
         self.assertEqual(audit.file_count, 10, "no file hashed twice")
         self.assertGreater(audit.cursor_recording_id, checked_up_to)
 
+    def test_a_step_costs_the_same_queries_whatever_its_size(self):
+        for month in range(1, 10):
+            self._old_recording(f"2025-0{month}-20 10:00:00")
+        audit = self._audit()
+        audit._process_step()  # the access journal
+
+        def queries(batch_size):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            audit._process_step(batch_size)
+            return self.cr.sql_log_count - before
+
+        self.assertEqual(queries(2), queries(6), "hashing the recordings' copies")
+
+    def test_the_cron_job_runs_the_audit(self):
+        audit = self._audit()
+        cron = self.env.ref("mchs_bodycam.ir_cron_process_audits")
+        for _step in range(10):
+            cron.method_direct_trigger()
+            if audit.state == "done":
+                break
+        self.assertEqual((audit.state, audit.file_count), ("done", 10))
+
     def test_destroyed_files_left_behind_are_reported(self):
         act = self._act(on_date="2029-12-31")
         self._confirm_all(act)

@@ -258,6 +258,36 @@ class TestRetention(RetentionCase):
         self.assertTrue(staged._verify_copies(), "the held recording's files were put back")
         self.assertEqual((recordings - staged).state, "destroyed")
 
+    def test_the_cron_job_runs_the_removal(self):
+        recordings = self._old_recording("2023-01-01 10:00:00") | self._old_recording("2023-02-01 10:00:00")
+        act = self._act()
+        self._confirm_all(act)
+        cron = self.env.ref("mchs_bodycam.ir_cron_process_destructions")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]),
+                        "the last confirmation wakes the job up")
+        self.assertEqual(act._work_left(), 2 * 2 + 1)
+        for _step in range(3):  # the cron runs the step again at once while work is left
+            cron.method_direct_trigger()
+        self.assertEqual(act.state, "done")
+        self.assertEqual(set(recordings.mapped("state")), {"destroyed"})
+
+    def test_a_step_costs_the_same_queries_whatever_its_size(self):
+        """No query per recording: a batch of 9 costs what a batch of 3 costs."""
+        for day in range(1, 25):
+            self._old_recording(f"2023-01-{day:02d} 10:00:00")
+        act = self._act()
+        self._confirm_all(act)
+
+        def queries(batch_size):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            act._process_step(batch_size)
+            return self.cr.sql_log_count - before
+
+        self.assertEqual(queries(3), queries(9), "moving files aside")
+        queries(12)
+        self.assertEqual(queries(3), queries(9), "removing them")
+
     def test_the_database_refuses_marking_outside_an_act(self):
         recording = self._old_recording("2023-01-01 10:00:00")
         act = self._act()
