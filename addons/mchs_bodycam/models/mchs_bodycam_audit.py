@@ -14,6 +14,8 @@ _logger = logging.getLogger(__name__)
 # recordings (two files each) or unknown-file candidates per committed step
 BATCH_SIZE = 200
 LOCATIONS = ("primary", "backup")
+# what only the audit's own steps write (see _write_progress); a person chooses the checker only
+EDITABLE_FIELDS = {"checker_id"}
 
 
 def _hash_or_none(backend, sha256):
@@ -103,6 +105,18 @@ class MchsBodycamAudit(models.Model):
                 vals["checker_id"] = self.env["mchs.bodycam.commission"].browse(vals["commission_id"]).chairman_id.id
         return super().create(vals_list)
 
+    def write(self, vals):
+        if not self.env.su:
+            if {name for name in vals if not name.startswith(("message_", "activity_"))} - EDITABLE_FIELDS:
+                raise UserError(self.env._("An audit's progress and result are written by the audit itself (item 13)."))
+            if "checker_id" in vals and any(audit.state != "draft" for audit in self):
+                raise UserError(self.env._("The checker is chosen before the audit starts."))
+        return super().write(vals)
+
+    def _write_progress(self, vals):
+        # sudo: the audit's own steps record their progress and result
+        return self.sudo().write(vals)
+
     def unlink(self):
         if any(audit.state != "draft" for audit in self):
             raise UserError(self.env._("A started audit is kept (item 13)."))
@@ -116,7 +130,7 @@ class MchsBodycamAudit(models.Model):
             raise UserError(self.env._("The audit %s has already started.", self.name))
         self.commission_id._check_can_act()
         self.commission_id._member_of_user()
-        self.write({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
+        self._write_progress({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
         self.env.ref("mchs_bodycam.ir_cron_process_audits")._trigger()
 
     def action_view_findings(self):
@@ -149,7 +163,7 @@ class MchsBodycamAudit(models.Model):
         step = {"access": self._audit_access, "files": self._audit_files, "unknown": self._audit_unknown}
         step[self.phase](batch_size)
         if self.phase == "done":
-            self.write({"state": "done", "done_at": fields.Datetime.now()})
+            self._write_progress({"state": "done", "done_at": fields.Datetime.now()})
             self._message_log(body=self.env._("Audit done: %(files)s files hashed, %(findings)s findings.",
                                               files=self.file_count, findings=self.finding_count))
             return 0
@@ -198,7 +212,7 @@ class MchsBodycamAudit(models.Model):
         self._add_findings(findings)
         # sudo: counting what the audit will hash; the commission does not browse the registry
         total = self.env["mchs.bodycam.recording"].sudo().search_count(self._recordings_domain())
-        self.write({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
+        self._write_progress({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
                     "phase": "files", "cursor_recording_id": 0})
 
     def _holders_by_day(self, rows):
@@ -215,10 +229,10 @@ class MchsBodycamAudit(models.Model):
                                       order="id", limit=batch_size)
         if not recordings:
             first_storage = self._storages()[:1]
-            self.write({"phase": "unknown", "cursor_storage_id": first_storage.id,
+            self._write_progress({"phase": "unknown", "cursor_storage_id": first_storage.id,
                         "cursor_location": LOCATIONS[0], "cursor_sha256": False})
             if not first_storage:
-                self.phase = "done"
+                self._write_progress({"phase": "done"})
             return
         findings, files, size = [], 0, 0
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -236,7 +250,7 @@ class MchsBodycamAudit(models.Model):
                 if digests[0] != digests[1]:
                     findings.append(self._file_finding("mismatch", False, recording))
         self._add_findings(findings)
-        self.write({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
+        self._write_progress({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
                     "file_count": self.file_count + files, "byte_count": self.byte_count + size})
 
     def _file_finding(self, kind, location, recording, digest=None):
@@ -277,20 +291,20 @@ class MchsBodycamAudit(models.Model):
                     self.env._("Content hashes to %s.", digest)
                 findings.append({"kind": kind, "location": location, "sha256": name, "detail": detail})
             self._add_findings(findings)
-            self.write({"cursor_sha256": names[-1], "file_count": self.file_count + files,
+            self._write_progress({"cursor_sha256": names[-1], "file_count": self.file_count + files,
                         "byte_count": self.byte_count + size})
         if len(names) < batch_size:
             self._next_location(storage, location)
 
     def _next_location(self, storage, location):
         if location == LOCATIONS[0]:
-            self.write({"cursor_location": LOCATIONS[1], "cursor_sha256": False})
+            self._write_progress({"cursor_location": LOCATIONS[1], "cursor_sha256": False})
             return
         following = self._storages().filtered(lambda s: s.id > storage.id)[:1]
         if following:
-            self.write({"cursor_storage_id": following.id, "cursor_location": LOCATIONS[0], "cursor_sha256": False})
+            self._write_progress({"cursor_storage_id": following.id, "cursor_location": LOCATIONS[0], "cursor_sha256": False})
         else:
-            self.phase = "done"
+            self._write_progress({"phase": "done"})
 
     # ------------------------------------------------------------------ Appendix 2, columns 5-7
 

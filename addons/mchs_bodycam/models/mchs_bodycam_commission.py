@@ -66,6 +66,11 @@ class MchsBodycamCommission(models.Model):
         for commission in self:
             commission.can_act = not commission._composition_problems()
 
+    def write(self, vals):
+        if {"department_id", "year"} & set(vals) and (self.destruction_ids or self.audit_ids):
+            raise UserError(self.env._("A commission with acts or audits keeps its unit and year (item 12)."))
+        return super().write(vals)
+
     def _composition_problems(self):
         """What keeps the commission from acting (item 12), in words; empty when it can act."""
         self.ensure_one()

@@ -10,6 +10,8 @@ _logger = logging.getLogger(__name__)
 
 # lines moved aside or removed per committed step of the background job
 BATCH_SIZE = 1000
+# set by the act's own steps only (see _write_state), never by a person's write
+PROTECTED_FIELDS = {"name", "commission_id", "state", "error", "done_at", "retention_date", "confirmation_ids"}
 
 
 class MchsBodycamDestruction(models.Model):
@@ -116,9 +118,20 @@ class MchsBodycamDestruction(models.Model):
             self.env.cr.execute("SELECT id FROM mchs_bodycam_commission WHERE id = %s FOR UPDATE", [commission.id])
             number = self.search_count([("commission_id", "=", commission.id)])
             # sudo: the unit's code is configuration the commission may not read
-            act.name = f"{commission.department_id.sudo().bodycam_code or commission.department_id.id}-" \
-                       f"{commission.year}-{number}"
+            act._write_state({"name": f"{commission.department_id.sudo().bodycam_code or commission.department_id.id}-"
+                                      f"{commission.year}-{number}"})
         return acts
+
+    def write(self, vals):
+        if not self.env.su and PROTECTED_FIELDS & set(vals):  # chatter fields stay free
+            raise UserError(self.env._("The act's state, number and result change only through its buttons (item 12)."))
+        if {"date", "place"} & set(vals):
+            self._check_state(("draft",))
+        return super().write(vals)
+
+    def _write_state(self, vals):
+        # sudo: the act's own transitions, each checked by its action_* method
+        return self.sudo().write(vals)
 
     def unlink(self):
         # acts are cancelled, never deleted: their numbers stay taken and their history kept
@@ -149,7 +162,7 @@ class MchsBodycamDestruction(models.Model):
              WHERE NOT EXISTS (SELECT 1 FROM mchs_bodycam_destruction_line other
                                 WHERE other.recording_id = sub.id AND other.excluded IS NOT TRUE)
         """, [self.id, self.env.uid, self.env.uid, *query.select(recording_id).params])
-        self.retention_date = self.date
+        self._write_state({"retention_date": self.date})
         self.invalidate_recordset(["line_ids"])
         count = self.env.cr.rowcount
         self._message_log(body=self.env._("%s recordings past their retention were proposed.", count))
@@ -201,7 +214,7 @@ class MchsBodycamDestruction(models.Model):
         # sudo: a member may not write confirmations by hand; this one names the real user
         self.env["mchs.bodycam.destruction.confirmation"].sudo().create({
             "destruction_id": self.id, "member_id": member.id, "user_id": self.env.uid})
-        self.state = "confirming"
+        self._write_state({"state": "confirming"})
         self.invalidate_recordset(["confirmation_ids"])
         if not (self.commission_id.member_ids - self.confirmation_ids.member_id):
             self._start_removal()
@@ -216,14 +229,14 @@ class MchsBodycamDestruction(models.Model):
             raise UserError(self.env._("Files of act %s are already being removed: retry instead.", self.name))
         # sudo: confirmations are never edited by hand; going back to review withdraws them all
         self.confirmation_ids.sudo().unlink()
-        self.write({"state": "draft", "error": False})
+        self._write_state({"state": "draft", "error": False})
 
     def action_cancel(self):
         self.ensure_one()
         self._check_state(("draft",))
         self.env.cr.execute("DELETE FROM mchs_bodycam_destruction_line WHERE destruction_id = %s", [self.id])
         self.invalidate_recordset(["line_ids"])
-        self.state = "cancelled"
+        self._write_state({"state": "cancelled"})
 
     def action_retry(self):
         self.ensure_one()
@@ -232,7 +245,7 @@ class MchsBodycamDestruction(models.Model):
         self._start_removal()
 
     def _start_removal(self):
-        self.write({"state": "destroying", "error": False})
+        self._write_state({"state": "destroying", "error": False})
         self.env.ref("mchs_bodycam.ir_cron_process_destructions")._trigger()
 
     # ------------------------------------------------------------------ removal (background)
@@ -374,7 +387,7 @@ class MchsBodycamDestruction(models.Model):
 
     def _fail(self, message):
         _logger.warning("destruction act %s: %s", self.name, message)
-        self.write({"state": "failed", "error": message})
+        self._write_state({"state": "failed", "error": message})
         self._message_log(body=message)
 
     def _finish(self):
@@ -388,7 +401,7 @@ class MchsBodycamDestruction(models.Model):
         for pairs in self._backends_of(set(recordings.storage_id.ids)).values():
             for _location, backend in pairs:
                 backend.finish_batch(self._staging_name())
-        self.write({"state": "done", "done_at": fields.Datetime.now()})
+        self._write_state({"state": "done", "done_at": fields.Datetime.now()})
         self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recordings)))
 
     # ------------------------------------------------------------------ helpers

@@ -288,6 +288,29 @@ class TestRetention(RetentionCase):
         queries(12)
         self.assertEqual(queries(3), queries(9), "removing them")
 
+    def test_states_change_through_the_buttons_only(self):
+        self._old_recording("2023-01-01 10:00:00")
+        act = self._act()
+        for vals in ({"state": "done"}, {"error": "x"}, {"name": "X-1"}, {"done_at": "2026-12-31 10:00:00"}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "only through its buttons"):
+                act.with_user(self.commission_user).write(vals)
+        act.with_user(self.head_user).write({"place": "Almaty, Abay avenue 1"})
+        act.with_user(self.head_user).action_confirm()
+        with self.assertRaisesRegex(UserError, "not possible now"):
+            act.with_user(self.head_user).write({"date": "2026-12-31"})
+        with self.assertRaisesRegex(UserError, "not possible now"):
+            act.with_user(self.head_user).action_cancel()
+        audit = self.env["mchs.bodycam.audit"].browse(
+            self.commission_record.with_user(self.head_user).action_new_audit()["res_id"])
+        with self.assertRaisesRegex(UserError, "written by the audit itself"):
+            audit.with_user(self.head_user).write({"file_count": 5})
+        audit.with_user(self.head_user).write({"checker_id": self.responsible.id})
+        audit.with_user(self.head_user).action_start()
+        with self.assertRaisesRegex(UserError, "keeps its unit and year"):
+            self.commission_record.with_user(self.head_user).write({"year": 2027})
+        with self.assertRaisesRegex(UserError, "before the audit starts"):
+            audit.with_user(self.head_user).write({"checker_id": self.head.id})
+
     def test_the_database_refuses_marking_outside_an_act(self):
         recording = self._old_recording("2023-01-01 10:00:00")
         act = self._act()
