@@ -103,8 +103,21 @@ class TestRetention(RetentionCase):
         self.assertFalse(commission.can_act, "only the chairman may come from above the unit")
 
     def test_commission_isolation(self):
+        self._old_recording("2023-01-01 10:00:00")
+        act = self._act()
+        audit = self.env["mchs.bodycam.audit"].browse(
+            self.commission_record.with_user(self.head_user).action_new_audit()["res_id"])
+        for record in (self.commission_record, act, act.line_ids, audit, self.commission_record.member_ids):
+            with self.assertRaises(AccessError):
+                record.with_user(self.inspector_user).read(["id"])
+        for model in ("mchs.bodycam.destruction", "mchs.bodycam.destruction.line", "mchs.bodycam.audit",
+                      "mchs.bodycam.commission.member"):
+            self.assertFalse(self.env[model].with_user(self.responsible_b_user).search([]), model)
+        # a member reads what the act decides on, not the registry of recordings (item 13)
+        line = act.line_ids.with_user(self.commission_user)
+        self.assertEqual(len(line.sha256), 64)
         with self.assertRaises(AccessError):
-            self.commission_record.with_user(self.inspector_user).read(["name"])
+            line.recording_id.read(["filename"])
         self.assertFalse(self.env["mchs.bodycam.commission"].with_user(self.responsible_b_user).search([]))
         self.assertEqual(self.env["mchs.bodycam.commission"].with_user(self.commission_user).search([]),
                          self.commission_record)
