@@ -81,7 +81,8 @@ def build(env, rows, dirs):
     cr.execute(SQL("""
         INSERT INTO mchs_bodycam_recording
             (sha256, size, storage_id, department_id, company_id, camera_id, filename,
-             device_start, device_end, start, "end", received_at, create_uid, write_uid, create_date, write_date)
+             device_start, device_end, start, "end", received_at, create_uid, write_uid, create_date, write_date,
+             state)
         SELECT md5(%(salt)s || i) || md5(i || %(salt)s),
                50000000 + mod(i::bigint * 7919, 1950000000),
                %(storage)s, %(unit)s, %(company)s,
@@ -92,7 +93,7 @@ def build(env, rows, dirs):
                s.start,
                s.start + make_interval(mins => 5 + mod(i, 60)),
                s.start + make_interval(mins => 5 + mod(i, 60)) + make_interval(hours => 1 + mod(i, 24)),
-               %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
+               %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC', 'stored'
           FROM generate_series(1, %(rows)s) AS i,
                LATERAL (SELECT %(t0)s::timestamp
                                + make_interval(secs => %(span)s * (i - 1) / %(rows)s)

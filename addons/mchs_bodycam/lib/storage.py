@@ -119,12 +119,19 @@ class LocalDirectoryBackend:
         return len(names)
 
     def purge(self, sha256, batch):
-        """Remove the staged file for good; True once it exists neither staged nor in place."""
+        """Remove the staged file for good; True once it exists neither staged nor in place.
+        The folders its move emptied go too, or every later scan would walk them."""
         staged = self.staged_path(sha256, batch)
         if os.path.exists(staged):
             os.chmod(staged, stat.S_IRUSR | stat.S_IWUSR)
             os.unlink(staged)
-        return not os.path.exists(staged) and not os.path.exists(self.path(sha256))
+        path = self.path(sha256)
+        for folder in (os.path.dirname(path), os.path.dirname(os.path.dirname(path))):
+            try:
+                os.rmdir(folder)
+            except OSError:  # not empty (or already gone)
+                break
+        return not os.path.exists(staged) and not os.path.exists(path)
 
     def finish_batch(self, batch):
         """Remove the act's (now empty) staging folder."""
@@ -174,7 +181,11 @@ class _Writer:
             os.unlink(self.temp_path)
             return final
         os.chmod(self.temp_path, stat.S_IRUSR | stat.S_IRGRP)
-        os.rename(self.temp_path, final)
+        try:
+            os.rename(self.temp_path, final)
+        except FileNotFoundError:  # a destruction removed the emptied folder meanwhile
+            os.makedirs(os.path.dirname(final), exist_ok=True)
+            os.rename(self.temp_path, final)
         _fsync_dir(os.path.dirname(final))
         return final
 

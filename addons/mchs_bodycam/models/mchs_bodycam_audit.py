@@ -13,6 +13,9 @@ _logger = logging.getLogger(__name__)
 
 # recordings (two files each) or unknown-file candidates per committed step
 BATCH_SIZE = 200
+# and at most this many bytes of recordings per step, so that a step of large recordings
+# still ends well within a cron job's time limit (bench/: about 1.2 GiB/s)
+BATCH_BYTES = 8 * 1024 ** 3
 LOCATIONS = ("primary", "backup")
 # what only the audit's own steps write (see _write_progress); a person chooses the checker only
 EDITABLE_FIELDS = {"checker_id"}
@@ -225,8 +228,8 @@ class MchsBodycamAudit(models.Model):
         """Re-hash both copies of the next recordings, each file read once, both locations
         in parallel (hashlib releases the GIL)."""
         Recording = self.env["mchs.bodycam.recording"].sudo()
-        recordings = Recording.search(self._recordings_domain() + [("id", ">", self.cursor_recording_id)],
-                                      order="id", limit=batch_size)
+        recordings = self._within_byte_budget(Recording.search(
+            self._recordings_domain() + [("id", ">", self.cursor_recording_id)], order="id", limit=batch_size))
         if not recordings:
             first_storage = self._storages()[:1]
             self._write_progress({"phase": "unknown", "cursor_storage_id": first_storage.id,
@@ -252,6 +255,16 @@ class MchsBodycamAudit(models.Model):
         self._add_findings(findings)
         self._write_progress({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
                     "file_count": self.file_count + files, "byte_count": self.byte_count + size})
+
+    @staticmethod
+    def _within_byte_budget(recordings):
+        """The first recordings whose two copies stay within BATCH_BYTES (at least one)."""
+        total = 0
+        for count, recording in enumerate(recordings):
+            total += 2 * recording.size
+            if total > BATCH_BYTES and count:
+                return recordings[:count]
+        return recordings
 
     def _file_finding(self, kind, location, recording, digest=None):
         details = {

@@ -1,12 +1,14 @@
 import os
 import stat
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import mchs_bodycam_audit
 from .common import RetentionCase
 
 
@@ -138,6 +140,17 @@ class TestAudit(RetentionCase):
             return self.cr.sql_log_count - before
 
         self.assertEqual(queries(2), queries(6), "hashing the recordings' copies")
+
+    def test_a_step_stays_within_its_byte_budget(self):
+        """Large recordings: a step hashes no more than BATCH_BYTES, and at least one recording."""
+        audit = self._audit()
+        audit._process_step()  # the access journal
+        with patch.object(mchs_bodycam_audit, "BATCH_BYTES", 3 * 2 * self.recordings[0].size):
+            audit._process_step(batch_size=100)
+            self.assertEqual(audit.recording_checked, 3)
+        with patch.object(mchs_bodycam_audit, "BATCH_BYTES", 1):
+            audit._process_step(batch_size=100)
+            self.assertEqual(audit.recording_checked, 4)
 
     def test_the_cron_job_runs_the_audit(self):
         audit = self._audit()

@@ -148,6 +148,15 @@ class TestRetention(RetentionCase):
         second.action_cancel()
         self.assertEqual((second.state, second.line_count), ("cancelled", 0))
 
+    def test_proposing_again_counts_what_it_proposed(self):
+        for day in (1, 2, 3):
+            self._old_recording(f"2023-01-0{day} 10:00:00")
+        act = self._act()
+        act.invalidate_recordset()
+        act.with_user(self.head_user).action_repropose()
+        self.assertEqual(act.line_count, 3)
+        self.assertIn("3 recordings past their retention were proposed", act.message_ids[0].body)
+
     def test_exclusion_needs_a_reason_and_a_member(self):
         first, second = self._old_recording("2023-01-10 10:00:00"), self._old_recording("2023-01-11 10:00:00")
         act = self._act()
@@ -208,8 +217,13 @@ class TestRetention(RetentionCase):
         self.assertEqual(kept.state, "stored")
         self.assertTrue(all(os.path.exists(path) for path in self._paths(kept)))
         for folder in self.folders:
-            self.assertFalse(os.path.exists(os.path.join(folder, ".destruction")) and
-                             os.listdir(os.path.join(folder, ".destruction")), "no staging left")
+            left = sorted(os.path.relpath(os.path.join(root, name), folder)
+                          for root, dirs, files in os.walk(folder) for name in dirs + files)
+            # the kept recording's file and its two folders, the empty staging and upload folders;
+            # no act's staging folder, no emptied folders
+            sha = kept.sha256
+            self.assertEqual(left, [".destruction", ".incoming", sha[:2], f"{sha[:2]}/{sha[2:4]}",
+                                    f"{sha[:2]}/{sha[2:4]}/{sha}"])
         # a destroyed recording cannot be opened any more
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.head_user).create({
             "recording_id": recordings[0].id, "purpose": "look", "password": "x"})
