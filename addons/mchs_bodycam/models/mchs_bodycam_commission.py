@@ -123,6 +123,10 @@ class MchsBodycamCommission(models.Model):
         """Open the year's destruction act, with every due recording of the unit proposed."""
         self.ensure_one()
         self._check_can_act()
+        open_act = self.destruction_ids.filtered(lambda act: act.state not in ("done", "cancelled"))[:1]
+        if open_act:
+            raise UserError(self.env._("Act %s of this commission is still open: finish or cancel it first.",
+                                       open_act.name))
         act = self.env["mchs.bodycam.destruction"].create({"commission_id": self.id})
         act._propose()
         return act._open_form()

@@ -137,6 +137,8 @@ class TestRetention(RetentionCase):
         self.assertNotIn(held, act.line_ids.recording_id)
         self.assertNotIn(other_unit, act.line_ids.recording_id)
         self.assertEqual((act.line_count, act.destroy_count), (1, 1))
+        with self.assertRaisesRegex(UserError, "still open"):
+            self.commission_record.with_user(self.head_user).action_new_destruction()
         # a recording sits in one act at a time
         second = self.env["mchs.bodycam.destruction"].create({"commission_id": self.commission_record.id,
                                                               "place": "Almaty", "date": "2026-12-25"})
