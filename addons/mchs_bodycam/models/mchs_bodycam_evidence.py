@@ -4,7 +4,7 @@ import shutil
 import zipfile
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 BASIS_TYPES = [("request", "Request"), ("order", "Order"), ("resolution", "Resolution")]
 RECIPIENTS = [("authority", "Authorized body"), ("court", "Court"), ("both", "Authorized body and court")]
@@ -47,6 +47,14 @@ class MchsBodycamEvidence(models.Model):
                for evidence in self if before):
             raise UserError(self.env._("Recordings on legal hold stay held until the basis is released (item 14)."))
         return result
+
+    @api.constrains("recording_ids")
+    def _check_recordings_stored(self):
+        destroyed = self.recording_ids.filtered(lambda recording: recording.state == "destroyed")
+        if destroyed:
+            raise ValidationError(self.env._(
+                "%(file)s was destroyed by act %(act)s (item 12): only its record remains to hold.",
+                file=destroyed[0].filename or destroyed[0].sha256, act=destroyed[0].destruction_id.name))
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never_held(self):

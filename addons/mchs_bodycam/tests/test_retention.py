@@ -226,7 +226,11 @@ class TestRetention(RetentionCase):
             sha = kept.sha256
             self.assertEqual(left, [".destruction", ".incoming", sha[:2], f"{sha[:2]}/{sha[2:4]}",
                                     f"{sha[:2]}/{sha[2:4]}/{sha}"])
-        # a destroyed recording cannot be opened any more
+        # a destroyed recording cannot be held (item 14) nor opened any more
+        with self.assertRaisesRegex(ValidationError, "only its record remains"):
+            self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+                "recording_ids": [(6, 0, recordings[:1].ids)], "basis_type": "request", "basis_number": "1/1",
+                "basis_date": "2026-12-30", "issuing_body": "Court", "recipient": "court"})
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.head_user).create({
             "recording_id": recordings[0].id, "purpose": "look", "password": "x"})
         with self.assertRaisesRegex(UserError, "destroyed"):
