@@ -81,9 +81,6 @@ class LocalDirectoryBackend:
             return []
         return sorted(name for name in names if len(name) == 2 and not name.startswith("."))
 
-    def size(self, sha256):
-        return os.path.getsize(self.path(sha256))
-
     # -- destruction in two steps (item 12): every file of an act is first moved aside, on every
     # location; only when all of them are aside are they removed. A failure while moving puts every
     # file back, so a refused or broken act leaves the archive as it was.

@@ -1,6 +1,7 @@
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time
+from datetime import datetime
 
 import pytz
 
@@ -22,12 +23,12 @@ EDITABLE_FIELDS = {"checker_id"}
 
 
 def _hash_or_none(backend, sha256):
-    """The SHA-256 of the stored copy, None when there is no copy."""
+    """(SHA-256, size) of the stored copy as read, (None, 0) when there is no copy."""
     try:
         with backend.open(sha256) as handle:
-            return hash_file(handle)
+            return hash_file(handle), os.fstat(handle.fileno()).st_size
     except FileNotFoundError:
-        return None
+        return None, 0
 
 
 class MchsBodycamAudit(models.Model):
@@ -53,7 +54,6 @@ class MchsBodycamAudit(models.Model):
     company_id = fields.Many2one(related="commission_id.company_id", store=True)
     year = fields.Integer(related="commission_id.year", store=True)
     checker_id = fields.Many2one("hr.employee", string="Checker", required=True, tracking=True,
-                                 default=lambda self: self._default_checker(),
                                  help="Appendix 2, column 5: who checks for the commission (its chairman by default).")
     state = fields.Selection([("draft", "Draft"), ("running", "Running"), ("done", "Done")], default="draft",
                              required=True, readonly=True, tracking=True, index=True)
@@ -80,11 +80,6 @@ class MchsBodycamAudit(models.Model):
     def _compute_name(self):
         for audit in self:
             audit.name = audit.commission_id.name
-
-    @api.model
-    def _default_checker(self):
-        commission = self.env["mchs.bodycam.commission"].browse(self.env.context.get("default_commission_id"))
-        return commission.chairman_id
 
     @api.depends("state", "recording_checked", "recording_total")
     def _compute_progress(self):
@@ -142,10 +137,6 @@ class MchsBodycamAudit(models.Model):
                 "name": self.env._("Findings of %s", self.name), "domain": [("audit_id", "=", self.id)],
                 "context": {"group_by": ["kind"]}}
 
-    def _open_form(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form"}
-
     # ------------------------------------------------------------------ background job
 
     @api.model
@@ -179,8 +170,8 @@ class MchsBodycamAudit(models.Model):
     def _year_bounds(self):
         """The year in the unit's local time, as naive UTC moments."""
         tz = self.department_id._bodycam_tz()
-        return tuple(tz.localize(datetime.combine(datetime(year, 1, 1), time.min)).astimezone(pytz.utc)
-                     .replace(tzinfo=None) for year in (self.year, self.year + 1))
+        return tuple(tz.localize(datetime(year, 1, 1)).astimezone(pytz.utc).replace(tzinfo=None)
+                     for year in (self.year, self.year + 1))
 
     def _storages(self):
         # sudo: the audit reads every storage of the unit, inactive ones included
@@ -219,9 +210,15 @@ class MchsBodycamAudit(models.Model):
                     "phase": "files", "cursor_recording_id": 0})
 
     def _holders_by_day(self, rows):
-        unit = self.department_id
+        """{local day: users who were the unit's head or responsible person that day}, from
+        one read of the unit's designations (item 5) rather than one lookup a day and role."""
         days = {self.department_id._bodycam_local_day(row.accessed_at) for row in rows}
-        return {day: {unit._bodycam_person_at(role, day).user_id for role in ("head", "responsible")}
+        # sudo: a designation is public knowledge of the unit, as in _bodycam_person_at
+        designations = self.env["mchs.bodycam.designation"].sudo().search([
+            ("department_id", "=", self.department_id.id), ("role", "in", ("head", "responsible"))])
+        return {day: designations.filtered(
+                    lambda d, day=day: d.date_start <= day and (not d.date_end or day <= d.date_end)
+                ).employee_id.user_id
                 for day in days}
 
     def _audit_files(self, batch_size):
@@ -241,13 +238,14 @@ class MchsBodycamAudit(models.Model):
         with ThreadPoolExecutor(max_workers=2) as pool:
             for recording in recordings:
                 backends = recording.storage_id._backends()
-                digests = list(pool.map(_hash_or_none, backends, [recording.sha256] * len(backends)))
-                for location, digest in zip(LOCATIONS, digests):
+                copies = list(pool.map(_hash_or_none, backends, [recording.sha256] * len(backends)))
+                digests = [digest for digest, _size in copies]
+                for location, (digest, copy_size) in zip(LOCATIONS, copies):
                     if digest is None:
                         findings.append(self._file_finding("missing", location, recording))
                     else:
                         files += 1
-                        size += recording.size
+                        size += copy_size
                         if digest != recording.sha256:
                             findings.append(self._file_finding("changed", location, recording, digest))
                 if digests[0] != digests[1]:
@@ -295,10 +293,10 @@ class MchsBodycamAudit(models.Model):
             for name in names:
                 if known.get(name) == "stored":
                     continue
-                digest = _hash_or_none(backend, name)
+                digest, copy_size = _hash_or_none(backend, name)
                 if digest is not None:
                     files += 1
-                    size += backend.size(name)
+                    size += copy_size
                 kind = "not_destroyed" if known.get(name) == "destroyed" else "unknown"
                 detail = self.env._("Content matches its name.") if digest == name else \
                     self.env._("Content hashes to %s.", digest)

@@ -28,7 +28,7 @@ class MchsBodycamCommission(models.Model):
     decision = fields.Char(string="Chairman's decision", tracking=True,
                            help="Number and date of the decision that named the members added by the chairman.")
     member_ids = fields.One2many("mchs.bodycam.commission.member", "commission_id", string="Members")
-    chairman_id = fields.Many2one("hr.employee", compute="_compute_role_holders", string="Chairman")
+    chairman_id = fields.Many2one("hr.employee", compute="_compute_chairman", string="Chairman")
     destruction_ids = fields.One2many("mchs.bodycam.destruction", "commission_id", string="Destruction acts")
     audit_ids = fields.One2many("mchs.bodycam.audit", "commission_id", string="Audits")
     destruction_count = fields.Integer(compute="_compute_counts")
@@ -52,7 +52,7 @@ class MchsBodycamCommission(models.Model):
             commission.name = f"{commission.department_id.name or ''} {commission.year or ''}".strip()
 
     @api.depends("member_ids.role", "member_ids.employee_id")
-    def _compute_role_holders(self):
+    def _compute_chairman(self):
         for commission in self:
             commission.chairman_id = commission.member_ids.filtered(lambda m: m.role == "chairman")[:1].employee_id
 
@@ -80,9 +80,6 @@ class MchsBodycamCommission(models.Model):
             holders = self.member_ids.filtered(lambda m, role=role: m.role == role)
             if len(holders) != 1:
                 problems.append(self.env._("exactly one member is the %s", labels[role].lower()))
-        employees = self.member_ids.employee_id
-        if len(employees) != len(self.member_ids):
-            problems.append(self.env._("every member is a different person"))
         for member in self.member_ids:
             if not member._belongs_to_unit():
                 problems.append(self.env._("%s does not work in the unit", member.employee_id.name))
@@ -112,12 +109,12 @@ class MchsBodycamCommission(models.Model):
         return member[:1]
 
     def _check_composition_editable(self):
-        started = self.destruction_ids.filtered(lambda act: act.state not in ("draft", "cancelled")) or \
-            self.audit_ids.filtered(lambda audit: audit.state != "draft")
-        if started:
-            raise UserError(self.env._(
-                "The commission %s has already confirmed an act or run an audit: its members no longer change.",
-                self.name))
+        for commission in self:
+            if commission.destruction_ids.filtered(lambda act: act.state not in ("draft", "cancelled")) or \
+                    commission.audit_ids.filtered(lambda audit: audit.state != "draft"):
+                raise UserError(self.env._(
+                    "The commission %s has already confirmed an act or run an audit: its members no longer change.",
+                    commission.name))
 
     def action_new_destruction(self):
         """Open the year's destruction act, with every due recording of the unit proposed."""
@@ -129,13 +126,13 @@ class MchsBodycamCommission(models.Model):
                                        open_act.name))
         act = self.env["mchs.bodycam.destruction"].create({"commission_id": self.id})
         act._propose()
-        return act._open_form()
+        return act._get_records_action()
 
     def action_new_audit(self):
         self.ensure_one()
         self._check_can_act()
         audit = self.env["mchs.bodycam.audit"].create({"commission_id": self.id})
-        return audit._open_form()
+        return audit._get_records_action()
 
     def action_view_destructions(self):
         return self._open_related("mchs.bodycam.destruction", self.env._("Destruction acts"))

@@ -268,7 +268,7 @@ class MchsBodycamDestruction(models.Model):
 
     def _lines_to(self, removal_state, limit):
         self.env.cr.execute("""
-            SELECT line.id, recording.id, recording.sha256, recording.storage_id
+            SELECT line.id, recording.sha256, recording.storage_id
               FROM mchs_bodycam_destruction_line line
               JOIN mchs_bodycam_recording recording ON recording.id = line.recording_id
              WHERE line.destruction_id = %s AND line.excluded IS NOT TRUE AND line.removal_state = %s
@@ -279,6 +279,14 @@ class MchsBodycamDestruction(models.Model):
     def _backends_of(self, storage_ids):
         storages = self.env["mchs.bodycam.storage"].sudo().with_context(active_test=False).browse(storage_ids)
         return {storage.id: list(zip(("primary", "backup"), storage._backends())) for storage in storages}
+
+    def _all_backends(self):
+        """Every location of the storages the act's recordings are on."""
+        self.env.cr.execute("SELECT DISTINCT recording.storage_id FROM mchs_bodycam_destruction_line line "
+                            "JOIN mchs_bodycam_recording recording ON recording.id = line.recording_id "
+                            "WHERE line.destruction_id = %s", [self.id])
+        pairs = self._backends_of([row[0] for row in self.env.cr.fetchall()]).values()
+        return [backend for locations in pairs for _location, backend in locations]
 
     def _set_removal_state(self, line_ids, removal_state):
         self.env.cr.execute("UPDATE mchs_bodycam_destruction_line SET removal_state = %s WHERE id = ANY(%s)",
@@ -294,8 +302,8 @@ class MchsBodycamDestruction(models.Model):
         batch = self._staging_name()
         pending = self._lines_to("pending", batch_size)
         if pending:
-            backends = self._backends_of({row[3] for row in pending})
-            for _line_id, _recording_id, sha256, storage_id in pending:
+            backends = self._backends_of({row[2] for row in pending})
+            for _line_id, sha256, storage_id in pending:
                 for location, backend in backends[storage_id]:
                     try:
                         backend.stage(sha256, batch)
@@ -306,9 +314,9 @@ class MchsBodycamDestruction(models.Model):
             return self._work_left()
         staged = self._lines_to("staged", batch_size)
         if staged:
-            backends = self._backends_of({row[3] for row in staged})
+            backends = self._backends_of({row[2] for row in staged})
             removed = []
-            for line_id, _recording_id, sha256, storage_id in staged:
+            for line_id, sha256, storage_id in staged:
                 for location, backend in backends[storage_id]:
                     try:
                         gone = backend.purge(sha256, batch)
@@ -370,14 +378,9 @@ class MchsBodycamDestruction(models.Model):
         message = self.env._("Moving %(sha)s aside on the %(location)s location failed: %(reason)s. Every file of "
                              "the act was put back; nothing was destroyed.",
                              sha=sha256, location=location, reason=error)
-        self.env.cr.execute("SELECT DISTINCT recording.storage_id FROM mchs_bodycam_destruction_line line "
-                            "JOIN mchs_bodycam_recording recording ON recording.id = line.recording_id "
-                            "WHERE line.destruction_id = %s", [self.id])
-        backends = self._backends_of({row[0] for row in self.env.cr.fetchall()})
         try:
-            for pairs in backends.values():
-                for _location, backend in pairs:
-                    backend.unstage_all(self._staging_name())
+            for backend in self._all_backends():
+                backend.unstage_all(self._staging_name())
         except OSError as unstage_error:
             message += "\n" + self.env._("Putting the files back failed too: %s. Retry resumes.", unstage_error)
         else:
@@ -394,25 +397,18 @@ class MchsBodycamDestruction(models.Model):
     def _finish(self):
         """Every file is gone from both locations: mark the records destroyed, in one go."""
         self.env.cr.execute("""
-            SELECT array_agg(line.recording_id), array_agg(DISTINCT recording.storage_id)
-              FROM mchs_bodycam_destruction_line line
-              JOIN mchs_bodycam_recording recording ON recording.id = line.recording_id
-             WHERE line.destruction_id = %s AND line.excluded IS NOT TRUE AND line.removal_state = 'removed'
+            SELECT recording_id FROM mchs_bodycam_destruction_line
+             WHERE destruction_id = %s AND excluded IS NOT TRUE AND removal_state = 'removed'
         """, [self.id])
-        recording_ids, storage_ids = self.env.cr.fetchone()
         # ids only: reading a hundred thousand recordings here cost 190 MiB (bench/)
-        self.env["mchs.bodycam.recording"].sudo().browse(recording_ids or [])._mark_destroyed(self)
-        for pairs in self._backends_of(set(storage_ids or [])).values():
-            for _location, backend in pairs:
-                backend.finish_batch(self._staging_name())
+        recordings = self.env["mchs.bodycam.recording"].sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        recordings._mark_destroyed(self)
+        for backend in self._all_backends():
+            backend.finish_batch(self._staging_name())
         self._write_state({"state": "done", "done_at": fields.Datetime.now()})
-        self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recording_ids or [])))
+        self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recordings)))
 
-    # ------------------------------------------------------------------ helpers
-
-    def _open_form(self):
-        self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form"}
+    # ------------------------------------------------------------------ printing
 
     def _report_lines(self, excluded=False):
         """The act's lines for the printed act, in the order of the recordings."""

@@ -62,8 +62,7 @@ class MchsBodycamDestructionLine(models.Model):
         self.ensure_one()
         if self.recording_state != "stored":
             raise UserError(self.env._("The recording was destroyed: only its record remains."))
-        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.recording.access.wizard",
-                "view_mode": "form", "target": "new", "name": self.env._("Open a recording"),
-                "context": {"default_recording_id": self.recording_id.id,
-                            "default_purpose": self.env._("Commission review, destruction act %s",
-                                                          self.destruction_id.name)}}
+        action = self.recording_id.action_open_access_wizard()
+        action["context"]["default_purpose"] = self.env._("Commission review, destruction act %s",
+                                                          self.destruction_id.name)
+        return action

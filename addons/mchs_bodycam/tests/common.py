@@ -169,6 +169,13 @@ class RetentionCase(CustodyCase):
         for user in users if users is not None else self.member_users:
             act.with_user(user).action_confirm()
 
+    def _step_queries(self, record, batch_size):
+        """SQL queries one step of the background job sends."""
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        record._process_step(batch_size)
+        return self.cr.sql_log_count - before
+
     def _run(self, record, batch_size=2):
         """The background job's steps, as the cron runs them (it commits after each)."""
         steps = 0

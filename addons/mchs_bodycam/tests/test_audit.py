@@ -132,14 +132,7 @@ class TestAudit(RetentionCase):
             self._old_recording(f"2025-0{month}-20 10:00:00")
         audit = self._audit()
         audit._process_step()  # the access journal
-
-        def queries(batch_size):
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            audit._process_step(batch_size)
-            return self.cr.sql_log_count - before
-
-        self.assertEqual(queries(2), queries(6), "hashing the recordings' copies")
+        self.assertEqual(self._step_queries(audit, 2), self._step_queries(audit, 6), "hashing the recordings' copies")
 
     def test_a_step_stays_within_its_byte_budget(self):
         """Large recordings: a step hashes no more than BATCH_BYTES, and at least one recording."""

@@ -310,16 +310,9 @@ class TestRetention(RetentionCase):
             self._old_recording(f"2023-01-{day:02d} 10:00:00")
         act = self._act()
         self._confirm_all(act)
-
-        def queries(batch_size):
-            self.env.invalidate_all()
-            before = self.cr.sql_log_count
-            act._process_step(batch_size)
-            return self.cr.sql_log_count - before
-
-        self.assertEqual(queries(3), queries(9), "moving files aside")
-        queries(12)
-        self.assertEqual(queries(3), queries(9), "removing them")
+        self.assertEqual(self._step_queries(act, 3), self._step_queries(act, 9), "moving files aside")
+        self._step_queries(act, 12)
+        self.assertEqual(self._step_queries(act, 3), self._step_queries(act, 9), "removing them")
 
     def test_states_change_through_the_buttons_only(self):
         self._old_recording("2023-01-01 10:00:00")
