@@ -319,10 +319,14 @@ class MchsBodycamAudit(models.Model):
 
     # ------------------------------------------------------------------ Appendix 2, columns 5-7
 
+    def _checker_label(self):
+        """Appendix 2, column 5: the checker's full name and position."""
+        return ", ".join(filter(None, [self.checker_id.name, self.checker_id.job_title]))
+
     def _journal_cells(self, access_rows, format_datetime):
         """{access row id: (checker, checked at, results)} for the rows this audit covers."""
         self.ensure_one()
-        checker = ", ".join(filter(None, [self.checker_id.name, self.checker_id.job_title]))
+        checker = self._checker_label()
         checked = format_datetime(self.done_at)
         by_row = {}
         for finding in self.finding_ids.filtered("access_id"):

@@ -8,13 +8,16 @@ is Russian, in Kazakh otherwise; the templates (reports/report_destruction.xml) 
 nothing. Dates and times are printed in the printing user's timezone. Kinds of findings and
 locations have their own labels here, in the form's language, not Odoo's selection labels.
 """
-import pytz
+from collections import Counter
 
 from odoo import api, models
 
-from .report_journal import form_lang
+from .report_journal import PrintedForm
 
 GIGABYTE = 1024 ** 3
+# sizes print alike in both languages: "486 000 байт (< 0,01 ГБ)"
+DECIMAL_POINT = ","
+SIZE = "{bytes} байт ({gb} ГБ)"
 ROLE_ORDER = ("chairman", "responsible", "anti_corruption", "member")
 ACCESS_KINDS = ("chain", "unauthorized", "refused")
 FILE_KINDS = ("missing", "changed", "mismatch", "unknown", "not_destroyed")
@@ -45,7 +48,6 @@ TEXTS = {
         "state": "Күйі",
         "yes": "иә",
         "no": "жоқ",
-        "decimal_point": ",",
         # -- item 12: destruction act
         "act_title": "Бейнежазбаларды жою актісі",
         "number": "Актінің нөмірі",
@@ -75,7 +77,6 @@ TEXTS = {
         "destroyed_count": "Жойылған жазбалар саны",
         "to_destroy_count": "Жоюға жататын жазбалар саны",
         "total_size": "Жалпы көлемі",
-        "size": "{bytes} байт ({gb} ГБ)",
         "excluded_count": "Алынып тасталған жазбалар саны",
         "done_at": "Жою аяқталды",
         # -- item 13: audit act
@@ -135,7 +136,6 @@ TEXTS = {
         "state": "Состояние",
         "yes": "да",
         "no": "нет",
-        "decimal_point": ",",
         # -- item 12: destruction act
         "act_title": "Акт уничтожения видеозаписей",
         "number": "Номер акта",
@@ -165,7 +165,6 @@ TEXTS = {
         "destroyed_count": "Уничтожено записей",
         "to_destroy_count": "Подлежит уничтожению записей",
         "total_size": "Общий объём",
-        "size": "{bytes} байт ({gb} ГБ)",
         "excluded_count": "Исключено записей",
         "done_at": "Уничтожение завершено",
         # -- item 13: audit act
@@ -209,19 +208,10 @@ TEXTS = {
 }
 
 
-class CommissionActFormat:
+class CommissionActFormat(PrintedForm):
     """Formatting shared by the two acts: the printing user's timezone, the form's language."""
 
-    def __init__(self, env):
-        self.env = env
-        self.lang = form_lang(env)
-        self.text = TEXTS[self.lang]
-        self.tz = pytz.timezone(env.context.get("tz") or env.user.tz or "UTC")
-
-    def datetime(self, value):
-        if not value:
-            return ""
-        return pytz.utc.localize(value).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
+    texts = TEXTS
 
     @staticmethod
     def date(value):
@@ -236,10 +226,10 @@ class CommissionActFormat:
         size = size or 0
         gigabytes = size / GIGABYTE
         if 0 < gigabytes < 0.01:
-            gb = "< 0" + self.text["decimal_point"] + "01"
+            gb = "< 0" + DECIMAL_POINT + "01"
         else:
-            gb = f"{gigabytes:,.2f}".replace(",", " ").replace(".", self.text["decimal_point"])
-        return self.text["size"].format(bytes=self.integer(size), gb=gb)
+            gb = f"{gigabytes:,.2f}".replace(",", " ").replace(".", DECIMAL_POINT)
+        return SIZE.format(bytes=self.integer(size), gb=gb)
 
     @staticmethod
     def access_detail(finding):
@@ -337,10 +327,8 @@ class ReportAudit(models.AbstractModel):
             files = findings.filtered(lambda finding: finding.kind in FILE_KINDS).sorted(
                 lambda finding: (FILE_KINDS.index(finding.kind), finding.sha256 or "", finding.location or "",
                                  finding.id))
-            counts = {kind: 0 for kind in ACCESS_KINDS + FILE_KINDS}
-            for finding in findings:
-                counts[finding.kind] = counts.get(finding.kind, 0) + 1
-            total = sum(counts.values())
+            counts = Counter(findings.mapped("kind"))
+            total = len(findings)
             done = audit.state == "done"
             printed[audit.id] = {
                 "done": done,
@@ -349,7 +337,7 @@ class ReportAudit(models.AbstractModel):
                 "year": audit.year,
                 "members": form.members(audit.commission_id),
                 "decision": audit.commission_id.decision or "",
-                "checker": ", ".join(filter(None, [audit.checker_id.name, audit.checker_id.job_title])),
+                "checker": audit._checker_label(),
                 "started_at": form.datetime(audit.started_at),
                 "done_at": form.datetime(audit.done_at),
                 "chain_ok": text["yes"] if audit.chain_ok else text["no"],
@@ -369,7 +357,6 @@ class ReportAudit(models.AbstractModel):
                     "sha256": finding.sha256 or "",
                 } for finding in files],
                 "kind_totals": [(text["kinds"][kind], counts[kind]) for kind in ACCESS_KINDS + FILE_KINDS],
-                "total": total,
                 "conclusion": text["conclusion_findings"].format(count=total) if total else text["conclusion_clean"],
             }
         return {

@@ -66,7 +66,72 @@ def check_journal_kind(env, journals, kind):
             books=", ".join(wrong.mapped("display_name")), kind=kinds.get(kind, kind)))
 
 
-class JournalForm:
+# What both journal books print alike, per language: the header and footer of the form, the
+# item 9 certification (verbatim in Kazakh) and the first three column headings.
+BOOK_TEXT = {
+    "kk": {
+        "unit_caption": "(уәкілетті органның ведомствосының немесе аумақтық органының атауы)",
+        "started": "{date} жылы басталды",
+        "finished": "{date} жылы аяқталды",
+        "blank_date": "\"___\" _______ 20 __",
+        "date_format": "«dd» MMMM yyyy",
+        "babel_locale": "kk",
+        "page": "{page}-парақ, барлығы {total}",
+        "certification": "Осы журналда {total} парақ нөмірленген, тігілген және мөрмен бекітілген",
+        "responsible": "Жауапты тұлға",
+    },
+    "ru": {
+        "unit_caption": "(наименование ведомства уполномоченного органа или территориального органа)",
+        "started": "Начат {date} года",
+        "finished": "Окончен {date} года",
+        "blank_date": "«___» _______ 20__",
+        "date_format": "«dd» MMMM yyyy",
+        "babel_locale": "ru",
+        "page": "Лист {page} из {total}",
+        "certification": "В настоящем журнале пронумеровано, прошнуровано и скреплено печатью {total} {sheets}",
+        "responsible": "Ответственное лицо",
+    },
+}
+BOOK_HEADINGS = {
+    "kk": [
+        "р/с №",
+        "Бейнетіркегішті түгендеу нөмірі (бейнетіркегіштің жад карталары)",
+        "Бейнетіркегіш пайдаланушының Т.А.Ә. (ол болған кезде)",
+    ],
+    "ru": [
+        "№ п/п",
+        "Инвентарный номер видеорегистратора (карт памяти видеорегистратора)",
+        "Ф.И.О. пользователя видеорегистратора (при его наличии)",
+    ],
+}
+
+
+def book_text(lang, title, headings, sheet):
+    """A journal form's texts in ``lang``: the shared book texts plus its own title, its
+    columns 4-7 and its sheet name."""
+    return dict(BOOK_TEXT[lang], title=title, headings=BOOK_HEADINGS[lang] + headings, sheet=sheet)
+
+
+class PrintedForm:
+    """A printed form of the Order (journal book or commission act): its fixed texts in the
+    form's language (Kazakh unless printed in Russian) and moments in the printing user's
+    timezone."""
+
+    texts = {}  # lang -> texts of the form
+
+    def __init__(self, env):
+        self.env = env
+        self.lang = form_lang(env)
+        self.text = self.texts[self.lang]
+        self.tz = pytz.timezone(env.context.get("tz") or env.user.tz or "UTC")
+
+    def datetime(self, value):
+        if not value:
+            return ""
+        return pytz.utc.localize(value).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
+
+
+class JournalForm(PrintedForm):
     """One journal's printed form: its fixed texts (Kazakh verbatim and Russian), its rows
     and their printed cells, in the printing user's timezone and language.
 
@@ -76,27 +141,15 @@ class JournalForm:
 
     kind = None
     report_name = None  # the PDF report of this form
-    texts = {}  # lang -> texts of the form (see FORM_TEXT in report_journal_custody.py)
     column_percent = []  # widths of the 7 columns on the printed page
     xlsx_widths = []  # widths of the 7 columns of the spreadsheet
     model = None  # the rows' model
-
-    def __init__(self, env):
-        self.env = env
-        self.lang = form_lang(env)
-        self.text = self.texts[self.lang]
-        self.tz = pytz.timezone(env.context.get("tz") or env.user.tz or "UTC")
 
     @classmethod
     def of(cls, env, kind):
         return JOURNAL_FORMS[kind](env)
 
     # -- formatting
-    def datetime(self, value):
-        if not value:
-            return ""
-        return pytz.utc.localize(value).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
-
     def date(self, value):
         if not value:
             return self.text["blank_date"]

@@ -12,58 +12,28 @@ the row's unit and year, and stay empty until there is one.
 """
 from datetime import timedelta
 
+import pytz
+
 from odoo import models
 
-from .report_journal import JournalForm, register_form
+from .report_journal import JournalForm, book_text, register_form
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_access"
 
 # Appendix 2 form, verbatim (kk) and in Russian (ru); item 9's certification as for Appendix 1
 FORM_TEXT = {
-    "kk": {
-        "title": "Бейнематериалдар бойынша іс-әрекеттерді тіркеу журналы",
-        "unit_caption": "(уәкілетті органның ведомствосының немесе аумақтық органының атауы)",
-        "started": "{date} жылы басталды",
-        "finished": "{date} жылы аяқталды",
-        "blank_date": "\"___\" _______ 20 __",
-        "date_format": "«dd» MMMM yyyy",
-        "babel_locale": "kk",
-        "headings": [
-            "р/с №",
-            "Бейнетіркегішті түгендеу нөмірі (бейнетіркегіштің жад карталары)",
-            "Бейнетіркегіш пайдаланушының Т.А.Ә. (ол болған кезде)",
-            "Кіргізу және қарау күні мен уақыты",
-            "Тексерушінің Т.А.Ә. және лауазымы",
-            "Тексеру күні мен уақыты, қолы",
-            "Тексеру нәтижелері",
-        ],
-        "page": "{page}-парақ, барлығы {total}",
-        "certification": "Осы журналда {total} парақ нөмірленген, тігілген және мөрмен бекітілген",
-        "responsible": "Жауапты тұлға",
-        "sheet": "2-қосымша",
-    },
-    "ru": {
-        "title": "Журнал регистрации действий с видеоматериалами",
-        "unit_caption": "(наименование ведомства уполномоченного органа или территориального органа)",
-        "started": "Начат {date} года",
-        "finished": "Окончен {date} года",
-        "blank_date": "«___» _______ 20__",
-        "date_format": "«dd» MMMM yyyy",
-        "babel_locale": "ru",
-        "headings": [
-            "№ п/п",
-            "Инвентарный номер видеорегистратора (карт памяти видеорегистратора)",
-            "Ф.И.О. пользователя видеорегистратора (при его наличии)",
-            "Дата и время доступа и просмотра",
-            "Ф.И.О. и должность проверяющего",
-            "Дата и время проверки, подпись",
-            "Результаты проверки",
-        ],
-        "page": "Лист {page} из {total}",
-        "certification": "В настоящем журнале пронумеровано, прошнуровано и скреплено печатью {total} {sheets}",
-        "responsible": "Ответственное лицо",
-        "sheet": "Приложение 2",
-    },
+    "kk": book_text("kk", "Бейнематериалдар бойынша іс-әрекеттерді тіркеу журналы", [
+        "Кіргізу және қарау күні мен уақыты",
+        "Тексерушінің Т.А.Ә. және лауазымы",
+        "Тексеру күні мен уақыты, қолы",
+        "Тексеру нәтижелері",
+    ], "2-қосымша"),
+    "ru": book_text("ru", "Журнал регистрации действий с видеоматериалами", [
+        "Дата и время доступа и просмотра",
+        "Ф.И.О. и должность проверяющего",
+        "Дата и время проверки, подпись",
+        "Результаты проверки",
+    ], "Приложение 2"),
 }
 
 
@@ -83,6 +53,7 @@ class JournalAccessForm(JournalForm):
         access = env[self.model]
         self.actions = dict(access._fields["action"]._description_selection(env))
         self.results = dict(access._fields["result"]._description_selection(env))
+        self.audits = {}  # (unit, year) -> its latest completed audit
 
     def entry_ids(self, journal):
         """The unit's access rows from the book's first day to its last (still open: up to
@@ -109,24 +80,35 @@ class JournalAccessForm(JournalForm):
         time of the check, the results of the check, from the latest completed annual audit
         of the row's unit and year (item 13); empty until that audit is done."""
         # sudo: the book prints the commission's result for whoever may print the book
-        Audit = self.env["mchs.bodycam.audit"].sudo().with_context(lang="ru_RU" if self.lang == "ru" else "kk_KZ")
         cells = {}
         for (unit, year), rows in self.group_by_unit_year(entries).items():
-            audit = Audit.search([("department_id", "=", unit), ("year", "=", year), ("state", "=", "done")],
-                                 order="done_at desc", limit=1)
+            audit = self.done_audit(unit, year)
             if audit:
                 cells.update(audit._journal_cells(rows, self.datetime))
         return cells
 
+    def done_audit(self, unit, year):
+        """The latest completed audit of the unit's year, looked up once per printing (the
+        book is read in batches)."""
+        audits = self.audits
+        if (unit, year) not in audits:
+            # sudo: the book prints the commission's result for whoever may print the book
+            audits[(unit, year)] = self.env["mchs.bodycam.audit"].sudo().with_context(
+                lang="ru_RU" if self.lang == "ru" else "kk_KZ").search(
+                [("department_id", "=", unit.id), ("year", "=", year), ("state", "=", "done")],
+                order="done_at desc", limit=1)
+        return audits[(unit, year)]
+
     @staticmethod
     def group_by_unit_year(entries):
         """Rows by unit and year, the year in the unit's local time as the audit counts it."""
-        groups = {}
-        for entry in entries:
-            local_year = entry.department_id._bodycam_local_day(entry.accessed_at).year
-            groups.setdefault((entry.department_id.id, local_year), entry.browse())
-            groups[(entry.department_id.id, local_year)] |= entry
-        return groups
+        ids = {}
+        for unit in entries.department_id:
+            tz = unit._bodycam_tz()
+            for entry in entries.filtered(lambda e, unit=unit: e.department_id == unit):
+                year = pytz.utc.localize(entry.accessed_at).astimezone(tz).year
+                ids.setdefault((unit, year), []).append(entry.id)
+        return {key: entries.browse(row_ids) for key, row_ids in ids.items()}
 
     def batch_rows(self, entries):
         audit = self.audit_cells(entries)
