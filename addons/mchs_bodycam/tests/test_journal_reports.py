@@ -1,13 +1,12 @@
 import io
 import re
-import shutil
 from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mchs_bodycam.reports.report_journal_custody import FORM_TEXT
 
-from .test_reports import flat, pdf_pages, pdf_text
+from .test_reports import PdfReportMixin, flat, pdf_pages, pdf_text
 
 # Appendix 1 form and item 9, copied from the official Kazakh text (order-495.kk.txt)
 KK_TITLE = "Бейнетіркегіш пен жад карталарын беруді, тапсыруды және жазбаларды түсіруді есепке алу журналы"
@@ -25,16 +24,13 @@ ROWS = 60
 
 
 @tagged("post_install", "-at_install")
-class TestJournalReports(HttpCase):
+class TestJournalReports(PdfReportMixin, HttpCase):
     """item 9, Appendix 1: the journal printed as a numbered book and exported to Excel."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not all(shutil.which(tool) for tool in ("wkhtmltopdf", "pdftotext", "pdfinfo")):
-            raise RuntimeError("wkhtmltopdf and poppler-utils are required: run 'make deps'")
         cls.env = cls.env(context=dict(cls.env.context, tz="Asia/Almaty"))
-        cls.env.ref("base.lang_ru").active = True
         cls.unit = cls.env["hr.department"].create({"name": "Алматы қаласының ТЖД (сынақ)", "bodycam_code": "TJR"})
         cls.unit.update_field_translations("name", {"ru_RU": "ДЧС города Алматы (тест)"})
         cls.responsible = cls.env["hr.employee"].create({"name": "Нұрлан Қайратұлы", "department_id": cls.unit.id})
@@ -71,19 +67,9 @@ class TestJournalReports(HttpCase):
             "department_id": cls.unit.id, "camera_id": cls.camera.id, "inspector_id": cls.inspectors[0].id,
             "inventory_text": "TJR-DRAFT-99999"})
 
-    def setUp(self):
-        super().setUp()
-        # wkhtmltopdf fetches the report styles from this test server
-        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
-
     def _render(self, lang=None):
-        reports = self.env["ir.actions.report"].with_context(force_report_rendering=True, tz="Asia/Almaty")
-        if lang:
-            reports = reports.with_context(lang=lang)
-        pdf, kind = reports._render_qweb_pdf("mchs_bodycam.action_report_journal_custody", res_ids=self.book.ids)
-        self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        return pdf
+        return self.render_pdf("mchs_bodycam.action_report_journal_custody", self.book,
+                               **({"lang": lang} if lang else {}))
 
     def _pages(self, pdf):
         return pdf_text(pdf).split("\f")

@@ -59,15 +59,44 @@ def qr_widths_mm(pdf):
     return widths
 
 
-@tagged("post_install", "-at_install")
-class TestLabelReports(HttpCase):
-    """item 6 labels and the item 17 chest badge, rendered by wkhtmltopdf into real PDFs."""
+class PdfReportMixin:
+    """For report tests on HttpCase: the tools they need checked, wkhtmltopdf pointed at the
+    test server, and one way to render a real PDF."""
+
+    required_tools = ("wkhtmltopdf", "pdftotext", "pdfinfo")
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not all(shutil.which(tool) for tool in ("wkhtmltopdf", "pdftotext", "zbarimg")):
-            raise RuntimeError("wkhtmltopdf, poppler-utils and zbar-tools are required: run 'make deps'")
+        missing = [tool for tool in cls.required_tools if not shutil.which(tool)]
+        if missing:
+            raise RuntimeError(f"{', '.join(missing)} required (wkhtmltopdf, poppler-utils, zbar-tools): "
+                               "run 'make deps'")
+
+    def setUp(self):
+        super().setUp()
+        # wkhtmltopdf fetches the report styles from this test server
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+
+    def render_pdf(self, xmlid, records, user=None, **context):
+        reports = self.env["ir.actions.report"].with_context(force_report_rendering=True, **context)
+        if user:
+            reports = reports.with_user(user)
+        pdf, kind = reports._render_qweb_pdf(xmlid, res_ids=records.ids)
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        return pdf
+
+
+@tagged("post_install", "-at_install")
+class TestLabelReports(PdfReportMixin, HttpCase):
+    """item 6 labels and the item 17 chest badge, rendered by wkhtmltopdf into real PDFs."""
+
+    required_tools = ("wkhtmltopdf", "pdftotext", "zbarimg")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.unit = cls.env["hr.department"].create({"name": "Label unit (test)", "bodycam_code": "TSL"})
         cls.cameras = cls.env["mchs.bodycam.camera"].create([{"department_id": cls.unit.id} for _ in range(2)])
         cls.cards = cls.env["mchs.bodycam.card"].create([{"department_id": cls.unit.id} for _ in range(25)])
@@ -75,17 +104,8 @@ class TestLabelReports(HttpCase):
             "name": "Әлия Бекова", "department_id": cls.unit.id, "barcode": "4300000001",
             "job_title": "Мемлекеттік инспектор"})
 
-    def setUp(self):
-        super().setUp()
-        # wkhtmltopdf fetches the report styles from this test server
-        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
-
     def _render(self, xmlid, records):
-        pdf, kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
-            xmlid, res_ids=records.ids)
-        self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
-        return pdf
+        return self.render_pdf(xmlid, records)
 
     def test_single_labels(self):
         pdf = self._render("mchs_bodycam.action_report_camera_label", self.cameras)

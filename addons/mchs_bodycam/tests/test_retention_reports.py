@@ -1,6 +1,5 @@
 import os
 import re
-import shutil
 from datetime import timedelta
 
 import pytz
@@ -11,7 +10,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..lib.storage import store_stream
 from .common import RetentionCase
-from .test_reports import flat, pdf_text
+from .test_reports import PdfReportMixin, flat, pdf_text
 
 TZ = "Asia/Almaty"
 
@@ -22,17 +21,13 @@ def compact(text):
 
 
 @tagged("post_install", "-at_install")
-class TestRetentionReports(RetentionCase, HttpCase):
+class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
     """The commission's printed acts, as real PDFs in Kazakh and in Russian: the destruction
     act (item 12) and the annual check of access and of the archive's integrity (item 13)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not all(shutil.which(tool) for tool in ("wkhtmltopdf", "pdftotext")):
-            raise RuntimeError("wkhtmltopdf and poppler-utils are required: run 'make deps'")
-        if not cls.env["res.lang"]._lang_get("ru_RU").active:
-            cls.env["res.lang"]._activate_lang("ru_RU")
         # members with real names and positions (item 12: the head chairs)
         for employee, name, job in (
                 (cls.head, "Ерлан Сапарұлы", "Бөлім бастығы"),
@@ -43,11 +38,6 @@ class TestRetentionReports(RetentionCase, HttpCase):
             employee.write({"name": name, "job_title": job})
         cls.unit_a.name = "Алматы қаласының ТЖД (сынақ)"
         cls.members = (cls.head, cls.responsible, cls.commission, cls.other_inspector)
-
-    def setUp(self):
-        super().setUp()
-        # wkhtmltopdf fetches the report styles from this test server
-        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
 
     # ------------------------------------------------------------------ helpers
 
@@ -63,15 +53,7 @@ class TestRetentionReports(RetentionCase, HttpCase):
             "end": start + timedelta(minutes=45), "filename": f"REC_{start:%Y%m%d%H%M}.mp4"})
 
     def _render(self, xmlid, records, lang=None, user=None):
-        context = {"force_report_rendering": True, "tz": TZ}
-        if lang:
-            context["lang"] = lang
-        reports = self.env["ir.actions.report"].with_context(**context)
-        if user:
-            reports = reports.with_user(user)
-        pdf, kind = reports._render_qweb_pdf(xmlid, res_ids=records.ids)
-        self.assertEqual(kind, "pdf")
-        self.assertTrue(pdf.startswith(b"%PDF"))
+        pdf = self.render_pdf(xmlid, records, user=user, tz=TZ, **({"lang": lang} if lang else {}))
         if os.environ.get("MCHS_KEEP_PDF"):  # to look at the layout
             with open(os.path.join(os.environ["MCHS_KEEP_PDF"], f"{self._testMethodName}-{lang}.pdf"), "wb") as out:
                 out.write(pdf)
