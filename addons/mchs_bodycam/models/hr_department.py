@@ -88,11 +88,14 @@ class HrDepartment(models.Model):
         # sudo above: a designation is public knowledge of the unit; only the employee is returned.
         return designation.employee_id.sudo(False)
 
-    def _bodycam_tz(self):
-        """The unit's timezone: its working calendar's, else its company's, else Almaty's."""
+    def _bodycam_calendar(self):
+        """The unit's working hours: its own calendar, else its company's."""
         self.ensure_one()
-        calendar = self.bodycam_calendar_id or self.company_id.resource_calendar_id
-        return pytz.timezone(calendar.tz or "Asia/Almaty")
+        return self.bodycam_calendar_id or self.company_id.resource_calendar_id
+
+    def _bodycam_tz(self):
+        """The unit's timezone: its working calendar's, else Almaty's."""
+        return pytz.timezone(self._bodycam_calendar().tz or "Asia/Almaty")
 
     def _bodycam_local_day(self, moment):
         """The unit's local date of a naive UTC moment."""

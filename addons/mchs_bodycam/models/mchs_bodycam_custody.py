@@ -18,6 +18,8 @@ CONFIRMATION_METHODS = [("badge", "Badge scanned at the desk"), ("session", "In 
 # item 16 (and 8, 17): the pre-use checklist, in the order the desk shows it
 CHECKLIST = ["check_operable", "check_datetime", "check_quality", "check_inventory_label",
              "check_seal_intact", "check_badge_worn"]
+# the pre-use check as entered at the desk (item 16): the checklist and its measured values
+CHECK_FIELDS = set(CHECKLIST) | {"battery_level", "clock_offset_seconds", "check_seal_number"}
 
 
 class MchsBodycamCustody(models.Model):
@@ -52,7 +54,6 @@ class MchsBodycamCustody(models.Model):
     inspector_id = fields.Many2one("hr.employee", string="Inspector", required=True, index=True,
                                    check_company=True, tracking=True,
                                    domain="[('department_id', '=', department_id)]")
-    inspector_user_id = fields.Many2one(related="inspector_id.user_id", string="Inspector's user")
     # column 4
     issue_datetime = fields.Datetime(string="Issued at", readonly=True, copy=False, tracking=True)
     issued_by_id = fields.Many2one("res.users", string="Issued by", readonly=True, copy=False)
@@ -128,8 +129,14 @@ class MchsBodycamCustody(models.Model):
     @api.depends("remark_ids.pause_end", "remark_ids.resolution")
     def _compute_open_remarks(self):
         for entry in self:
-            entry.is_paused = any(r.kind == "pause" and not r.pause_end for r in entry.remark_ids)
-            entry.has_open_failure = any(r.kind == "failure" and not r.resolution for r in entry.remark_ids)
+            entry.is_paused = bool(entry._open_remark("pause"))
+            entry.has_open_failure = bool(entry._open_remark("failure"))
+
+    def _open_remark(self, kind):
+        """The pause not yet resumed (item 20) or the failure not yet resolved (item 21)."""
+        still_open = {"pause": lambda r: r.kind == "pause" and not r.pause_end,
+                      "failure": lambda r: r.kind == "failure" and not r.resolution}[kind]
+        return self.remark_ids.filtered(still_open)[:1]
 
     @api.depends("recording_ids.start", "recording_ids.end", "remark_ids.pause_start", "remark_ids.pause_end",
                  "company_id.bodycam_max_gap_minutes")
@@ -171,8 +178,7 @@ class MchsBodycamCustody(models.Model):
             entry.display_name = f"№ {number} · {entry.camera_id.inventory_number or ''} · {entry.inspector_id.name or ''}"
 
     def write(self, vals):
-        frozen = {"camera_id", "inspector_id", "department_id"} | set(CHECKLIST) \
-            | {"battery_level", "clock_offset_seconds", "check_seal_number"}
+        frozen = {"camera_id", "inspector_id", "department_id"} | CHECK_FIELDS
         if frozen & set(vals) and any(entry.state != "draft" for entry in self):
             raise UserError(self.env._(
                 "A journal entry is never edited once issued; correct it instead (item 9)."))
@@ -246,10 +252,7 @@ class MchsBodycamCustody(models.Model):
     def _confirm_by_badge(self, payload, moment):
         """The inspector scans their own badge at the desk: their "signature" (items 7, 10)."""
         self.ensure_one()
-        result = self.env["mchs.bodycam.qr"].resolve(payload)
-        if not result["ok"]:
-            raise UserError(result["message"])
-        if result["model"] != "hr.employee" or result["id"] != self.inspector_id.id:
+        if self._desk_inspector(payload) != self.inspector_id:
             raise UserError(self.env._(
                 "This is not the badge of %s: only the inspector confirms with their own badge.",
                 self.inspector_id.name))
@@ -301,11 +304,7 @@ class MchsBodycamCustody(models.Model):
                 raise UserError(self.env._(
                     "%s has not confirmed receipt: scan their badge or let them confirm in their own "
                     "session (item 7).", entry.inspector_id.name))
-            journal = self.env["mchs.bodycam.journal"]._open_book(entry.department_id, "custody")
-            if not journal:
-                raise UserError(self.env._(
-                    "%s has no registered Appendix 1 journal book: register one first (item 9).",
-                    entry.department_id.display_name))
+            journal = entry._custody_book()
             camera = entry.camera_id
             entry.write({
                 "state": "issued",
@@ -320,6 +319,15 @@ class MchsBodycamCustody(models.Model):
             camera._mark_issued(entry.inspector_id)
             camera.card_ids._mark_issued(entry.inspector_id)
 
+    def _custody_book(self):
+        """The unit's open Appendix 1 book, which numbers the rows (item 9)."""
+        journal = self.env["mchs.bodycam.journal"]._open_book(self.department_id, "custody")
+        if not journal:
+            raise UserError(self.env._(
+                "%s has no registered Appendix 1 journal book: register one first (item 9).",
+                self.department_id.display_name))
+        return journal
+
     def action_return(self):
         """Take the bodycam back (item 10); it stays with the responsible person until download."""
         self._check_not_struck()
@@ -331,8 +339,13 @@ class MchsBodycamCustody(models.Model):
                     "%s has not confirmed the return: scan their badge or let them confirm in their own "
                     "session (item 10).", entry.inspector_id.name))
         self._check_responsible_person()
-        receiver = self.env.user.employee_ids.filtered(lambda e: e.department_id in self.department_id)[:1]
+        self._take_back()
+
+    def _take_back(self):
+        """The responsible person has the bodycam and its cards back: the entry is returned,
+        no longer overdue (item 23)."""
         for entry in self:
+            receiver = self.env.user.employee_ids.filtered(lambda e, entry=entry: e.department_id == entry.department_id)[:1]
             entry.write({"state": "returned", "return_datetime": fields.Datetime.now(),
                          "received_by_id": self.env.uid, "is_overdue": False})
             entry.camera_id.write({"holder_id": receiver.id})
@@ -400,7 +413,7 @@ class MchsBodycamCustody(models.Model):
         self.ensure_one()
         self._check_open_entry()
         self._check_inspector_or_responsible()
-        if self.remark_ids.filtered(lambda r: r.kind == "pause" and not r.pause_end):
+        if self._open_remark("pause"):
             raise UserError(self.env._("The recording is already paused; resume it first."))
         responsible = self.department_id._bodycam_person_at("responsible", fields.Date.context_today(self))
         remark = self._add_remark({"kind": "pause", "pause_reason": reason,
@@ -420,7 +433,7 @@ class MchsBodycamCustody(models.Model):
     def action_resume(self):
         self.ensure_one()
         self._check_inspector_or_responsible()
-        pause = self.remark_ids.filtered(lambda r: r.kind == "pause" and not r.pause_end)
+        pause = self._open_remark("pause")
         if not pause:
             raise UserError(self.env._("The recording is not paused."))
         pause.sudo().write({"pause_end": fields.Datetime.now()})
@@ -454,7 +467,7 @@ class MchsBodycamCustody(models.Model):
                     activity_type_id=activity_type.id, user_id=person.user_id.id, note=note)
 
     def _open_failure(self):
-        failure = self.remark_ids.filtered(lambda r: r.kind == "failure" and not r.resolution)[:1]
+        failure = self._open_remark("failure")
         if not failure:
             raise UserError(self.env._("No failure is waiting on this entry."))
         return failure
@@ -472,10 +485,7 @@ class MchsBodycamCustody(models.Model):
         self.ensure_one()
         self._check_responsible_person()
         failure = self._open_failure()
-        receiver = self.env.user.employee_ids.filtered(lambda e: e.department_id == self.department_id)[:1]
-        self.write({"state": "returned", "return_datetime": fields.Datetime.now(), "received_by_id": self.env.uid,
-                    "is_overdue": False})
-        self.card_ids.write({"holder_id": receiver.id})
+        self._take_back()
         request = self.camera_id.action_send_to_repair()
         request.description = failure.cause
         self.flush_recordset()
@@ -505,10 +515,7 @@ class MchsBodycamCustody(models.Model):
             raise UserError(self.env._("Only a journal row that is not struck through can be corrected."))
         if not (note or "").strip():
             raise UserError(self.env._("Say what was wrong (item 9)."))
-        journal = self.env["mchs.bodycam.journal"]._open_book(self.department_id, "custody")
-        if not journal:
-            raise UserError(self.env._("%s has no registered Appendix 1 journal book: register one first (item 9).",
-                                       self.department_id.display_name))
+        journal = self._custody_book()
         self.write({"struck": True})
         self.flush_recordset(["struck"])
         corrected = self.copy({
@@ -575,13 +582,12 @@ class MchsBodycamCustody(models.Model):
     def desk_issue(self, camera_id, badge_payload, checklist):
         """Issue at the desk: the scanned bodycam, the scanned badge (the inspector's receipt)
         and the ticked checklist (item 16), in one transaction: all or nothing."""
-        allowed = set(CHECKLIST) | {"battery_level", "clock_offset_seconds", "check_seal_number"}
         inspector = self._desk_inspector(badge_payload)
         camera = self.env["mchs.bodycam.camera"].browse(camera_id).exists()
         if not camera:
             raise UserError(self.env._("Scan the bodycam first."))
         entry = self.create(dict(
-            {key: value for key, value in (checklist or {}).items() if key in allowed},
+            {key: value for key, value in (checklist or {}).items() if key in CHECK_FIELDS},
             camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id))
         # the badge resolved to this entry's inspector: it is their confirmation (item 7)
         entry._set_confirmation("issue", "badge")
@@ -614,9 +620,9 @@ class MchsBodycamCustody(models.Model):
     def _working_day_end(self):
         """End of the unit's working day of the issue date, in UTC (naive)."""
         self.ensure_one()
-        calendar = self.department_id.bodycam_calendar_id or self.company_id.resource_calendar_id
-        tz = pytz.timezone(calendar.tz or "Asia/Almaty")
-        day = pytz.utc.localize(self.issue_datetime).astimezone(tz).date()
+        calendar = self.department_id._bodycam_calendar()
+        tz = self.department_id._bodycam_tz()
+        day = self.department_id._bodycam_local_day(self.issue_datetime)
         day_start = tz.localize(datetime.combine(day, time.min))
         intervals = calendar._work_intervals_batch(day_start, day_start + timedelta(days=1))[False] \
             if calendar else []

@@ -100,10 +100,6 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
             device.qr_payload = qr.make_payload(self._qr_kind, device.inventory_number, key=key) \
                 if device.inventory_number else False
 
-    def _compute_display_name(self):
-        for device in self:
-            device.display_name = device.inventory_number or ""
-
     @api.constrains("inventory_number")
     def _check_inventory_number(self):
         for device in self:

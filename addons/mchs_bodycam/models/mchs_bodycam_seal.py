@@ -12,6 +12,7 @@ class MchsBodycamSeal(models.Model):
     """A numbered seal on a bodycam's card slot, with its history (item 8)."""
 
     _name = "mchs.bodycam.seal"
+    _rec_name = "number"
     _description = "Card slot seal"
     _order = "date_applied desc, id desc"
 
@@ -38,10 +39,6 @@ class MchsBodycamSeal(models.Model):
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_seal_one_open
             ON mchs_bodycam_seal (camera_id) WHERE date_removed IS NULL
         """)
-
-    def _compute_display_name(self):
-        for seal in self:
-            seal.display_name = seal.number or ""
 
     def write(self, vals):
         if set(vals) - {"date_removed", "removed_by_id", "removal_reason"} or any(s.date_removed for s in self):

@@ -9,6 +9,8 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import CHECKS_PASSED
+
 
 @tagged("post_install", "-at_install")
 class TestConcurrency(TransactionCase):
@@ -168,9 +170,7 @@ class TestConcurrency(TransactionCase):
 
         def issue_to(index):
             def job(env):
-                checklist = {"check_operable": True, "battery_level": 90, "check_datetime": True,
-                             "check_quality": True, "check_inventory_label": True, "check_seal_intact": True,
-                             "check_badge_worn": True, "check_seal_number": f"{self.code}-S"}
+                checklist = dict(CHECKS_PASSED, check_seal_number=f"{self.code}-S")
                 env["mchs.bodycam.custody"].desk_issue(self.camera_ids[0], badges[index], checklist)
                 env.flush_all()
             return job

@@ -2,7 +2,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import CustodyCase
+from .common import CHECKS_PASSED, CustodyCase
 
 
 @tagged("post_install", "-at_install")
@@ -66,9 +66,7 @@ class TestRemarks(CustodyCase):
         self.assertIn("does not record", request.description)
         self.assertEqual((replacement.camera_id, replacement.inspector_id, replacement.replaces_custody_id),
                          (self.camera_a2, self.inspector, entry))
-        replacement.write(dict(check_seal_number="S-A2", check_operable=True, battery_level=90, check_datetime=True,
-                               check_quality=True, check_inventory_label=True, check_seal_intact=True,
-                               check_badge_worn=True))
+        replacement.write(dict(CHECKS_PASSED, check_seal_number="S-A2"))
         replacement.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
         replacement.action_issue()
         self.assertEqual(replacement.row_number, 2)
