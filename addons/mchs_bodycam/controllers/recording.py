@@ -1,4 +1,3 @@
-import hashlib
 import os
 import re
 from datetime import timedelta
@@ -23,7 +22,7 @@ class MchsBodycamRecordingStream(http.Controller):
             return request.not_found()
         access = Access.sudo().search([
             ("recording_id", "=", recording.id), ("user_id", "=", request.env.uid), ("result", "=", "granted"),
-            ("token_hash", "=", hashlib.sha256((token or "").encode()).hexdigest()),
+            ("token_hash", "=", request.env["mchs.bodycam.dock"]._hash_token(token or "")),
             ("accessed_at", ">=", fields.Datetime.now() - ACCESS_VALIDITY)], limit=1)
         if not access:
             Access._log(recording, "download" if download else "view", False, "refused",
@@ -32,7 +31,7 @@ class MchsBodycamRecordingStream(http.Controller):
                                          status=403, headers=[("Content-Type", "text/plain; charset=utf-8")])
         backend = recording.storage_id._backends()[0]
         stream = Stream(type="path", path=backend.path(recording.sha256), mimetype="video/mp4",
-                        download_name=recording.filename or f"{recording.sha256}.mp4", size=recording.size,
+                        download_name=recording.filename or f"{recording.sha256}.mp4",
                         etag=recording.sha256, conditional=True, public=False)
         return stream.get_response(as_attachment=bool(download), immutable=True)
 
@@ -47,4 +46,4 @@ class MchsBodycamRecordingStream(http.Controller):
         if not os.path.isfile(path):
             return request.not_found()
         return Stream(type="path", path=path, mimetype="application/zip", download_name=name,
-                      size=os.path.getsize(path), conditional=True, public=False).get_response(as_attachment=True)
+                      conditional=True, public=False).get_response(as_attachment=True)

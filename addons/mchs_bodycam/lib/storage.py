@@ -195,10 +195,13 @@ def _fsync_dir(folder):
         os.close(descriptor)
 
 
-def hash_file(handle, chunk_size=1 << 20):
+def hash_file(handle, chunk_size=1 << 20, copy_to=None):
+    """SHA-256 of what ``handle`` holds, written on to ``copy_to`` in the same pass if given."""
     digest = hashlib.sha256()
     for chunk in iter(lambda: handle.read(chunk_size), b""):
         digest.update(chunk)
+        if copy_to is not None:
+            copy_to.write(chunk)
     return digest.hexdigest()
 
 

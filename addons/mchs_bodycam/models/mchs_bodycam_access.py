@@ -94,7 +94,7 @@ class MchsBodycamAccess(models.Model):
         values["previous_hash"] = last.hash or GENESIS
         values["hash"] = self._chain(values["previous_hash"], self._content(values))
         if token:
-            values["token_hash"] = hashlib.sha256(token.encode()).hexdigest()
+            values["token_hash"] = self.env["mchs.bodycam.dock"]._hash_token(token)
         row = self.sudo().create(values)
         return row, token
 

@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from .mchs_bodycam_recording import IngestError
 
 _logger = logging.getLogger(__name__)
-INBOX_NAME_RE = re.compile(r"^([A-Z0-9/-]+)__([A-Z0-9/-]+)__(\d{8}T\d{6})__(\d{8}T\d{6})__[\w.() -]{1,200}$")
+INBOX_NAME_RE = re.compile(r"^([A-Z0-9/-]+)__([A-Z0-9/-]+)__(\d{8}T\d{6})__(\d{8}T\d{6})__([\w.() -]{1,200})$")
 
 
 class MchsBodycamDock(models.Model):
@@ -85,11 +85,11 @@ class MchsBodycamDock(models.Model):
             if name.startswith(".") or not os.path.isfile(path):
                 continue
             try:
-                camera, card, start, end = self._parse_inbox_name(name)
+                camera, card, start, end, filename = self._parse_inbox_name(name)
                 with open(path, "rb") as handle:
                     self.env["mchs.bodycam.recording"]._ingest(
                         self, camera, card, start, end, iter(lambda: handle.read(1 << 20), b""),
-                        os.path.getsize(path), filename=name.split("__", 4)[-1])
+                        os.fstat(handle.fileno()).st_size, filename=filename)
             except IngestError as error:
                 self._refuse_inbox_file(path, str(error))
                 refused += 1
@@ -105,9 +105,9 @@ class MchsBodycamDock(models.Model):
         if not match:
             raise IngestError(400, "bad_filename", self.env._(
                 "%s is not named CAMERA__CARD__START__END__name (item 10).", name))
-        camera, card, start, end = match.groups()
+        camera, card, start, end, filename = match.groups()
         when = [datetime.strptime(value, "%Y%m%dT%H%M%S") for value in (start, end)]
-        return camera, None if card == "-" else card, str(when[0]), str(when[1])
+        return camera, None if card == "-" else card, when[0], when[1], filename
 
     def _refuse_inbox_file(self, path, reason):
         """A refused file goes to the inbox's refused/ folder with the reason beside it."""

@@ -1,10 +1,11 @@
 import json
 import os
-import shutil
 import zipfile
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+
+from ..lib.storage import hash_file
 
 BASIS_TYPES = [("request", "Request"), ("order", "Order"), ("resolution", "Resolution")]
 RECIPIENTS = [("authority", "Authorized body"), ("court", "Court"), ("both", "Authorized body and court")]
@@ -65,13 +66,14 @@ class MchsBodycamEvidence(models.Model):
         storage = self.recording_ids.storage_id[:1]
         return os.path.join(storage.primary_path, ".exports")
 
-    def _manifest(self, accesses):
-        """The package's manifest: the legal basis, and for every file its SHA-256 and its chain
-        of custody (journal entry, download, every access)."""
+    def _manifest(self, recordings, accesses):
+        """The package's manifest: the legal basis, and for every file (in the order of
+        ``recordings``) its SHA-256 and its chain of custody (journal entry, download, every access)."""
         self.ensure_one()
         labels = {name: dict(self._fields[name]._description_selection(self.env)) for name in ("basis_type", "recipient")}
+        accesses_of = accesses.grouped("recording_id")
         files = []
-        for recording in self.recording_ids.sorted("start"):
+        for recording in recordings:
             custody = recording.custody_id
             files.append({
                 "file": f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}",
@@ -87,7 +89,7 @@ class MchsBodycamEvidence(models.Model):
                 "accesses": [{"row": access.sequence, "at": str(access.accessed_at), "who": access.user_id.name,
                               "action": access.action, "purpose": access.purpose or None, "result": access.result,
                               "hash": access.hash}
-                             for access in accesses.filtered(lambda a, r=recording: a.recording_id == r).sorted("sequence")],
+                             for access in accesses_of.get(recording, accesses.browse()).sorted("sequence")],
             })
         return {
             "legal_basis": {"type": labels["basis_type"].get(self.basis_type), "number": self.basis_number,
@@ -104,29 +106,39 @@ class MchsBodycamEvidence(models.Model):
         self.ensure_one()
         if not self.recording_ids:
             raise UserError(self.env._("Choose the recordings the basis concerns."))
-        if not self.recording_ids._verify_copies():
-            raise UserError(self.env._("A recording is missing or damaged in storage; the package is not built."))
+        # the backup copies are checked now; the primary ones while they are packed (one read)
+        if not all(recording.storage_id._backends()[1].verify(recording.sha256) for recording in self.recording_ids):
+            raise self._damaged()
         purpose = self.env._("Export to %(recipient)s on %(basis)s", recipient=dict(
             self._fields["recipient"]._description_selection(self.env))[self.recipient], basis=self.display_name)
         for recording in self.recording_ids:
             self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "granted")
         accesses = self.env["mchs.bodycam.access"].sudo().search([("recording_id", "in", self.recording_ids.ids)])
-        manifest = self._manifest(accesses)
+        recordings = self.recording_ids.sorted("start")
+        manifest = self._manifest(recordings, accesses)
         pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
             "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids, data={"manifest": manifest})
         folder = self._package_folder()
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"evidence-{self.id}-{fields.Datetime.now():%Y%m%d-%H%M%S}.zip")
-        with zipfile.ZipFile(path + ".part", "w", allowZip64=True) as package:
-            for recording, entry in zip(self.recording_ids.sorted("start"), manifest["files"]):
-                with recording.storage_id._backends()[0].open(recording.sha256) as source, \
-                        package.open(entry["file"], "w", force_zip64=True) as target:
-                    shutil.copyfileobj(source, target, 1 << 20)
-            package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-            package.writestr("manifest.pdf", pdf)
+        try:
+            with zipfile.ZipFile(path + ".part", "w", allowZip64=True) as package:
+                for recording, entry in zip(recordings, manifest["files"]):
+                    with recording.storage_id._backends()[0].open(recording.sha256) as source, \
+                            package.open(entry["file"], "w", force_zip64=True) as target:
+                        if hash_file(source, copy_to=target) != recording.sha256:
+                            raise self._damaged()
+                package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+                package.writestr("manifest.pdf", pdf)
+        except (UserError, FileNotFoundError) as error:
+            os.unlink(path + ".part")
+            raise self._damaged() from error
         os.replace(path + ".part", path)
         self._message_log(body=self.env._("Evidence package built: %s", os.path.basename(path)))
         return path
+
+    def _damaged(self):
+        return UserError(self.env._("A recording is missing or damaged in storage; the package is not built."))
 
     def action_download_package(self):
         self.ensure_one()

@@ -25,7 +25,6 @@ KIND_MODELS = {
     "M": "mchs.bodycam.card",
     "E": "hr.employee",
 }
-MODEL_KINDS = {model: kind for kind, model in KIND_MODELS.items()}
 
 
 class MchsBodycamQr(models.AbstractModel):

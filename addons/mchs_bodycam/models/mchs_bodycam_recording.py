@@ -217,8 +217,7 @@ class MchsBodycamRecording(models.Model):
         gives one recording. Raises IngestError with the HTTP status for bad input; nothing
         is left behind then."""
         camera, card = self._ingest_devices(dock, camera_number, card_number)
-        storage = self.env["mchs.bodycam.storage"].sudo().search(
-            [("department_id", "=", dock.department_id.id)], limit=1)
+        storage = self.env["mchs.bodycam.storage"].sudo()._for_unit(dock.department_id)
         if not storage:
             raise IngestError(409, "no_storage", self.env._(
                 "%s has no data storage server configured.", dock.department_id.display_name))
@@ -230,13 +229,16 @@ class MchsBodycamRecording(models.Model):
         if expected_size > max_size:
             raise IngestError(413, "too_large", self.env._(
                 "The file is larger than the limit of %s MB.", storage.max_upload_mb))
+        # a file sent again (a lost answer) whose SHA-256 the dock declares is only read and
+        # checked, not written twice more to be thrown away
+        known = self._stored_as(storage, declared_sha256) if declared_sha256 else self.browse()
         try:
-            sha256, size = store_stream(chunks, storage._backends(), expected_size=expected_size,
+            sha256, size = store_stream(chunks, [] if known else storage._backends(), expected_size=expected_size,
                                         declared_sha256=declared_sha256, max_size=max_size)
         except StorageError as error:
             status = {"too_large": 413, "hash_mismatch": 422}.get(error.code, 400)
             raise IngestError(status, error.code, str(error)) from error
-        existing = self.sudo().search([("storage_id", "=", storage.id), ("sha256", "=", sha256)], limit=1)
+        existing = known or self._stored_as(storage, sha256)
         if existing:
             return existing, False
         custody = self._ingest_custody(camera, start)
@@ -250,6 +252,9 @@ class MchsBodycamRecording(models.Model):
         if custody:
             custody.sudo()._record_download(recording)
         return recording, True
+
+    def _stored_as(self, storage, sha256):
+        return self.sudo().search([("storage_id", "=", storage.id), ("sha256", "=", sha256.lower())], limit=1)
 
     def _ingest_devices(self, dock, camera_number, card_number):
         Camera = self.env["mchs.bodycam.camera"].sudo()
@@ -310,7 +315,7 @@ class MchsBodycamRecording(models.Model):
     @api.model
     def _bodycam_demo_storage(self, unit):
         """Demo: the unit's storage server, created once, with the demo's special password."""
-        storage = self.env["mchs.bodycam.storage"].search([("department_id", "=", unit.id)], limit=1)
+        storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
         if not storage:
             storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
             # item 5: the demo's special password, for the demo head and responsible person (README)

@@ -111,7 +111,5 @@ class MchsBodycamStorage(models.Model):
 
     @api.model
     def _for_unit(self, department):
-        storage = self.search([("department_id", "=", department.id)], limit=1)
-        if not storage:
-            raise UserError(self.env._("%s has no data storage server configured.", department.display_name))
-        return storage
+        """The unit's storage server (one per unit), or an empty recordset."""
+        return self.search([("department_id", "=", department.id)], limit=1)

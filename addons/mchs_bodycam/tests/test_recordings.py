@@ -430,3 +430,23 @@ class TestRecordings(CustodyCase, HttpCase):
         self.assertEqual((download.status_code, download.headers["Content-Type"]), (200, "application/zip"))
         self.authenticate("t.responsible.b", "t.responsible.b")
         self.assertEqual(self.url_open(action["url"]).status_code, 404)
+
+    def test_evidence_package_refused_for_a_damaged_copy(self):
+        """item 14: a copy changed on either location stops the package; nothing is left."""
+        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
+        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "request", "basis_number": "7-AC",
+            "basis_date": "2026-11-21", "issuing_body": "Prosecutor's office", "recipient": "authority"})
+        for backend in self.storage._backends():
+            path = backend.path(recordings[1].sha256)
+            os.chmod(path, 0o600)
+            with open(path, "rb") as handle:
+                original = handle.read()
+            with open(path, "wb") as handle:
+                handle.write(b"tampered" + original)
+            with self.assertRaisesRegex(UserError, "missing or damaged"), self.cr.savepoint():
+                evidence.with_context(force_report_rendering=True).action_export_package()
+            with open(path, "wb") as handle:
+                handle.write(original)
+            folder = evidence._package_folder()
+            self.assertFalse(os.path.isdir(folder) and os.listdir(folder), "no package, no part file")
