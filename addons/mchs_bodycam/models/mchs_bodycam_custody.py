@@ -165,7 +165,8 @@ class MchsBodycamCustody(models.Model):
         return gaps
 
     def _local_time(self, value):
-        return fields.Datetime.context_timestamp(self, value).strftime("%d.%m.%Y %H:%M")
+        """In the unit's time: the text is stored, whoever's upload recomputes it (a dock's is UTC)."""
+        return pytz.utc.localize(value).astimezone(self.department_id._bodycam_tz()).strftime("%d.%m.%Y %H:%M")
 
     @api.depends("remark_ids.text", "struck")
     def _compute_remarks_text(self):

@@ -106,7 +106,11 @@ class MchsBodycamDock(models.Model):
             raise IngestError(400, "bad_filename", self.env._(
                 "%s is not named CAMERA__CARD__START__END__name (item 10).", name))
         camera, card, start, end, filename = match.groups()
-        when = [datetime.strptime(value, "%Y%m%dT%H%M%S") for value in (start, end)]
+        try:
+            when = [datetime.strptime(value, "%Y%m%dT%H%M%S") for value in (start, end)]
+        except ValueError as error:  # 13th month, 25th hour...: refused like any bad name
+            raise IngestError(400, "bad_times", self.env._(
+                "%(name)s does not hold real dates and times: %(error)s.", name=name, error=error)) from error
         return camera, None if card == "-" else card, when[0], when[1], filename
 
     def _refuse_inbox_file(self, path, reason):

@@ -326,14 +326,18 @@ class TestRecordings(CustodyCase, HttpCase):
             handle.write(b"card content" * 500)
         with open(os.path.join(inbox, "holiday.jpg"), "wb") as handle:
             handle.write(b"not a recording")
+        # a 13th month, sorted first: refused, and the files after it are still imported
+        impossible = f"{self.camera_a.inventory_number}__{self.card_a.inventory_number}__20001301T000000__{end}__X.mp4"
+        with open(os.path.join(inbox, impossible), "wb") as handle:
+            handle.write(b"bad date")
         imported, refused = self.env["mchs.bodycam.dock"]._cron_import_inboxes(commit=False)
-        self.assertEqual((imported, refused), (1, 1))
+        self.assertEqual((imported, refused), (1, 2))
         recording = self.env["mchs.bodycam.recording"].search([("filename", "=", "VID_7.mp4")])
         self.assertEqual((recording.camera_id, recording.card_id, recording.dock_id, recording.device_start),
                          (self.camera_a, self.card_a, self.dock, start))
         self.assertEqual(sorted(os.listdir(inbox)), ["refused"])
         self.assertEqual(sorted(os.listdir(os.path.join(inbox, "refused"))),
-                         ["holiday.jpg", "holiday.jpg.reason.txt"])
+                         sorted(["holiday.jpg", "holiday.jpg.reason.txt", impossible, impossible + ".reason.txt"]))
         self.assertEqual(len(self._stored_files()), 2)
 
     def test_unexplained_breaks_in_recording_are_flagged(self):

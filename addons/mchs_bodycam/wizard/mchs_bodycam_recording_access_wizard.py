@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.http import request
 from odoo.exceptions import UserError
 
 
@@ -22,7 +23,8 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
         if self.recording_id.state == "destroyed":
             raise UserError(self.env._("This recording was destroyed by act %s (item 12): only its record remains.",
                                        self.recording_id.destruction_id.name))
-        remote_addr = self.env.context.get("mchs_remote_addr")
+        # the journal says where the access came from (item 13), as the streaming controller does
+        remote_addr = request.httprequest.remote_addr if request else None
         Access = self.env["mchs.bodycam.access"]
         password_ok = self.recording_id.storage_id._check_password(self.password)
         self.password = False  # the clear text must not stay in the wizard's table
