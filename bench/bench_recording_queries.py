@@ -234,18 +234,18 @@ def main():
                                         f"CREATE INDEX bench_whatif_idx ON {TABLE} (camera_id, start)",
                                         camera_month, b_ms))
 
-            # (c) retention: due when start + 3 years < today and not on legal hold
-            cutoff = datetime.combine(now.date() - relativedelta(years=3), datetime.min.time())
-            domain = [("department_id", "=", unit.id), ("start", "<", cutoff), ("on_legal_hold", "=", False)]
+            # (c) retention: the application's own domain (item 12: 3 years, not on legal hold)
+            domain = Recording._retention_due_domain(now.date(), unit.company_id) + [("department_id", "=", unit.id)]
+            cutoff = next(value for name, _op, value in domain if name == "start")
 
             def retention_orm():
                 return Recording.search_count(domain)
-            label_c = f"(c1) retention, ORM search_count(department_id = unit, start < {cutoff:%Y-%m-%d}, on_legal_hold = False)"
+            label_c = f"(c1) retention, ORM search_count(_retention_due_domain(today) + unit: start < {cutoff:%Y-%m-%d})"
             c_ms, c_orm, c_seq = measure(env, label_c, retention_orm, show_sql=True)
 
             raw = SQL("""
                 SELECT count(*) FROM mchs_bodycam_recording r
-                 WHERE r.department_id = %s AND r.start < %s
+                 WHERE r.department_id = %s AND r.start < %s AND r.state = 'stored'
                    AND NOT EXISTS (SELECT 1 FROM mchs_bodycam_evidence_recording_rel rel
                                      JOIN mchs_bodycam_evidence e ON e.id = rel.evidence_id
                                     WHERE rel.recording_id = r.id AND e.state = 'held')

@@ -113,10 +113,9 @@ class CustodyCase(BodycamCase):
         return entry
 
 
-class RetentionCase(CustodyCase):
-    """Unit A with a storage server in real folders of each test's own, a complete commission
-    (item 12: the head chairs, the responsible person, the anti-corruption officer, one more
-    member) and helpers for recordings made years ago."""
+class StorageCase(CustodyCase):
+    """Unit A with a storage server whose two locations are real folders of each test's own
+    (items 10, 13)."""
 
     @classmethod
     def setUpClass(cls):
@@ -124,6 +123,23 @@ class RetentionCase(CustodyCase):
         cls.storage = cls.env["mchs.bodycam.storage"].create({
             "name": "Unit A storage", "department_id": cls.unit_a.id, "primary_path": "/nonexistent/primary",
             "backup_path": "/nonexistent/backup"})
+
+    def setUp(self):
+        super().setUp()
+        # real directories of each test's own: files outlive a rolled-back transaction
+        self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
+        self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
+        self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
+
+
+class RetentionCase(StorageCase):
+    """StorageCase with a complete commission (item 12: the head chairs, the responsible
+    person, the anti-corruption officer, one more member) and helpers for recordings made
+    years ago."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.other_inspector_user.groups_id += cls.env.ref("mchs_bodycam.group_bodycam_commission")
         cls.commission_record = cls.env["mchs.bodycam.commission"].create({
             "department_id": cls.unit_a.id, "year": 2026, "decision": "No. 12-k of 1 December 2026",
@@ -134,13 +150,6 @@ class RetentionCase(CustodyCase):
                 (0, 0, {"employee_id": cls.other_inspector.id, "role": "member"}),
             ]})
         cls.member_users = cls.head_user | cls.responsible_user | cls.commission_user | cls.other_inspector_user
-
-    def setUp(self):
-        super().setUp()
-        # real directories of each test's own: files outlive a rolled-back transaction
-        self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
-        self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
-        self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
 
     def _old_recording(self, start, body=None, camera=None, unit=None):
         """A recording made at ``start`` (long ago: docks refuse such dates, so it is stored and

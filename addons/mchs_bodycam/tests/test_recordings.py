@@ -15,35 +15,26 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import CustodyCase
+from .common import StorageCase
 from .test_reports import pdf_text
 
 URL = "/mchs_bodycam/dock/v1/recordings"
 
 
 @tagged("post_install", "-at_install")
-class TestRecordings(CustodyCase, HttpCase):
+class TestRecordings(StorageCase, HttpCase):
     """Automatic download while charging (items 10, 11) to a primary and a backup location,
     and recordings as evidence nobody changes (item 13)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.storage = cls.env["mchs.bodycam.storage"].create({
-            "name": "Unit A storage", "department_id": cls.unit_a.id, "primary_path": "/nonexistent/primary",
-            "backup_path": "/nonexistent/backup", "max_upload_mb": 1})
+        cls.storage.max_upload_mb = 1
         cls.storage.with_user(cls.responsible_user)._set_password("special-pass-2026")
         cls.dock = cls.env["mchs.bodycam.dock"].create({"name": "Dock 1", "department_id": cls.unit_a.id})
         cls.token = cls.dock.action_generate_token()["params"]["message"]
         cls.dock_b = cls.env["mchs.bodycam.dock"].create({"name": "Dock B", "department_id": cls.unit_b.id})
         cls.token_b = cls.dock_b.action_generate_token()["params"]["message"]
-
-    def setUp(self):
-        super().setUp()
-        # real directories of each test's own: files outlive a rolled-back transaction
-        self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
-        self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
-        self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
 
     def _times(self, minutes=10):
         end = fields.Datetime.now().replace(microsecond=0)
