@@ -213,6 +213,9 @@ class CommissionActFormat(PrintedForm):
 
     texts = TEXTS
 
+    def period(self, start, end):
+        return f"{self.datetime(start)} – {self.datetime(end)}"
+
     @staticmethod
     def date(value):
         return value.strftime("%d.%m.%Y") if value else ""
@@ -255,56 +258,72 @@ class CommissionActFormat(PrintedForm):
         } for member in members]
 
 
+class ReportCommissionAct(models.AbstractModel):
+    """Values of a printed commission act: each record's printed values (``_printed``) under
+    ``_values_key``, and the form's texts."""
+
+    _name = "mchs.bodycam.commission.act.report"
+    _description = "Printed commission act"
+    _act_model = None
+    _values_key = None
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        records = self.env[self._act_model].browse(docids)
+        form = CommissionActFormat(self.env)
+        return {
+            "doc_ids": docids,
+            "doc_model": self._act_model,
+            "docs": records,
+            self._values_key: {record.id: self._printed(form, record) for record in records},
+            "text": form.text,
+        }
+
+    def _printed(self, form, record):
+        raise NotImplementedError
+
+
 class ReportDestructionAct(models.AbstractModel):
     """Values of the printed destruction act (item 12)."""
 
     _name = "report.mchs_bodycam.report_destruction_act"
+    _inherit = "mchs.bodycam.commission.act.report"
     _description = "Destruction act of bodycam recordings (printed)"
+    _act_model = "mchs.bodycam.destruction"
+    _values_key = "acts"
 
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        acts = self.env["mchs.bodycam.destruction"].browse(docids)
-        form = CommissionActFormat(self.env)
+    def _printed(self, form, act):
         text = form.text
-        printed = {}
-        for act in acts:
-            confirmations = act.confirmation_ids
-            destroyed = [{
-                "inventory": line.inventory_number or "",
-                "inspector": line.inspector_id.name or "",
-                "period": f"{form.datetime(line.recording_start)} – {form.datetime(line.recording_end)}",
-                "sha256": line.sha256 or "",
-            } for line in act._report_lines()]
-            excluded = [{
-                "inventory": line.inventory_number or "",
-                "period": f"{form.datetime(line.recording_start)} – {form.datetime(line.recording_end)}",
-                "reason": line.exclusion_reason or "",
-            } for line in act._report_lines(excluded=True)]
-            done = act.state == "done"
-            printed[act.id] = {
-                "done": done,
-                "state": text["act_states"].get(act.state, act.state),
-                "number": act.name or "",
-                "date": form.date(act.date),
-                "place": act.place or "",
-                "unit": act.department_id.name or "",
-                "members": form.members(act.commission_id, confirmations),
-                "decision": act.commission_id.decision or "",
-                "destroyed": destroyed,
-                "excluded": excluded,
-                "list_title": text["destroyed_list"] if done else text["proposed_list"],
-                "count_label": text["destroyed_count"] if done else text["to_destroy_count"],
-                "count": form.integer(act.destroy_count),
-                "size": form.size(act.destroy_size),
-                "excluded_count": form.integer(act.excluded_count),
-                "done_at": form.datetime(act.done_at),
-            }
+        confirmations = act.confirmation_ids
+        destroyed = [{
+            "inventory": line.inventory_number or "",
+            "inspector": line.inspector_id.name or "",
+            "period": form.period(line.recording_start, line.recording_end),
+            "sha256": line.sha256 or "",
+        } for line in act._report_lines()]
+        excluded = [{
+            "inventory": line.inventory_number or "",
+            "period": form.period(line.recording_start, line.recording_end),
+            "reason": line.exclusion_reason or "",
+        } for line in act._report_lines(excluded=True)]
+        done = act.state == "done"
         return {
-            "doc_ids": docids,
-            "doc_model": "mchs.bodycam.destruction",
-            "docs": acts,
-            "acts": printed,
-            "text": text,
+            "done": done,
+            "state": text["act_states"].get(act.state, act.state),
+            "number": act.name or "",
+            "date": form.date(act.date),
+            "place": act.place or "",
+            "unit": act.department_id.name or "",
+            "members": form.members(act.commission_id, confirmations),
+            "decision": act.commission_id.decision or "",
+            "destroyed": destroyed,
+            "excluded": excluded,
+            "list_title": text["destroyed_list"] if done else text["proposed_list"],
+            "count_label": text["destroyed_count"] if done else text["to_destroy_count"],
+            "count": form.integer(act.destroy_count),
+            "size": form.size(act.destroy_size),
+            "excluded_count": form.integer(act.excluded_count),
+            "done_at": form.datetime(act.done_at),
         }
 
 
@@ -312,57 +331,48 @@ class ReportAudit(models.AbstractModel):
     """Values of the printed annual audit act (item 13)."""
 
     _name = "report.mchs_bodycam.report_audit"
+    _inherit = "mchs.bodycam.commission.act.report"
     _description = "Annual audit of access and archive integrity (printed)"
+    _act_model = "mchs.bodycam.audit"
+    _values_key = "audits"
 
-    @api.model
-    def _get_report_values(self, docids, data=None):
-        audits = self.env["mchs.bodycam.audit"].browse(docids)
-        form = CommissionActFormat(self.env)
+    def _printed(self, form, audit):
         text = form.text
-        printed = {}
-        for audit in audits:
-            findings = audit.finding_ids
-            access = findings.filtered(lambda finding: finding.kind in ACCESS_KINDS).sorted(
-                lambda finding: (finding.access_sequence or 0, ACCESS_KINDS.index(finding.kind), finding.id))
-            files = findings.filtered(lambda finding: finding.kind in FILE_KINDS).sorted(
-                lambda finding: (FILE_KINDS.index(finding.kind), finding.sha256 or "", finding.location or "",
-                                 finding.id))
-            counts = Counter(findings.mapped("kind"))
-            total = len(findings)
-            done = audit.state == "done"
-            printed[audit.id] = {
-                "done": done,
-                "state": text["audit_states"].get(audit.state, audit.state),
-                "unit": audit.department_id.name or "",
-                "year": audit.year,
-                "members": form.members(audit.commission_id),
-                "decision": audit.commission_id.decision or "",
-                "checker": audit._checker_label(),
-                "started_at": form.datetime(audit.started_at),
-                "done_at": form.datetime(audit.done_at),
-                "chain_ok": text["yes"] if audit.chain_ok else text["no"],
-                "access_count": form.integer(audit.access_count),
-                "access_findings": [{
-                    "row": finding.access_sequence or "",
-                    "kind": text["kinds"][finding.kind],
-                    "detail": form.access_detail(finding),
-                } for finding in access],
-                "recordings": text["of_total"].format(checked=form.integer(audit.recording_checked),
-                                                      total=form.integer(audit.recording_total)),
-                "file_count": form.integer(audit.file_count),
-                "byte_count": form.size(audit.byte_count),
-                "file_findings": [{
-                    "kind": text["kinds"][finding.kind],
-                    "location": text["locations"].get(finding.location, "") if finding.location else "—",
-                    "sha256": finding.sha256 or "",
-                } for finding in files],
-                "kind_totals": [(text["kinds"][kind], counts[kind]) for kind in ACCESS_KINDS + FILE_KINDS],
-                "conclusion": text["conclusion_findings"].format(count=total) if total else text["conclusion_clean"],
-            }
+        findings = audit.finding_ids
+        access = findings.filtered(lambda finding: finding.kind in ACCESS_KINDS).sorted(
+            lambda finding: (finding.access_sequence or 0, ACCESS_KINDS.index(finding.kind), finding.id))
+        files = findings.filtered(lambda finding: finding.kind in FILE_KINDS).sorted(
+            lambda finding: (FILE_KINDS.index(finding.kind), finding.sha256 or "", finding.location or "",
+                             finding.id))
+        counts = Counter(findings.mapped("kind"))
+        total = len(findings)
+        done = audit.state == "done"
         return {
-            "doc_ids": docids,
-            "doc_model": "mchs.bodycam.audit",
-            "docs": audits,
-            "audits": printed,
-            "text": text,
+            "done": done,
+            "state": text["audit_states"].get(audit.state, audit.state),
+            "unit": audit.department_id.name or "",
+            "year": audit.year,
+            "members": form.members(audit.commission_id),
+            "decision": audit.commission_id.decision or "",
+            "checker": audit._checker_label(),
+            "started_at": form.datetime(audit.started_at),
+            "done_at": form.datetime(audit.done_at),
+            "chain_ok": text["yes"] if audit.chain_ok else text["no"],
+            "access_count": form.integer(audit.access_count),
+            "access_findings": [{
+                "row": finding.access_sequence or "",
+                "kind": text["kinds"][finding.kind],
+                "detail": form.access_detail(finding),
+            } for finding in access],
+            "recordings": text["of_total"].format(checked=form.integer(audit.recording_checked),
+                                                  total=form.integer(audit.recording_total)),
+            "file_count": form.integer(audit.file_count),
+            "byte_count": form.size(audit.byte_count),
+            "file_findings": [{
+                "kind": text["kinds"][finding.kind],
+                "location": text["locations"].get(finding.location, "") if finding.location else "—",
+                "sha256": finding.sha256 or "",
+            } for finding in files],
+            "kind_totals": [(text["kinds"][kind], counts[kind]) for kind in ACCESS_KINDS + FILE_KINDS],
+            "conclusion": text["conclusion_findings"].format(count=total) if total else text["conclusion_clean"],
         }
