@@ -27,3 +27,4 @@ def uninstall_hook(env):
     env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_recording_guard() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_access_guard() CASCADE")
     env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_freeze_inventory_number() CASCADE")
+    env.cr.execute("DROP TABLE IF EXISTS mchs_bodycam_vault")

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from passlib.context import CryptContext
 
+from ..lib import vault
 from ..lib.storage import LocalDirectoryBackend, StorageError
 
 PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
@@ -50,6 +51,8 @@ class MchsBodycamStorage(models.Model):
             tools.config["data_dir"], "mchs_bodycam", self.env.cr.dbname, which)
 
     def init(self):
+        # the secrets of the storage servers (and the QR key) are kept outside the ORM
+        vault.ensure_table(self.env.cr)
         # One storage server per unit.
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_storage_one_per_unit
