@@ -1,3 +1,5 @@
+from odoo.tools import SQL
+
 from . import controllers
 from . import models
 from . import reports
@@ -11,6 +13,10 @@ def uninstall_hook(env):
     the recordings' register (the files stay on the storage server), docks and storage
     servers, the commissions with their acts and audits, the activities on them, and the repair
     requests of the bodycams' equipment."""
+    # the locks of journals and evidence refuse the truncation (item 13): they go first
+    env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock'")
+    for (function,) in env.cr.fetchall():
+        env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(function)))
     env.cr.execute("""
         TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_evidence,
                  mchs_bodycam_recording, mchs_bodycam_audit_finding, mchs_bodycam_audit,
@@ -23,8 +29,4 @@ def uninstall_hook(env):
         DELETE FROM maintenance_request
         WHERE equipment_id IN (SELECT id FROM maintenance_equipment WHERE bodycam_device)
     """)
-    # the guards of evidence and inventory numbers outlive their tables otherwise
-    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_recording_guard() CASCADE")
-    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_access_guard() CASCADE")
-    env.cr.execute("DROP FUNCTION IF EXISTS mchs_bodycam_freeze_inventory_number() CASCADE")
     env.cr.execute("DROP TABLE IF EXISTS mchs_bodycam_vault")

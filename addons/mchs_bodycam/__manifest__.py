@@ -6,7 +6,7 @@ Registry, custody and QR labels of body-worn video recorders and their memory ca
 as required by the Instruction approved by Order No. 495 of the Minister of Emergency
 Situations of the Republic of Kazakhstan (21 November 2025).
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Human Resources/Bodycams",
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",

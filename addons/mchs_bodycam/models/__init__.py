@@ -1,3 +1,4 @@
+from . import mchs_bodycam_lock_mixin
 from . import mchs_bodycam_secret
 from . import mchs_bodycam_scan_log
 from . import mchs_bodycam_qr

@@ -18,7 +18,12 @@ class MchsBodycamAccess(models.Model):
 
     _name = "mchs.bodycam.access"
     _description = "Access to a recording (Appendix 2 row)"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "department_id, sequence desc"
+    # item 13: append-only, whoever asks
+    _lock_state_sql = "'journaled'"
+    _lock_changeable = {"journaled": set()}
+    _lock_user_creatable = {}
 
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
     # set at creation, not a stored related field: that would be an UPDATE after the INSERT
@@ -45,23 +50,8 @@ class MchsBodycamAccess(models.Model):
         ("sequence_unit_uniq", "unique(department_id, sequence)", "Two access rows cannot share a number."),
     ]
 
-    def init(self):
-        # The database refuses to change or delete an access row, whoever asks.
-        self.env.cr.execute("""
-            CREATE OR REPLACE FUNCTION mchs_bodycam_access_guard() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION 'the access journal is append-only (item 13)' USING ERRCODE = 'check_violation';
-            END $$ LANGUAGE plpgsql;
-            DROP TRIGGER IF EXISTS mchs_bodycam_access_guard ON mchs_bodycam_access;
-            CREATE TRIGGER mchs_bodycam_access_guard BEFORE UPDATE OR DELETE ON mchs_bodycam_access
-            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_access_guard();
-        """)
-
-    def write(self, vals):
-        raise UserError(self.env._("The access journal is append-only (item 13)."))
-
-    def unlink(self):
-        raise UserError(self.env._("The access journal is append-only (item 13)."))
+    def _lock_state(self):
+        return "journaled"
 
     @staticmethod
     def _content(values):

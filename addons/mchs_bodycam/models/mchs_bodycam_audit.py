@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.storage import hash_file
+from .mchs_bodycam_lock_mixin import ALL
 
 _logger = logging.getLogger(__name__)
 
@@ -18,8 +19,9 @@ BATCH_SIZE = 200
 # still ends well within a cron job's time limit (bench/: about 1.2 GiB/s)
 BATCH_BYTES = 8 * 1024 ** 3
 LOCATIONS = ("primary", "backup")
-# what only the audit's own steps write (see _write_progress); a person chooses the checker only
-EDITABLE_FIELDS = {"checker_id"}
+# what the audit's own steps write while it runs (see _lock_step)
+PROGRESS_FIELDS = {"phase", "cursor_recording_id", "cursor_storage_id", "cursor_location", "cursor_sha256",
+                   "chain_ok", "access_count", "recording_total", "recording_checked", "file_count", "byte_count"}
 
 
 def _hash_or_none(backend, sha256):
@@ -43,16 +45,24 @@ class MchsBodycamAudit(models.Model):
 
     _name = "mchs.bodycam.audit"
     _description = "Annual audit of access and archive integrity"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "year desc, id desc"
     _check_company_auto = True
+    # item 13: a person chooses the checker of a draft audit; the run is the audit's own, and
+    # its result is kept as found
+    _lock_changeable = {"draft": ALL, "running": PROGRESS_FIELDS | {"state", "done_at"}, "done": set()}
+    _lock_fill_once = {"done_at"}
+    _lock_transitions = {"draft": {"running"}, "running": {"done"}, "done": set()}
+    _lock_deletable = {"draft"}
+    _lock_user_writable = {"draft": {"checker_id"}}
+    _lock_user_creatable = {"draft": {"commission_id", "checker_id"}}
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
                                     ondelete="restrict", check_company=True)
-    department_id = fields.Many2one(related="commission_id.department_id", store=True, string="Unit")
-    company_id = fields.Many2one(related="commission_id.company_id", store=True)
-    year = fields.Integer(related="commission_id.year", store=True)
+    department_id = fields.Many2one(related="commission_id.department_id", store=True, precompute=True, string="Unit")
+    company_id = fields.Many2one(related="commission_id.company_id", store=True, precompute=True)
+    year = fields.Integer(related="commission_id.year", store=True, precompute=True)
     checker_id = fields.Many2one("hr.employee", string="Checker", required=True, tracking=True,
                                  help="Appendix 2, column 5: who checks for the commission (its chairman by default).")
     state = fields.Selection([("draft", "Draft"), ("running", "Running"), ("done", "Done")], default="draft",
@@ -103,22 +113,6 @@ class MchsBodycamAudit(models.Model):
                 vals["checker_id"] = self.env["mchs.bodycam.commission"].browse(vals["commission_id"]).chairman_id.id
         return super().create(vals_list)
 
-    def write(self, vals):
-        if not self.env.su:
-            if {name for name in vals if not name.startswith(("message_", "activity_"))} - EDITABLE_FIELDS:
-                raise UserError(self.env._("An audit's progress and result are written by the audit itself (item 13)."))
-            if "checker_id" in vals and any(audit.state != "draft" for audit in self):
-                raise UserError(self.env._("The checker is chosen before the audit starts."))
-        return super().write(vals)
-
-    def _write_progress(self, vals):
-        # sudo: the audit's own steps record their progress and result
-        return self.sudo().write(vals)
-
-    def unlink(self):
-        if any(audit.state != "draft" for audit in self):
-            raise UserError(self.env._("A started audit is kept (item 13)."))
-        return super().unlink()
 
     # ------------------------------------------------------------------ actions
 
@@ -128,7 +122,7 @@ class MchsBodycamAudit(models.Model):
             raise UserError(self.env._("The audit %s has already started.", self.name))
         self.commission_id._check_can_act()
         self.commission_id._member_of_user()
-        self._write_progress({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
+        self._lock_step({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
         self.env.ref("mchs_bodycam.ir_cron_process_audits")._trigger()
 
     def action_view_findings(self):
@@ -157,7 +151,7 @@ class MchsBodycamAudit(models.Model):
         step = {"access": self._audit_access, "files": self._audit_files, "unknown": self._audit_unknown}
         step[self.phase](batch_size)
         if self.phase == "done":
-            self._write_progress({"state": "done", "done_at": fields.Datetime.now()})
+            self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
             self._message_log(body=self.env._("Audit done: %(files)s files hashed, %(findings)s findings.",
                                               files=self.file_count, findings=self.finding_count))
             return 0
@@ -165,7 +159,9 @@ class MchsBodycamAudit(models.Model):
 
     def _add_findings(self, findings):
         if findings:
-            self.env["mchs.bodycam.audit.finding"].create([dict(finding, audit_id=self.id) for finding in findings])
+            # sudo: findings are written by the audit's own steps only (item 13)
+            self.env["mchs.bodycam.audit.finding"].sudo().create(
+                [dict(finding, audit_id=self.id) for finding in findings])
 
     def _year_bounds(self):
         """The year in the unit's local time, as naive UTC moments."""
@@ -206,7 +202,7 @@ class MchsBodycamAudit(models.Model):
         self._add_findings(findings)
         # sudo: counting what the audit will hash; the commission does not browse the registry
         total = self.env["mchs.bodycam.recording"].sudo().search_count(self._recordings_domain())
-        self._write_progress({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
+        self._lock_step({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
                     "phase": "files", "cursor_recording_id": 0})
 
     def _holders_by_day(self, rows):
@@ -229,10 +225,10 @@ class MchsBodycamAudit(models.Model):
             self._recordings_domain() + [("id", ">", self.cursor_recording_id)], order="id", limit=batch_size))
         if not recordings:
             first_storage = self._storages()[:1]
-            self._write_progress({"phase": "unknown", "cursor_storage_id": first_storage.id,
+            self._lock_step({"phase": "unknown", "cursor_storage_id": first_storage.id,
                         "cursor_location": LOCATIONS[0], "cursor_sha256": False})
             if not first_storage:
-                self._write_progress({"phase": "done"})
+                self._lock_step({"phase": "done"})
             return
         findings, files, size = [], 0, 0
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -251,7 +247,7 @@ class MchsBodycamAudit(models.Model):
                 if digests[0] != digests[1]:
                     findings.append(self._file_finding("mismatch", False, recording))
         self._add_findings(findings)
-        self._write_progress({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
+        self._lock_step({"cursor_recording_id": recordings[-1].id, "recording_checked": self.recording_checked + len(recordings),
                     "file_count": self.file_count + files, "byte_count": self.byte_count + size})
 
     @staticmethod
@@ -302,20 +298,20 @@ class MchsBodycamAudit(models.Model):
                     self.env._("Content hashes to %s.", digest)
                 findings.append({"kind": kind, "location": location, "sha256": name, "detail": detail})
             self._add_findings(findings)
-            self._write_progress({"cursor_sha256": names[-1], "file_count": self.file_count + files,
+            self._lock_step({"cursor_sha256": names[-1], "file_count": self.file_count + files,
                         "byte_count": self.byte_count + size})
         if len(names) < batch_size:
             self._next_location(storage, location)
 
     def _next_location(self, storage, location):
         if location == LOCATIONS[0]:
-            self._write_progress({"cursor_location": LOCATIONS[1], "cursor_sha256": False})
+            self._lock_step({"cursor_location": LOCATIONS[1], "cursor_sha256": False})
             return
         following = self._storages().filtered(lambda s: s.id > storage.id)[:1]
         if following:
-            self._write_progress({"cursor_storage_id": following.id, "cursor_location": LOCATIONS[0], "cursor_sha256": False})
+            self._lock_step({"cursor_storage_id": following.id, "cursor_location": LOCATIONS[0], "cursor_sha256": False})
         else:
-            self._write_progress({"phase": "done"})
+            self._lock_step({"phase": "done"})
 
     # ------------------------------------------------------------------ Appendix 2, columns 5-7
 

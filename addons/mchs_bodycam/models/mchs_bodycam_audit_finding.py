@@ -8,7 +8,12 @@ class MchsBodycamAuditFinding(models.Model):
 
     _name = "mchs.bodycam.audit.finding"
     _description = "Finding of the annual audit"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "audit_id, id"
+    # item 13: what the audit found is kept as found
+    _lock_state_sql = "'found'"
+    _lock_changeable = {"found": set()}
+    _lock_user_creatable = {}
 
     audit_id = fields.Many2one("mchs.bodycam.audit", required=True, ondelete="cascade", index=True)
     kind = fields.Selection([
@@ -28,6 +33,9 @@ class MchsBodycamAuditFinding(models.Model):
     access_sequence = fields.Integer(related="access_id.sequence", string="Row №")
     sha256 = fields.Char(string="SHA-256", readonly=True)
     detail = fields.Char(readonly=True)
+
+    def _lock_state(self):
+        return "found"
 
     @api.depends("kind")
     def _compute_kind_label(self):

@@ -61,7 +61,9 @@ class MchsBodycamCamera(models.Model):
             raise UserError(self.env._("Enter the number of the new seal (item 8)."))
         if self.seal_id:
             self.seal_id._remove("replaced")
-        return self.env["mchs.bodycam.seal"].create({"camera_id": self.id, "number": number})
+        # sudo: seal history is written by the slot operations only (item 8), never by hand
+        seal = self.env["mchs.bodycam.seal"].sudo().create({"camera_id": self.id, "number": number})
+        return seal.sudo(False)
 
     def _break_seal(self, reason):
         self.ensure_one()

@@ -46,7 +46,8 @@ class MchsBodycamCard(models.Model):
             raise UserError(self.env._(
                 "%(camera)s has no free card slot (%(slots)s).",
                 camera=camera.display_name, slots=camera.card_slot_count))
-        self.env["mchs.bodycam.card.installation"].create({"card_id": self.id, "camera_id": camera.id})
+        # sudo: the installation history is written by the slot operations only (items 6, 8)
+        self.env["mchs.bodycam.card.installation"].sudo().create({"card_id": self.id, "camera_id": camera.id})
         self.camera_id = camera
 
     def _remove_from_camera(self):

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.storage import store_stream
+from .mchs_bodycam_lock_mixin import ALL, AllBut
 
 # item 12: the three members the commission cannot act without
 REQUIRED_ROLES = ("chairman", "responsible", "anti_corruption")
@@ -15,14 +16,20 @@ class MchsBodycamCommission(models.Model):
 
     _name = "mchs.bodycam.commission"
     _description = "Bodycam year-end commission"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "year desc, department_id"
     _check_company_auto = True
+    # item 12: a commission with acts or audits keeps its unit and year
+    _lock_state_sql = """CASE WHEN EXISTS (SELECT 1 FROM mchs_bodycam_destruction act WHERE act.commission_id = {row}.id)
+                                OR EXISTS (SELECT 1 FROM mchs_bodycam_audit audit WHERE audit.commission_id = {row}.id)
+                              THEN 'acting' ELSE 'forming' END"""
+    _lock_changeable = {"forming": ALL, "acting": AllBut({"department_id", "year", "company_id"})}
+    _lock_deletable = {"forming"}
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(compute="_compute_name", store=True, precompute=True)
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, tracking=True,
                                     check_company=True, default=lambda self: self._default_department())
-    company_id = fields.Many2one(related="department_id.company_id", store=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True)
     year = fields.Integer(required=True, tracking=True,
                           default=lambda self: fields.Date.context_today(self).year)
     decision = fields.Char(string="Chairman's decision", tracking=True,
@@ -66,10 +73,9 @@ class MchsBodycamCommission(models.Model):
         for commission in self:
             commission.can_act = not commission._composition_problems()
 
-    def write(self, vals):
-        if {"department_id", "year"} & set(vals) and (self.destruction_ids or self.audit_ids):
-            raise UserError(self.env._("A commission with acts or audits keeps its unit and year (item 12)."))
-        return super().write(vals)
+    def _lock_state(self):
+        self.ensure_one()
+        return "acting" if self.destruction_ids or self.audit_ids else "forming"
 
     def _composition_problems(self):
         """What keeps the commission from acting (item 12), in words; empty when it can act."""
@@ -108,10 +114,15 @@ class MchsBodycamCommission(models.Model):
             raise UserError(self.env._("You are not a member of the commission %s (item 12).", self.name))
         return member[:1]
 
+    def _composition_sealed(self):
+        """True once the commission has confirmed an act or run an audit (item 12)."""
+        self.ensure_one()
+        return bool(self.destruction_ids.filtered(lambda act: act.state not in ("draft", "cancelled"))
+                    or self.audit_ids.filtered(lambda audit: audit.state != "draft"))
+
     def _check_composition_editable(self):
         for commission in self:
-            if commission.destruction_ids.filtered(lambda act: act.state not in ("draft", "cancelled")) or \
-                    commission.audit_ids.filtered(lambda audit: audit.state != "draft"):
+            if commission._composition_sealed():
                 raise UserError(self.env._(
                     "The commission %s has already confirmed an act or run an audit: its members no longer change.",
                     commission.name))

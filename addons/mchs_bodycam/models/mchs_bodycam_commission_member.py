@@ -1,12 +1,24 @@
 from odoo import api, fields, models
 
+from .mchs_bodycam_lock_mixin import ALL
+
 
 class MchsBodycamCommissionMember(models.Model):
     """A seat on the year-end commission (item 12) and the role it is held in."""
 
     _name = "mchs.bodycam.commission.member"
     _description = "Commission member"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "commission_id, sequence, id"
+    # item 12: the members who confirmed an act or ran an audit stay who they were
+    _lock_state_sql = """CASE WHEN EXISTS (SELECT 1 FROM mchs_bodycam_destruction act
+                                            WHERE act.commission_id = {row}.commission_id
+                                              AND act.state NOT IN ('draft', 'cancelled'))
+                                OR EXISTS (SELECT 1 FROM mchs_bodycam_audit audit
+                                            WHERE audit.commission_id = {row}.commission_id AND audit.state <> 'draft')
+                              THEN 'sealed' ELSE 'open' END"""
+    _lock_changeable = {"open": ALL, "sealed": set()}
+    _lock_deletable = {"open"}
 
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
@@ -39,16 +51,12 @@ class MchsBodycamCommissionMember(models.Model):
             return True
         return self.role == "chairman" and unit.parent_path.startswith(department.parent_path)
 
+    def _lock_state(self):
+        self.ensure_one()
+        return "sealed" if self.commission_id._composition_sealed() else "open"
+
     @api.model_create_multi
     def create(self, vals_list):
         members = super().create(vals_list)
         members.commission_id._check_composition_editable()
         return members
-
-    def write(self, vals):
-        self.commission_id._check_composition_editable()
-        return super().write(vals)
-
-    def unlink(self):
-        self.commission_id._check_composition_editable()
-        return super().unlink()

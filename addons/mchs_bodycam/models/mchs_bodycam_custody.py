@@ -5,6 +5,8 @@ import pytz
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
+from .mchs_bodycam_lock_mixin import ALL
+
 CUSTODY_STATES = [
     ("draft", "Draft"),
     ("issued", "Issued"),
@@ -20,6 +22,11 @@ CHECKLIST = ["check_operable", "check_datetime", "check_quality", "check_invento
              "check_seal_intact", "check_badge_worn"]
 # the pre-use check as entered at the desk (item 16): the checklist and its measured values
 CHECK_FIELDS = set(CHECKLIST) | {"battery_level", "clock_offset_seconds", "check_seal_number"}
+# item 9: what a signed row still receives after its issue, each fact once
+LATER_FACTS = {"return_datetime", "received_by_id", "return_confirmed_at", "return_confirmation",
+               "download_datetime", "closed_datetime", "struck"}
+# recomputed as recordings arrive (items 18, 19): derived, not signed
+DERIVED_FIELDS = {"recording_gap_count", "recording_gaps_text"}
 
 
 class MchsBodycamCustody(models.Model):
@@ -28,10 +35,26 @@ class MchsBodycamCustody(models.Model):
 
     _name = "mchs.bodycam.custody"
     _description = "Bodycam custody entry (Appendix 1 row)"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mchs.bodycam.lock.mixin"]
     _order = "journal_id, row_number desc, id desc"
     _check_company_auto = True
     _rec_name = "row_number"
+    # item 9: a row is written in pen; once issued it only receives its later facts, once each
+    _lock_changeable = {
+        "draft": ALL,
+        "issued": {"state", "is_overdue"} | LATER_FACTS | DERIVED_FIELDS,
+        "returned": {"state", "download_datetime", "closed_datetime", "struck"} | DERIVED_FIELDS,
+        "downloaded": {"state", "download_datetime", "closed_datetime", "struck"} | DERIVED_FIELDS,
+        "closed": {"struck"} | DERIVED_FIELDS,
+    }
+    # the cards of a row are set once: at its issue, or when a correction rewrites it (item 9)
+    _lock_fill_once = LATER_FACTS | {"card_ids"}
+    _lock_transitions = {"draft": {"issued"}, "issued": {"returned"}, "returned": {"downloaded"},
+                         "downloaded": {"closed"}, "closed": set()}
+    _lock_deletable = {"draft"}
+    # what the desk fills in before the issue; everything else is the actions' (items 7, 16)
+    _lock_user_writable = {"draft": {"department_id", "camera_id", "inspector_id"} | CHECK_FIELDS}
+    _lock_user_creatable = _lock_user_writable
 
     journal_id = fields.Many2one("mchs.bodycam.journal", string="Journal book", readonly=True, index=True,
                                  check_company=True, domain="[('kind', '=', 'custody')]")
@@ -39,7 +62,7 @@ class MchsBodycamCustody(models.Model):
     department_id = fields.Many2one(
         "hr.department", string="Unit", required=True, index=True, check_company=True,
         default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
-    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True, index=True)
     state = fields.Selection(CUSTODY_STATES, required=True, default="draft", readonly=True, tracking=True,
                              index=True)
     # column 2
@@ -109,6 +132,7 @@ class MchsBodycamCustody(models.Model):
     ]
 
     def init(self):
+        super().init()
         # A bodycam is out under one entry at a time, and an inspector holds one bodycam at a
         # time (items 7, 23): enforced by the database against two desks at once.
         # Struck rows stay in the book but no longer hold anything. (An unset boolean is NULL
@@ -177,18 +201,6 @@ class MchsBodycamCustody(models.Model):
         for entry in self:
             number = entry.row_number or self.env._("draft")
             entry.display_name = f"№ {number} · {entry.camera_id.inventory_number or ''} · {entry.inspector_id.name or ''}"
-
-    def write(self, vals):
-        frozen = {"camera_id", "inspector_id", "department_id"} | CHECK_FIELDS
-        if frozen & set(vals) and any(entry.state != "draft" for entry in self):
-            raise UserError(self.env._(
-                "A journal entry is never edited once issued; correct it instead (item 9)."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft(self):
-        if any(entry.state != "draft" for entry in self):
-            raise UserError(self.env._("A journal entry is never deleted; correct it instead (item 9)."))
 
     # ------------------------------------------------------------------ checks
 
@@ -307,7 +319,7 @@ class MchsBodycamCustody(models.Model):
                     "session (item 7).", entry.inspector_id.name))
             journal = entry._custody_book()
             camera = entry.camera_id
-            entry.write({
+            entry._lock_write({
                 "state": "issued",
                 "journal_id": journal.id,
                 "row_number": journal._take_row_number(),
@@ -347,10 +359,10 @@ class MchsBodycamCustody(models.Model):
         no longer overdue (item 23)."""
         for entry in self:
             receiver = self.env.user.employee_ids.filtered(lambda e, entry=entry: e.department_id == entry.department_id)[:1]
-            entry.write({"state": "returned", "return_datetime": fields.Datetime.now(),
+            entry._lock_write({"state": "returned", "return_datetime": fields.Datetime.now(),
                          "received_by_id": self.env.uid, "is_overdue": False})
-            entry.camera_id.write({"holder_id": receiver.id})
-            entry.card_ids.write({"holder_id": receiver.id})
+            entry.camera_id._lock_write({"holder_id": receiver.id})
+            entry.card_ids._lock_write({"holder_id": receiver.id})
             entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
 
     def action_mark_downloaded(self):
@@ -360,7 +372,7 @@ class MchsBodycamCustody(models.Model):
             if entry.state != "returned":
                 raise UserError(self.env._("Recordings are downloaded after the return."))
         self._check_responsible_person()
-        self.write({"state": "downloaded", "download_datetime": fields.Datetime.now()})
+        self._lock_write({"state": "downloaded", "download_datetime": fields.Datetime.now()})
 
     def _record_download(self, recording):
         """Column 6: a recording of this entry reached the storage server (items 10, 11)."""
@@ -369,7 +381,7 @@ class MchsBodycamCustody(models.Model):
         if self.state == "returned":
             values["state"] = "downloaded"
         if values:
-            self.write(values)
+            self._lock_write(values)
 
     def action_close(self):
         """The cards are wiped after download (item 5): the devices are available again."""
@@ -382,7 +394,7 @@ class MchsBodycamCustody(models.Model):
                     "A recording of row %s is missing or damaged in the primary or the backup location: "
                     "the cards must not be wiped (item 10).", entry.row_number))
         self._check_responsible_person()
-        self.write({"state": "closed", "closed_datetime": fields.Datetime.now()})
+        self._lock_write({"state": "closed", "closed_datetime": fields.Datetime.now()})
         for entry in self:
             # a bodycam replaced after a failure is in repair by now (item 21)
             (entry.camera_id.filtered(lambda c: c.state == "issued"))._mark_returned()
@@ -437,6 +449,7 @@ class MchsBodycamCustody(models.Model):
         pause = self._open_remark("pause")
         if not pause:
             raise UserError(self.env._("The recording is not paused."))
+        # sudo: the inspector resumes on their own entry (checked above), with no write access
         pause.sudo().write({"pause_end": fields.Datetime.now()})
         self.sudo()._message_log(body=pause.text)
 
@@ -476,7 +489,7 @@ class MchsBodycamCustody(models.Model):
     def action_clear_failure(self):
         self.ensure_one()
         self._check_responsible_person()
-        self._open_failure().write({"resolution": "cleared"})
+        self._open_failure()._lock_write({"resolution": "cleared"})
         self.activity_unlink(["mchs_bodycam.mail_activity_type_failure"])
 
     def action_replace_after_failure(self):
@@ -490,9 +503,11 @@ class MchsBodycamCustody(models.Model):
         request = self.camera_id.action_send_to_repair()
         request.description = failure.cause
         self.flush_recordset()
-        replacement = self.create({"department_id": self.department_id.id, "inspector_id": self.inspector_id.id,
-                                   "replaces_custody_id": self.id, "camera_id": self._replacement_camera().id})
-        failure.write({"resolution": "replaced", "replacement_custody_id": replacement.id,
+        # sudo: the replacement entry is the step's own, linked to the failed one (item 21)
+        replacement = self.sudo().create({
+            "department_id": self.department_id.id, "inspector_id": self.inspector_id.id,
+            "replaces_custody_id": self.id, "camera_id": self._replacement_camera().id}).sudo(False)
+        failure._lock_write({"resolution": "replaced", "replacement_custody_id": replacement.id,
                        "maintenance_request_id": request.id})
         self.activity_unlink(["mchs_bodycam.mail_activity_type_failure"])
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": replacement.id,
@@ -517,18 +532,19 @@ class MchsBodycamCustody(models.Model):
         if not (note or "").strip():
             raise UserError(self.env._("Say what was wrong (item 9)."))
         journal = self._custody_book()
-        self.write({"struck": True})
+        self._lock_write({"struck": True})
         self.flush_recordset(["struck"])
-        corrected = self.copy({
+        # sudo: the new row takes the facts of the struck one, checked above (item 9)
+        corrected = self.sudo().copy({
             "inspector_id": inspector.id, "journal_id": journal.id, "row_number": journal._take_row_number(),
             "state": self.state, "card_ids": [(6, 0, self.card_ids.ids)], "inventory_text": self.inventory_text,
             "seal_number": self.seal_number, "issue_datetime": self.issue_datetime, "issued_by_id": self.issued_by_id.id,
             "return_datetime": self.return_datetime, "received_by_id": self.received_by_id.id,
             "download_datetime": self.download_datetime, "replaces_custody_id": self.replaces_custody_id.id,
-        })
+        }).sudo(False)
         if self.state == "issued":
-            self.camera_id.write({"holder_id": inspector.id})
-            self.card_ids.write({"holder_id": inspector.id})
+            self.camera_id._lock_write({"holder_id": inspector.id})
+            self.card_ids._lock_write({"holder_id": inspector.id})
         for entry, other in ((self, corrected), (corrected, self)):
             entry._add_remark({"kind": "correction", "related_custody_id": other.id, "note": note.strip()})
         return corrected

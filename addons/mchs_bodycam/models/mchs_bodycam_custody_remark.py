@@ -17,15 +17,23 @@ class MchsBodycamCustodyRemark(models.Model):
 
     _name = "mchs.bodycam.custody.remark"
     _description = "Journal entry remark (column 7)"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "custody_id, id"
+    # item 9: signed once written; a pause gets its end and a failure its outcome, once
+    _lock_state_sql = "'signed'"
+    _lock_changeable = {"signed": {"pause_end", "resolution", "replacement_custody_id", "maintenance_request_id",
+                                   "camera_model"}}
+    _lock_fill_once = {"pause_end", "resolution", "replacement_custody_id", "maintenance_request_id"}
+    _lock_user_writable = {"signed": set()}
+    _lock_user_creatable = {}
 
     custody_id = fields.Many2one("mchs.bodycam.custody", string="Journal entry", required=True, readonly=True,
                                  index=True, ondelete="restrict")
-    company_id = fields.Many2one(related="custody_id.company_id", store=True)
-    department_id = fields.Many2one(related="custody_id.department_id", store=True, string="Unit")
+    company_id = fields.Many2one(related="custody_id.company_id", store=True, precompute=True)
+    department_id = fields.Many2one(related="custody_id.department_id", store=True, precompute=True, string="Unit")
     kind = fields.Selection(REMARK_KINDS, required=True, readonly=True, index=True)
-    camera_id = fields.Many2one(related="custody_id.camera_id", store=True, string="Bodycam")
-    camera_model = fields.Char(related="custody_id.camera_id.model", store=True, string="Bodycam model")
+    camera_id = fields.Many2one(related="custody_id.camera_id", store=True, precompute=True, string="Bodycam")
+    camera_model = fields.Char(related="custody_id.camera_id.model", store=True, precompute=True, string="Bodycam model")
     signed_by_id = fields.Many2one("res.users", string="Signed by", required=True, readonly=True,
                                    default=lambda self: self.env.user)
     signed_at = fields.Datetime(string="Signed at", required=True, readonly=True, default=fields.Datetime.now)
@@ -49,17 +57,8 @@ class MchsBodycamCustodyRemark(models.Model):
     note = fields.Char(readonly=True)
     text = fields.Char(compute="_compute_text", string="Remark")
 
-    # Fields that complete an open remark once: the end of a pause, the outcome of a failure.
-    _COMPLETIONS = {"pause_end", "resolution", "replacement_custody_id", "maintenance_request_id"}
-
-    def write(self, vals):
-        if set(vals) - self._COMPLETIONS or any(remark[name] for remark in self for name in vals):
-            raise UserError(self.env._("A remark in the journal is never changed (item 9)."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(self.env._("A remark in the journal is never deleted (item 9)."))
+    def _lock_state(self):
+        return "signed"
 
     @api.depends("kind", "pause_start", "pause_end", "reported_at", "resolution", "related_custody_id",
                  "old_seal_number", "new_seal_number")

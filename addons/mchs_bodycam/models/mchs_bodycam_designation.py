@@ -1,7 +1,11 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import ValidationError
+
+from .mchs_bodycam_lock_mixin import ALL
+
+TODAY_SQL = "(now() AT TIME ZONE 'UTC')::date"
 
 
 class MchsBodycamDesignation(models.Model):
@@ -13,13 +17,22 @@ class MchsBodycamDesignation(models.Model):
 
     _name = "mchs.bodycam.designation"
     _description = "Bodycam role designation"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "department_id, role, date_start desc"
     _check_company_auto = True
+    # item 5: a designation that has taken effect is history: it is ended, never rewritten, and an
+    # end that has passed stays; a planned one may still change or go (dates in UTC)
+    _lock_state_sql = f"""CASE WHEN {{row}}.date_start > {TODAY_SQL} THEN 'planned'
+                               WHEN {{row}}.date_start = {TODAY_SQL} THEN 'starting' ELSE 'effective' END"""
+    _lock_changeable = {"planned": ALL, "starting": ALL, "effective": {"date_end", "order_reference"}}
+    _lock_deletable = {"planned"}
+    _lock_sql_checks = [(f"OLD.date_end IS NULL OR OLD.date_end >= {TODAY_SQL} "
+                         "OR NEW.date_end IS NOT DISTINCT FROM OLD.date_end",
+                         "a designation that has ended stays ended (item 5)")]
 
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True,
                                     check_company=True, tracking=True)
-    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True, index=True)
     role = fields.Selection([("head", "Head"), ("responsible", "Responsible person")],
                             required=True, tracking=True)
     employee_id = fields.Many2one("hr.employee", string="Employee", required=True, check_company=True,
@@ -35,6 +48,7 @@ class MchsBodycamDesignation(models.Model):
     ]
 
     def init(self):
+        super().init()
         # Two designations of one role in one unit may never overlap, even from two
         # transactions at once (item 5: one responsible person at a time).
         self.env.cr.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
@@ -78,18 +92,10 @@ class MchsBodycamDesignation(models.Model):
             self._close_previous(vals)
         return super().create(vals_list)
 
-    def write(self, vals):
-        protected = {"department_id", "role", "employee_id", "date_start"}
-        if protected & set(vals) and any(d.date_start < fields.Date.context_today(self) for d in self):
-            raise UserError(self.env._(
-                "A designation that has taken effect is history: end it and create a new one."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_future(self):
-        if any(d.date_start <= fields.Date.context_today(self) for d in self):
-            raise UserError(self.env._(
-                "A designation that has taken effect is history and cannot be deleted; end it instead."))
+    def _lock_state(self):
+        self.ensure_one()
+        today = fields.Date.today()
+        return "planned" if self.date_start > today else "starting" if self.date_start == today else "effective"
 
     @api.model
     def _close_previous(self, vals):

@@ -10,8 +10,6 @@ _logger = logging.getLogger(__name__)
 
 # lines moved aside or removed per committed step of the background job
 BATCH_SIZE = 1000
-# set by the act's own steps only (see _write_state), never by a person's write
-PROTECTED_FIELDS = {"name", "commission_id", "state", "error", "done_at", "retention_date", "confirmation_ids"}
 
 
 class MchsBodycamDestruction(models.Model):
@@ -28,15 +26,31 @@ class MchsBodycamDestruction(models.Model):
 
     _name = "mchs.bodycam.destruction"
     _description = "Destruction act of bodycam recordings"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # item 12: the commission reviews a draft; from the first confirmation on, only the act's own
+    # steps move it, and a destroyed or cancelled act is kept as it is
+    _lock_changeable = {
+        "draft": {"date", "place", "state", "name", "retention_date", "error"},
+        "confirming": {"state", "error"},
+        "destroying": {"state", "error", "done_at"},
+        "failed": {"state", "error"},
+        "done": set(),
+        "cancelled": set(),
+    }
+    _lock_fill_once = {"done_at"}
+    _lock_transitions = {"draft": {"confirming", "cancelled"}, "confirming": {"destroying", "draft"},
+                         "destroying": {"failed", "done"}, "failed": {"destroying", "draft"},
+                         "done": set(), "cancelled": set()}
+    _lock_user_writable = {"draft": {"date", "place"}}
+    _lock_user_creatable = {"draft": {"commission_id", "date", "place"}}
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
                                     ondelete="restrict", check_company=True)
-    department_id = fields.Many2one(related="commission_id.department_id", store=True, string="Unit")
-    company_id = fields.Many2one(related="commission_id.company_id", store=True)
+    department_id = fields.Many2one(related="commission_id.department_id", store=True, precompute=True, string="Unit")
+    company_id = fields.Many2one(related="commission_id.company_id", store=True, precompute=True)
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     place = fields.Char(required=True, tracking=True, default=lambda self: self._default_place())
     retention_date = fields.Date(string="Proposed as of", readonly=True,
@@ -51,7 +65,7 @@ class MchsBodycamDestruction(models.Model):
     ], default="draft", required=True, readonly=True, tracking=True, index=True)
     line_ids = fields.One2many("mchs.bodycam.destruction.line", "destruction_id", string="Recordings")
     confirmation_ids = fields.One2many("mchs.bodycam.destruction.confirmation", "destruction_id",
-                                       string="Confirmations", readonly=True)
+                                       string="Confirmations", readonly=True, domain=[("withdrawn_at", "=", False)])
     error = fields.Text(string="Why the removal stopped", readonly=True)
     done_at = fields.Datetime(string="Completed", readonly=True)
     line_count = fields.Integer(compute="_compute_totals", string="Proposed")
@@ -118,25 +132,10 @@ class MchsBodycamDestruction(models.Model):
             self.env.cr.execute("SELECT id FROM mchs_bodycam_commission WHERE id = %s FOR UPDATE", [commission.id])
             number = self.search_count([("commission_id", "=", commission.id)])
             # sudo: the unit's code is configuration the commission may not read
-            act._write_state({"name": f"{commission.department_id.sudo().bodycam_code or commission.department_id.id}-"
+            act._lock_step({"name": f"{commission.department_id.sudo().bodycam_code or commission.department_id.id}-"
                                       f"{commission.year}-{number}"})
         return acts
 
-    def write(self, vals):
-        if not self.env.su and PROTECTED_FIELDS & set(vals):  # chatter fields stay free
-            raise UserError(self.env._("The act's state, number and result change only through its buttons (item 12)."))
-        if {"date", "place"} & set(vals):
-            self._check_state(("draft",))
-        return super().write(vals)
-
-    def _write_state(self, vals):
-        # sudo: the act's own transitions, each checked by its action_* method
-        return self.sudo().write(vals)
-
-    def unlink(self):
-        # acts are cancelled, never deleted: their numbers stay taken and their history kept
-        raise UserError(self.env._("A destruction act is kept (item 12); cancel it while it is under review "
-                                   "instead."))
 
     # ------------------------------------------------------------------ review
 
@@ -164,7 +163,7 @@ class MchsBodycamDestruction(models.Model):
             ON CONFLICT (recording_id) WHERE excluded IS NOT TRUE DO NOTHING
         """, [self.id, self.env.uid, self.env.uid, *select.params])
         count = self.env.cr.rowcount
-        self._write_state({"retention_date": self.date})
+        self._lock_step({"retention_date": self.date})
         self.invalidate_recordset(["line_ids"])
         self._message_log(body=self.env._("%s recordings past their retention were proposed.", count))
         return count
@@ -215,7 +214,7 @@ class MchsBodycamDestruction(models.Model):
         # sudo: a member may not write confirmations by hand; this one names the real user
         self.env["mchs.bodycam.destruction.confirmation"].sudo().create({
             "destruction_id": self.id, "member_id": member.id, "user_id": self.env.uid})
-        self._write_state({"state": "confirming"})
+        self._lock_step({"state": "confirming"})
         self.invalidate_recordset(["confirmation_ids"])
         if not (self.commission_id.member_ids - self.confirmation_ids.member_id):
             self._start_removal()
@@ -228,16 +227,18 @@ class MchsBodycamDestruction(models.Model):
         self._check_state(("confirming", "failed"))
         if self.line_ids.filtered(lambda line: line.removal_state != "pending"):
             raise UserError(self.env._("Files of act %s are already being removed: retry instead.", self.name))
-        # sudo: confirmations are never edited by hand; going back to review withdraws them all
-        self.confirmation_ids.sudo().unlink()
-        self._write_state({"state": "draft", "error": False})
+        # sudo: confirmations are never edited by hand; going back to review withdraws them all,
+        # and they stay on record as withdrawn
+        self.confirmation_ids.sudo().write({"withdrawn_at": fields.Datetime.now()})
+        self.invalidate_recordset(["confirmation_ids"])
+        self._lock_step({"state": "draft", "error": False})
 
     def action_cancel(self):
         self.ensure_one()
         self._check_state(("draft",))
         self.env.cr.execute("DELETE FROM mchs_bodycam_destruction_line WHERE destruction_id = %s", [self.id])
         self.invalidate_recordset(["line_ids"])
-        self._write_state({"state": "cancelled"})
+        self._lock_step({"state": "cancelled"})
 
     def action_retry(self):
         self.ensure_one()
@@ -246,7 +247,7 @@ class MchsBodycamDestruction(models.Model):
         self._start_removal()
 
     def _start_removal(self):
-        self._write_state({"state": "destroying", "error": False})
+        self._lock_step({"state": "destroying", "error": False})
         self.env.ref("mchs_bodycam.ir_cron_process_destructions")._trigger()
 
     # ------------------------------------------------------------------ removal (background)
@@ -391,7 +392,7 @@ class MchsBodycamDestruction(models.Model):
 
     def _fail(self, message):
         _logger.warning("destruction act %s: %s", self.name, message)
-        self._write_state({"state": "failed", "error": message})
+        self._lock_step({"state": "failed", "error": message})
         self._message_log(body=message)
 
     def _finish(self):
@@ -405,7 +406,7 @@ class MchsBodycamDestruction(models.Model):
         recordings._mark_destroyed(self)
         for backend in self._all_backends():
             backend.finish_batch(self._staging_name())
-        self._write_state({"state": "done", "done_at": fields.Datetime.now()})
+        self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
         self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recordings)))
 
     # ------------------------------------------------------------------ printing

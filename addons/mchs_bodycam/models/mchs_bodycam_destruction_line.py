@@ -9,7 +9,19 @@ class MchsBodycamDestructionLine(models.Model):
 
     _name = "mchs.bodycam.destruction.line"
     _description = "Recording of a destruction act"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "destruction_id, id"
+    # item 12: a line follows its act: excluded with a reason under review, then only the
+    # removal job moves it (and excludes what went on legal hold meanwhile, item 14)
+    _lock_state_sql = "(SELECT act.state FROM mchs_bodycam_destruction act WHERE act.id = {row}.destruction_id)"
+    _lock_changeable = {
+        "draft": {"excluded", "exclusion_reason", "excluded_by_id"},
+        "destroying": {"removal_state", "excluded", "exclusion_reason"},
+        "failed": {"removal_state"},
+    }
+    _lock_deletable = {"draft"}
+    _lock_user_writable = {"draft": {"excluded", "exclusion_reason"}}
+    _lock_user_creatable = {}
 
     destruction_id = fields.Many2one("mchs.bodycam.destruction", required=True, ondelete="cascade", index=True)
     recording_id = fields.Many2one("mchs.bodycam.recording", required=True, ondelete="restrict", index=True)
@@ -30,6 +42,7 @@ class MchsBodycamDestructionLine(models.Model):
     recording_state = fields.Selection(related="recording_id.state", string="Recording state")
 
     def init(self):
+        super().init()
         # A recording is destroyed by one act: it is in at most one act that did not exclude it.
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_destruction_line_one_act
@@ -42,19 +55,21 @@ class MchsBodycamDestructionLine(models.Model):
             if line.excluded and not (line.exclusion_reason or "").strip():
                 raise ValidationError(self.env._("Say why the recording is kept (item 12)."))
 
+    def _lock_state(self):
+        self.ensure_one()
+        return self.destruction_id.state
+
     def write(self, vals):
-        if {"excluded", "exclusion_reason"} & set(vals):
-            if any(line.destruction_id.state != "draft" for line in self):
-                raise UserError(self.env._("Recordings are excluded while the act is under review, before the "
-                                           "first confirmation."))
-            if vals.get("excluded"):
-                self.destruction_id.commission_id._member_of_user()
-                vals = dict(vals, excluded_by_id=self.env.uid)
-            elif "excluded" in vals:
-                vals = dict(vals, excluded_by_id=False, exclusion_reason=False)
-        elif not self.env.su:
-            raise UserError(self.env._("Only the exclusion of a proposed recording can be changed."))
-        return super().write(vals)
+        if "excluded" not in vals or self.env.su:
+            return super().write(vals)
+        self._lock_check_write(vals)
+        if vals["excluded"]:
+            self.destruction_id.commission_id._member_of_user()
+            vals = dict(vals, excluded_by_id=self.env.uid)
+        else:
+            vals = dict(vals, excluded_by_id=False, exclusion_reason=False)
+        # the exclusion is signed by whoever makes it: a field of the step, not of the form
+        return self._lock_write(vals)
 
     def action_review(self):
         """Open the recording for the commission's review, through the journaled access of

@@ -3,6 +3,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .mchs_bodycam_lock_mixin import AllBut
+
 INVENTORY_NUMBER_RE = re.compile(r"^[A-Z0-9/-]{1,40}$")
 
 DEVICE_STATES = [
@@ -13,6 +15,7 @@ DEVICE_STATES = [
     ("lost", "Lost"),
 ]
 # Allowed state changes; written-off and lost devices never come back (item 6).
+# (An issued device goes back to available through the journal, in repair or is lost.)
 STATE_TRANSITIONS = {
     "available": {"issued", "repair", "written_off", "lost"},
     "issued": {"available", "repair", "lost"},
@@ -31,13 +34,26 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     _name = "mchs.bodycam.device.mixin"
     _description = "Bodycam registry device"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "mchs.bodycam.lock.mixin"]
     _check_company_auto = True
     _order = "inventory_number"
     _rec_name = "inventory_number"
     _qr_kind = None  # 'C' or 'M', see mchs.bodycam.qr
     _sequence_kind = None  # 'camera' or 'card', see hr.department
     _equipment_category_xmlid = None  # maintenance category of the delegated equipment
+    # item 6: once a device has been issued its number and unit are in the journals
+    _lock_state_sql = "CASE WHEN {row}.first_issue_date IS NULL THEN 'new' ELSE 'in_service' END"
+    _lock_changeable = {
+        "new": AllBut(),
+        "in_service": AllBut({"inventory_number", "department_id", "company_id", "first_issue_date", "equipment_id"}),
+    }
+    _lock_fill_once = {"first_issue_date"}
+    _lock_transitions = STATE_TRANSITIONS
+    _lock_deletable = {"new"}
+    # who holds the device and its state follow the journal and the repair steps, never a hand edit
+    _lock_user_writable = {state: AllBut(frozen | {"state", "holder_id", "first_issue_date"})
+                           for state, frozen in _lock_changeable.items()}
+    _lock_user_creatable = {"new": AllBut({"state", "holder_id", "first_issue_date"})}
 
     inventory_number = fields.Char(
         required=True, readonly=True, copy=False, index=True, tracking=True,
@@ -64,29 +80,6 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         ("issued_has_holder", "CHECK(state <> 'issued' OR holder_id IS NOT NULL)",
          "An issued device must have a holder."),
     ]
-
-    def init(self):
-        # item 6: once a device has been issued its number is in the journals; the database
-        # refuses to change it, whoever asks.
-        if self._abstract:
-            return
-        self.env.cr.execute("""
-            CREATE OR REPLACE FUNCTION mchs_bodycam_freeze_inventory_number() RETURNS trigger AS $$
-            BEGIN
-                IF OLD.first_issue_date IS NOT NULL
-                   AND NEW.inventory_number IS DISTINCT FROM OLD.inventory_number THEN
-                    RAISE EXCEPTION 'inventory number % is frozen: the device has been issued (item 6)',
-                        OLD.inventory_number USING ERRCODE = 'check_violation';
-                END IF;
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql
-        """)
-        trigger = f"{self._table}_freeze_inventory_number"
-        self.env.cr.execute(f'DROP TRIGGER IF EXISTS "{trigger}" ON "{self._table}"')
-        self.env.cr.execute(f"""
-            CREATE TRIGGER "{trigger}" BEFORE UPDATE OF inventory_number ON "{self._table}"
-            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_freeze_inventory_number()
-        """)
 
     @api.depends("department_id")
     def _compute_company_id(self):
@@ -136,28 +129,12 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def write(self, vals):
         if "inventory_number" in vals:
-            if any(d.first_issue_date for d in self):
-                raise UserError(self.env._(
-                    "The inventory number of a device that has been issued cannot be changed (item 6)."))
             vals["inventory_number"] = (vals["inventory_number"] or "").strip().upper()
-        if "state" in vals:
-            self._check_state_change(vals["state"])
         return super().write(vals)
 
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never_used(self):
-        if any(d.first_issue_date for d in self):
-            raise UserError(self.env._(
-                "A device that has been issued is part of the journals and cannot be deleted; "
-                "write it off instead."))
-
-    def _check_state_change(self, new_state):
-        labels = dict(self._fields["state"]._description_selection(self.env))
-        for device in self:
-            if device.state != new_state and new_state not in STATE_TRANSITIONS[device.state]:
-                raise UserError(self.env._(
-                    "%(device)s is %(old)s and cannot become %(new)s.",
-                    device=device.display_name, old=labels[device.state], new=labels[new_state]))
+    def _lock_state(self):
+        self.ensure_one()
+        return "in_service" if self.first_issue_date else "new"
 
     def _check_issuable(self):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -174,38 +151,37 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     def _mark_issued(self, employee):
         """Hand the devices to ``employee``; used by the custody journal (items 7, 10)."""
         self._check_issuable()
-        self.filtered(lambda d: not d.first_issue_date).write({"first_issue_date": fields.Datetime.now()})
-        self.write({"state": "issued", "holder_id": employee.id})
+        self.filtered(lambda d: not d.first_issue_date)._lock_write({"first_issue_date": fields.Datetime.now()})
+        self._lock_write({"state": "issued", "holder_id": employee.id})
 
     def _mark_returned(self):
         for device in self:
             if device.state != "issued":
                 raise UserError(self.env._("%s is not issued.", device.display_name))
-        self.write({"state": "available", "holder_id": False})
+        self._lock_write({"state": "available", "holder_id": False})
 
     def action_send_to_repair(self):
         """A breakdown becomes a maintenance request of the underlying equipment."""
         requests = self.env["maintenance.request"]
         for device in self:
-            device._check_state_change("repair")
             requests |= self.env["maintenance.request"].create({
                 "name": self.env._("Repair of %s", device.display_name),
                 "equipment_id": device.equipment_id.id,
                 "company_id": device.company_id.id,
                 "maintenance_type": "corrective",
             })
-        self.write({"state": "repair", "holder_id": False})
+        self._lock_write({"state": "repair", "holder_id": False})
         return requests
 
     def action_back_from_repair(self):
-        self.write({"state": "available"})
+        self._lock_write({"state": "available"})
 
     def action_write_off(self):
-        self.write({"state": "written_off", "holder_id": False})
+        self._lock_write({"state": "written_off", "holder_id": False})
         self.equipment_id.write({"scrap_date": fields.Date.context_today(self)})
 
     def action_mark_lost(self):
-        self.write({"state": "lost", "holder_id": False})
+        self._lock_write({"state": "lost", "holder_id": False})
 
     def action_open_maintenance_requests(self):
         self.ensure_one()

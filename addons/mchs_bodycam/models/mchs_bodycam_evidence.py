@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib.storage import hash_file
+from .mchs_bodycam_lock_mixin import AllBut
 
 BASIS_TYPES = [("request", "Request"), ("order", "Order"), ("resolution", "Resolution")]
 RECIPIENTS = [("authority", "Authorized body"), ("court", "Court"), ("both", "Authorized body and court")]
@@ -18,13 +19,20 @@ class MchsBodycamEvidence(models.Model):
 
     _name = "mchs.bodycam.evidence"
     _description = "Evidentiary value of recordings (legal hold)"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "basis_date desc, id desc"
     _check_company_auto = True
+    # item 14: the legal basis is kept as received; recordings are added to it while it holds
+    # them, never taken out, until it is released
+    _lock_changeable = {"held": {"state", "recording_ids"}, "released": set()}
+    _lock_add_only = {"recording_ids"}
+    _lock_transitions = {"held": {"released"}, "released": set()}
+    _lock_user_writable = {"held": {"recording_ids"}}
+    _lock_user_creatable = {"held": AllBut({"state"})}
 
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, check_company=True,
                                     default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
-    company_id = fields.Many2one(related="department_id.company_id", store=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True)
     recording_ids = fields.Many2many("mchs.bodycam.recording", "mchs_bodycam_evidence_recording_rel", "evidence_id",
                                      "recording_id", string="Recordings", required=True,
                                      check_company=True, domain="[('department_id', '=', department_id)]")
@@ -41,14 +49,6 @@ class MchsBodycamEvidence(models.Model):
         for evidence in self:
             evidence.display_name = f"{types.get(evidence.basis_type, '')} № {evidence.basis_number or ''}"
 
-    def write(self, vals):
-        before = {evidence.id: evidence.recording_ids for evidence in self} if "recording_ids" in vals else {}
-        result = super().write(vals)
-        if any(evidence.state == "held" and before[evidence.id] - evidence.recording_ids
-               for evidence in self if before):
-            raise UserError(self.env._("Recordings on legal hold stay held until the basis is released (item 14)."))
-        return result
-
     @api.constrains("recording_ids")
     def _check_recordings_stored(self):
         destroyed = self.recording_ids.filtered(lambda recording: recording.state == "destroyed")
@@ -56,10 +56,6 @@ class MchsBodycamEvidence(models.Model):
             raise ValidationError(self.env._(
                 "%(file)s was destroyed by act %(act)s (item 12): only its record remains to hold.",
                 file=destroyed[0].filename or destroyed[0].sha256, act=destroyed[0].destruction_id.name))
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never_held(self):
-        raise UserError(self.env._("A legal basis is kept; release it instead (item 14)."))
 
     def _package_folder(self):
         """Packages are written beside the recordings' primary location, never into Odoo."""
@@ -151,4 +147,4 @@ class MchsBodycamEvidence(models.Model):
         for evidence in self:
             if evidence.state != "held":
                 raise UserError(self.env._("Only a basis that holds recordings can release them."))
-        self.write({"state": "released"})
+        self._lock_write({"state": "released"})

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .mchs_bodycam_lock_mixin import ALL
+
 JOURNAL_KINDS = [
     ("custody", "Appendix 1: issue, return and download"),
     ("access", "Appendix 2: actions on video materials"),
@@ -16,15 +18,26 @@ class MchsBodycamJournal(models.Model):
 
     _name = "mchs.bodycam.journal"
     _description = "Bodycam journal book"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
     _order = "department_id, kind, date_start desc, id desc"
     _check_company_auto = True
+    # item 9: once registered, a book keeps its registration and start; rows are numbered one
+    # after the other and never renumbered
+    _lock_changeable = {"draft": ALL, "registered": {"state", "date_end", "next_row_number"}, "closed": set()}
+    _lock_fill_once = {"date_end"}
+    _lock_transitions = {"draft": {"registered"}, "registered": {"closed"}, "closed": set()}
+    _lock_deletable = {"draft"}
+    _lock_user_writable = {"draft": {"kind", "department_id", "registration_number", "registration_date"},
+                           "registered": set()}
+    _lock_user_creatable = {"draft": _lock_user_writable["draft"]}
+    _lock_sql_checks = [("NEW.next_row_number IN (OLD.next_row_number, OLD.next_row_number + 1)",
+                         "row numbers only ever go up by one (item 9)")]
 
     kind = fields.Selection(JOURNAL_KINDS, required=True, default="custody", tracking=True)
     department_id = fields.Many2one(
         "hr.department", string="Unit", required=True, index=True, check_company=True, tracking=True,
         default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
-    company_id = fields.Many2one(related="department_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True, index=True)
     registration_number = fields.Char(
         tracking=True, help="Number under which the unit's office registered the book (item 9).")
     registration_date = fields.Date(tracking=True)
@@ -46,6 +59,7 @@ class MchsBodycamJournal(models.Model):
     ]
 
     def init(self):
+        super().init()
         # One open book per kind per unit (item 9), even from two transactions at once.
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_journal_one_open
@@ -62,18 +76,6 @@ class MchsBodycamJournal(models.Model):
             number = journal.registration_number or self.env._("draft")
             journal.display_name = f"{kinds.get(journal.kind, '')} № {number}"
 
-    def write(self, vals):
-        frozen = {"kind", "department_id", "registration_number", "registration_date"}
-        if frozen & set(vals) and any(journal.state != "draft" for journal in self):
-            raise UserError(self.env._(
-                "A registered journal book keeps its unit, kind and registration (item 9)."))
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_only_draft(self):
-        if any(journal.state != "draft" for journal in self):
-            raise UserError(self.env._("Only a draft journal book can be deleted."))
-
     def action_register(self):
         """The office has numbered, bound and sealed the book: it takes entries (item 9)."""
         for journal in self:
@@ -86,13 +88,13 @@ class MchsBodycamJournal(models.Model):
                 raise UserError(self.env._(
                     "%(unit)s already has an open book of this kind; close it first.",
                     unit=journal.department_id.display_name))
-        self.write({"state": "registered", "date_start": fields.Date.context_today(self)})
+        self._lock_write({"state": "registered", "date_start": fields.Date.context_today(self)})
 
     def action_close(self):
         for journal in self:
             if journal.state != "registered":
                 raise UserError(self.env._("Only a registered journal book can be closed."))
-        self.write({"state": "closed", "date_end": fields.Date.context_today(self)})
+        self._lock_write({"state": "closed", "date_end": fields.Date.context_today(self)})
 
     @api.model
     def _open_book(self, department, kind):

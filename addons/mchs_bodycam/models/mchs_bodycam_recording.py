@@ -10,9 +10,6 @@ from odoo.tools import format_date
 
 from ..lib.storage import StorageError, store_stream
 
-# Columns that are evidence: once stored, no UPDATE may change them (item 13).
-EVIDENCE_COLUMNS = ["sha256", "size", "storage_id", "camera_id", "card_id", "device_start", "device_end",
-                    "filename", "dock_id", "received_at"]
 FILENAME_RE = re.compile(r"^[\w.() -]{1,200}$")
 
 
@@ -31,9 +28,28 @@ class MchsBodycamRecording(models.Model):
 
     _name = "mchs.bodycam.recording"
     _description = "Bodycam recording"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "device_start desc, id desc"
     _rec_name = "filename"
     _check_company_auto = True
+    # items 12, 13: evidence is never rewritten nor removed, superuser included; only the
+    # destruction act marks a stored recording destroyed once its files are gone (it sets
+    # mchs_bodycam.destruction for its transaction), never one on legal hold (item 14); the
+    # record stays, with its SHA-256 and the act's reference.
+    _lock_changeable = {"stored": {"state", "destruction_id", "destroyed_at"}, "destroyed": set()}
+    _lock_fill_once = {"destruction_id", "destroyed_at"}
+    _lock_transitions = {"stored": {"destroyed"}, "destroyed": set()}
+    _lock_user_writable = {"stored": set(), "destroyed": set()}
+    _lock_user_creatable = {}
+    _lock_sql_checks = [
+        ("NEW.state = OLD.state OR (coalesce(current_setting('mchs_bodycam.destruction', true), '') = 'on' "
+         "AND NEW.destruction_id IS NOT NULL)",
+         "a recording is marked destroyed by a destruction act only (item 12)"),
+        ("NEW.state = OLD.state OR NOT EXISTS (SELECT 1 FROM mchs_bodycam_evidence_recording_rel rel "
+         "JOIN mchs_bodycam_evidence evidence ON evidence.id = rel.evidence_id "
+         "WHERE rel.recording_id = OLD.id AND evidence.state = 'held')",
+         "a recording on legal hold is never destroyed (item 14)"),
+    ]
 
     sha256 = fields.Char(string="SHA-256", required=True, readonly=True, index=True)
     # numeric, not Integer: an Integer column is 32-bit and a recording passes 2 GiB
@@ -41,7 +57,7 @@ class MchsBodycamRecording(models.Model):
     storage_id = fields.Many2one("mchs.bodycam.storage", string="Storage server", required=True, readonly=True,
                                  ondelete="restrict")
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
-    company_id = fields.Many2one(related="department_id.company_id", store=True)
+    company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True)
     camera_id = fields.Many2one("mchs.bodycam.camera", string="Bodycam", required=True, readonly=True, index=True,
                                 ondelete="restrict")
     card_id = fields.Many2one("mchs.bodycam.card", string="Memory card", readonly=True, ondelete="restrict")
@@ -55,7 +71,7 @@ class MchsBodycamRecording(models.Model):
     received_at = fields.Datetime(string="Received", required=True, readonly=True, default=fields.Datetime.now)
     custody_id = fields.Many2one("mchs.bodycam.custody", string="Journal entry", readonly=True, index=True,
                                  ondelete="restrict")
-    inspector_id = fields.Many2one(related="custody_id.inspector_id", store=True, string="Inspector")
+    inspector_id = fields.Many2one(related="custody_id.inspector_id", store=True, precompute=True, string="Inspector")
     evidence_ids = fields.Many2many("mchs.bodycam.evidence", "mchs_bodycam_evidence_recording_rel", "recording_id",
                                     "evidence_id", string="Legal bases", readonly=True)
     on_legal_hold = fields.Boolean(compute="_compute_on_legal_hold", search="_search_on_legal_hold",
@@ -76,62 +92,13 @@ class MchsBodycamRecording(models.Model):
     ]
 
     def init(self):
-        # Evidence is never rewritten nor removed, superuser included: only the destruction
-        # act of item 12 (which sets mchs_bodycam.destruction for its transaction) marks a
-        # recording destroyed once its files are gone; its record stays.
-        changed = " OR ".join(f"NEW.{column} IS DISTINCT FROM OLD.{column}" for column in EVIDENCE_COLUMNS)
-        self.env.cr.execute(f"""
-            CREATE OR REPLACE FUNCTION mchs_bodycam_recording_guard() RETURNS trigger AS $$
-            BEGIN
-                IF TG_OP = 'DELETE' THEN
-                    -- item 12: even a destroyed recording keeps its record (state, SHA-256, act)
-                    RAISE EXCEPTION 'recording % is evidence and cannot be deleted (items 12, 13)', OLD.sha256
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                IF {changed} THEN
-                    RAISE EXCEPTION 'recording % is evidence and cannot be changed (item 13)', OLD.sha256
-                        USING ERRCODE = 'check_violation';
-                END IF;
-                IF NEW.state IS DISTINCT FROM OLD.state OR NEW.destruction_id IS DISTINCT FROM OLD.destruction_id
-                   OR NEW.destroyed_at IS DISTINCT FROM OLD.destroyed_at THEN
-                    -- the column's default filled in when the module is upgraded
-                    IF OLD.state IS NULL AND NEW.state = 'stored' AND NEW.destruction_id IS NULL THEN
-                        RETURN NEW;
-                    END IF;
-                    -- item 12: only a destruction act marks a stored recording destroyed, once
-                    IF coalesce(current_setting('mchs_bodycam.destruction', true), '') <> 'on'
-                       OR OLD.state <> 'stored' OR NEW.state <> 'destroyed' OR NEW.destruction_id IS NULL THEN
-                        RAISE EXCEPTION 'recording % is marked destroyed by a destruction act only (item 12)',
-                            OLD.sha256 USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF EXISTS (SELECT 1 FROM mchs_bodycam_evidence_recording_rel rel
-                               JOIN mchs_bodycam_evidence evidence ON evidence.id = rel.evidence_id
-                               WHERE rel.recording_id = OLD.id AND evidence.state = 'held') THEN
-                        RAISE EXCEPTION 'recording % is on legal hold (item 14)', OLD.sha256
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                END IF;
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql
-        """)
+        super().init()
         # The recordings list of a unit in the model's order (bench/: 241 ms a page at a million
         # recordings without it, 0.3 ms with it).
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS mchs_bodycam_recording_unit_order
             ON mchs_bodycam_recording (department_id, device_start DESC, id DESC)
         """)
-        self.env.cr.execute("""
-            DROP TRIGGER IF EXISTS mchs_bodycam_recording_guard ON mchs_bodycam_recording;
-            CREATE TRIGGER mchs_bodycam_recording_guard BEFORE UPDATE OR DELETE ON mchs_bodycam_recording
-            FOR EACH ROW EXECUTE FUNCTION mchs_bodycam_recording_guard()
-        """)
-
-    def write(self, vals):
-        raise UserError(self.env._("A recording is evidence: nobody changes it (item 13)."))
-
-    def unlink(self):
-        raise UserError(self.env._("A recording is evidence: only the commission's destruction act removes its "
-                                   "files, and its record stays (items 12, 13)."))
 
     @api.depends("start", "device_start", "company_id.bodycam_retention_years")
     def _compute_retention_date(self):

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
 
 
 class MchsBodycamScanLog(models.Model):
@@ -7,7 +6,12 @@ class MchsBodycamScanLog(models.Model):
 
     _name = "mchs.bodycam.scan.log"
     _description = "Refused bodycam label scan"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "id desc"
+    # item 6: a log of refusals, append-only
+    _lock_state_sql = "'logged'"
+    _lock_changeable = {"logged": set()}
+    _lock_user_creatable = {}
 
     user_id = fields.Many2one("res.users", string="Scanned by", required=True, readonly=True, index=True)
     department_id = fields.Many2one("hr.department", string="Unit", readonly=True, index=True)
@@ -35,9 +39,5 @@ class MchsBodycamScanLog(models.Model):
             vals["payload"] = "".join(c if c.isprintable() else "?" for c in payload)
         return super().create(vals_list)
 
-    def write(self, vals):
-        raise UserError(_("The scan log cannot be changed."))
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_never(self):
-        raise UserError(_("The scan log cannot be deleted."))
+    def _lock_state(self):
+        return "logged"

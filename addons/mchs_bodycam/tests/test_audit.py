@@ -90,9 +90,9 @@ class TestAudit(RetentionCase):
         refused = self._access(self.commission_user, self.recordings[2], result="refused", when="2026-06-04 09:00:00")
         # somebody rewrote a row behind the guard's back
         self.env.flush_all()
-        self.cr.execute("ALTER TABLE mchs_bodycam_access DISABLE TRIGGER mchs_bodycam_access_guard")
+        self.cr.execute("ALTER TABLE mchs_bodycam_access DISABLE TRIGGER mchs_bodycam_access_lock")
         self.cr.execute("UPDATE mchs_bodycam_access SET purpose = 'rewritten' WHERE id = %s", [first.id])
-        self.cr.execute("ALTER TABLE mchs_bodycam_access ENABLE TRIGGER mchs_bodycam_access_guard")
+        self.cr.execute("ALTER TABLE mchs_bodycam_access ENABLE TRIGGER mchs_bodycam_access_lock")
         self.env["mchs.bodycam.access"].invalidate_model()
         audit = self._audit()
         self._run(audit)

@@ -121,9 +121,9 @@ class TestCustody(CustodyCase):
 
     def test_entries_never_edited_or_deleted(self):
         entry = self._issue()
-        with self.assertRaisesRegex(UserError, "never edited"):
+        with self.assertRaisesRegex(UserError, "is locked"):
             entry.write({"inspector_id": self.other_inspector.id})
-        with self.assertRaisesRegex(UserError, "never deleted"):
+        with self.assertRaisesRegex(UserError, "is kept"):
             entry.unlink()
 
     def test_inspector_sees_own_entries(self):
@@ -162,7 +162,7 @@ class TestCustody(CustodyCase):
         entry = self._draft()
         entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=71):
+        with self.assertQueryCount(__system__=73):
             entry.action_issue()
         entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
         self.env.invalidate_all()

@@ -45,9 +45,9 @@ class TestDesignation(BodycamCase):
 
     def test_history_is_kept(self):
         designation = self._designate(self.responsible, date(2025, 1, 1))
-        with self.assertRaisesRegex(UserError, "history"):
+        with self.assertRaisesRegex(UserError, "is locked"):
             designation.write({"employee_id": self.other_inspector.id})
-        with self.assertRaisesRegex(UserError, "history"):
+        with self.assertRaisesRegex(UserError, "is kept"):
             designation.unlink()
         designation.write({"date_end": date(2025, 12, 31)})
         self.assertFalse(self.unit_a._bodycam_person_at("responsible", date(2026, 1, 1)))

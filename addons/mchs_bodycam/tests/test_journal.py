@@ -25,9 +25,9 @@ class TestJournal(BodycamCase):
         self.assertEqual((book.state, book.date_start.isoformat() > "2000"), ("registered", True))
         self.assertEqual([book._take_row_number() for _ in range(3)], [1, 2, 3])
         self.assertEqual(book.row_count, 3)
-        with self.assertRaisesRegex(UserError, "keeps its unit"):
+        with self.assertRaisesRegex(UserError, "is locked"):
             book.registration_number = "99"
-        with self.assertRaisesRegex(UserError, "Only a draft"):
+        with self.assertRaisesRegex(UserError, "is kept"):
             book.unlink()
         book.action_close()
         self.assertTrue(book.date_end)

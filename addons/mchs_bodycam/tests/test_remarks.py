@@ -28,9 +28,9 @@ class TestRemarks(CustodyCase):
         self.assertIn("t.responsible informed", entry.remarks_text)
         with self.assertRaisesRegex(UserError, "not paused"):
             mine.action_resume()
-        with self.assertRaisesRegex(UserError, "never changed"):
+        with self.assertRaisesRegex(UserError, "is locked"):
             pause.sudo().write({"pause_reason": "sanitary"})
-        with self.assertRaisesRegex(UserError, "never deleted"):
+        with self.assertRaisesRegex(UserError, "is kept"):
             pause.sudo().unlink()
 
     def test_pause_time_as_announced(self):
