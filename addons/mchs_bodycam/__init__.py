@@ -5,6 +5,7 @@ from . import models
 from . import reports
 from . import wizard
 from . import cli
+from . import demo
 
 
 def uninstall_hook(env):

@@ -102,16 +102,6 @@ class HrDepartment(models.Model):
         return pytz.utc.localize(moment).astimezone(self._bodycam_tz()).date()
 
     @api.model
-    def _bodycam_demo_translate_names(self):
-        """Demo: the units' Russian names (Kazakh is the source text)."""
-        names = {
-            "department_almaty_demo": "Департамент по чрезвычайным ситуациям города Алматы",
-            "department_committee_demo": "Управление государственного контроля Комитета гражданской обороны",
-        }
-        for xmlid, russian in names.items():
-            self.env.ref(f"mchs_bodycam.{xmlid}").update_field_translations("name", {"ru_RU": russian})
-
-    @api.model
     def _bodycam_user_units(self, user=None):
         """Units of a user: the departments of the user's active employees."""
         user = user or self.env.user

@@ -3,7 +3,6 @@ import json
 import secrets
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 # What the chain vouches for, in this order (item 13, Appendix 2 columns 2-4 and who/why).
 CHAINED_FIELDS = ["department_id", "recording_id", "sha256", "inventory_text", "inspector_name", "user_id",

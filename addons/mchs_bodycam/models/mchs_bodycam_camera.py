@@ -70,27 +70,6 @@ class MchsBodycamCamera(models.Model):
         if self.seal_id:
             self.seal_id._remove(reason)
 
-    @api.model
-    def _bodycam_demo_setup(self):
-        """Demo: cards installed two per bodycam and sealed (item 8), one bodycam in repair,
-        one written off, one card lost."""
-        def ref(xmlid):
-            return self.env.ref(f"mchs_bodycam.{xmlid}")
-        for index in range(1, 13):
-            if index in (8, 12):
-                continue
-            camera = ref(f"camera_{index:02d}_demo")
-            for card_index in (2 * index - 1, 2 * index):
-                ref(f"card_{card_index:02d}_demo")._install_into(camera)
-            camera._apply_seal(f"{camera.department_id.bodycam_code}-S-{1000 + index}")
-        repair = ref("camera_08_demo").action_send_to_repair()
-        # An xmlid lets uninstalling the module remove the request before its equipment.
-        self.env["ir.model.data"].create({
-            "module": "mchs_bodycam", "name": "maintenance_request_camera_08_demo",
-            "model": "maintenance.request", "res_id": repair.id, "noupdate": True})
-        ref("camera_12_demo").action_write_off()
-        ref("card_24_demo").action_mark_lost()
-
     def action_open_cards(self):
         self.ensure_one()
         return {

@@ -1,9 +1,6 @@
-from datetime import date, datetime, timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.storage import store_stream
 from .mchs_bodycam_lock_mixin import ALL, AllBut
 
 # item 12: the three members the commission cannot act without
@@ -155,62 +152,3 @@ class MchsBodycamCommission(models.Model):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": model, "name": name, "view_mode": "list,form",
                 "domain": [("commission_id", "=", self.id)], "context": {"default_commission_id": self.id}}
-
-    # ------------------------------------------------------------------ demo data
-
-    @api.model
-    def _bodycam_demo(self, unit_xmlid, anti_corruption_xmlid):
-        """Demo (items 12, 13): last year's commission, its completed destruction act over
-        archive recordings more than three years old (one kept, with the reason) and its
-        completed audit, which found a file the registry does not know; and this year's
-        commission with an act under review of what falls due now."""
-        unit = self.env.ref(unit_xmlid)
-        today = fields.Date.context_today(self)
-        last_year = today.year - 1
-        Recording = self.env["mchs.bodycam.recording"]
-        storage = Recording._bodycam_demo_storage(unit)
-        cameras = self.env["mchs.bodycam.camera"].search([("department_id", "=", unit.id)], order="id", limit=3)
-
-        def archive(year, month, day, index):
-            camera = cameras[index % len(cameras)]
-            start = datetime(year, month, day, 4 + index)
-            body = f"demo archive recording {start:%Y-%m-%d %H:%M}, {camera.inventory_number}\n".encode() * 3000
-            return Recording._bodycam_demo_archive(storage, camera, start, body)
-
-        expired = [archive(last_year - 3, month, 10 + index, index) for index, month in enumerate((3, 5, 6, 9))]
-        for index, month in enumerate((2, 4)):
-            archive(today.year - 3, month, 14, index)  # due this year
-        members = [(unit._bodycam_person_at("head", today), "chairman"),
-                   (unit._bodycam_person_at("responsible", today), "responsible"),
-                   (self.env.ref(anti_corruption_xmlid), "anti_corruption")]
-        commissions = self.create([{
-            "department_id": unit.id, "year": year, "decision": f"№ {number}-ж, 20.11.{year}",
-            "member_ids": [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in members],
-        } for year, number in ((last_year, 45), (today.year, 51))])
-
-        act = self.env["mchs.bodycam.destruction"].create({
-            "commission_id": commissions[0].id, "date": date(last_year, 12, 26), "place": "Алматы қ. / г. Алматы"})
-        act._propose()
-        anti_corruption = self.env.ref(anti_corruption_xmlid).user_id
-        act.line_ids.filtered(lambda line: line.recording_id == expired[-1]).with_user(anti_corruption).write({
-            "excluded": True, "exclusion_reason": "Азаматтың шағымы қаралуда / Рассматривается жалоба гражданина"})
-        for member in commissions[0].member_ids:
-            act.with_user(member.employee_id.user_id).action_confirm()
-        while act._process_step():
-            pass
-        signed = datetime(last_year, 12, 26, 6, 0)
-        act.confirmation_ids.write({"confirmed_at": signed})
-        act.done_at = signed + timedelta(hours=1)
-
-        # a copy restored by hand onto the backup location: what the audit is there to find
-        store_stream(iter([b"restored by hand from an old disk\n" * 1000]), storage._backends()[1:])
-        audit = self.env["mchs.bodycam.audit"].create({"commission_id": commissions[0].id})
-        audit.with_user(members[0][0].user_id).action_start()
-        while audit._process_step():
-            pass
-        audit.write({"started_at": datetime(last_year, 12, 28, 4, 0), "done_at": datetime(last_year, 12, 28, 5, 30)})
-
-        current = self.env["mchs.bodycam.destruction"].create({
-            "commission_id": commissions[1].id, "place": "Алматы қ. / г. Алматы"})
-        current._propose()
-        return commissions

@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..lib.storage import StorageError, store_stream
@@ -276,57 +275,3 @@ class MchsBodycamRecording(models.Model):
             if entry.issue_datetime <= real_start and (not entry.return_datetime or real_start <= entry.return_datetime):
                 return entry
         return Custody.browse()
-
-    # ------------------------------------------------------------------ demo data
-
-    @api.model
-    def _bodycam_demo_storage(self, unit):
-        """Demo: the unit's storage server, created once, with the demo's special password."""
-        storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
-        if not storage:
-            storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
-            # item 5: the demo's special password, for the demo head and responsible person (README)
-            responsible_user = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
-            storage.with_user(responsible_user)._set_password("bodycam-demo-2026")
-        return storage
-
-    @api.model
-    def _bodycam_demo_archive(self, storage, camera, start, body):
-        """Demo: a recording of the archive older than the system (docks refuse such dates),
-        stored on both locations and registered directly."""
-        sha256, size = store_stream(iter([body]), storage._backends())
-        return self.create({
-            "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": storage.department_id.id,
-            "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=2),
-            "start": start, "end": start + timedelta(hours=2), "filename": f"ARCH_{start:%Y%m%d_%H%M}.mp4"})
-
-    @api.model
-    def _bodycam_demo_recordings(self, unit_xmlid):
-        """Demo: the unit's storage server and dock, and short generated recordings of its last
-        closed journal rows, ingested through the real path so that their hashes are real."""
-        unit = self.env.ref(unit_xmlid)
-        storage = self._bodycam_demo_storage(unit)
-        dock = self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
-        entries = self.env["mchs.bodycam.custody"].search(
-            [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False)],
-            order="row_number desc", limit=3)
-        recordings = self.browse()
-        for entry in entries:
-            start = entry.issue_datetime + timedelta(minutes=5, seconds=entry.clock_offset_seconds)
-            body = f"demo recording of row {entry.row_number}, {entry.inventory_text}\n".encode() * 2000
-            recordings |= self._ingest(dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
-                                       str(start), str(start + timedelta(hours=3)), iter([body]), len(body),
-                                       filename=f"REC_{entry.row_number:04d}.mp4")[0]
-        # the head and the responsible person looked at them (item 13), and one is evidence (item 14)
-        responsible = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
-        head = unit._bodycam_person_at("head", fields.Date.context_today(self)).user_id
-        Access = self.env["mchs.bodycam.access"]
-        for recording, user, purpose in ((recordings[:1], responsible, "check of the download"),
-                                         (recordings[:1], head, "review of the inspection"),
-                                         (recordings[1:2], head, "complaint of the inspected party")):
-            Access.with_user(user)._log(recording, "view", purpose, "granted", remote_addr="10.0.0.15")
-        self.env["mchs.bodycam.evidence"].create({
-            "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",
-            "basis_number": "2-04-26/1187", "basis_date": fields.Date.context_today(self),
-            "issuing_body": "Алматы қаласының прокуратурасы", "recipient": "both"})
-        return storage

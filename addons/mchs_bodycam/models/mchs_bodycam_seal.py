@@ -1,5 +1,4 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 REMOVAL_REASONS = [
     ("card_change", "Slot opened to change cards"),

@@ -1,0 +1,1 @@
+from . import mchs_bodycam_demo

@@ -1,0 +1,332 @@
+"""Demo data of the regulation, made through the product's own actions.
+
+Every journal row, remark, recording, access, act and audit of the demo is made by the action
+a person or a job would use, at the moment it pretends to have happened: the clock is moved
+there (freezegun) instead of rewriting the records afterwards, which the locks of items 9, 12
+and 13 refuse. The demo obeys the product's own rules: a bodycam is out to one inspector at a
+time and an inspector holds one bodycam at a time.
+
+Called from demo/mchs_bodycam_demo.xml only; nothing here is reached without demo data.
+"""
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
+
+from ..lib.storage import store_stream
+
+CHECKS = {
+    "check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
+    "check_seal_intact": True, "check_badge_worn": True,
+}
+# the storage server's special password of the demo (README, item 5)
+DEMO_PASSWORD = "bodycam-demo-2026"
+
+
+class MchsBodycamDemo(models.AbstractModel):
+    _name = "mchs.bodycam.demo"
+    _description = "Demo data of the bodycam regulation"
+
+    # ------------------------------------------------------------------ the clock
+
+    @contextmanager
+    def _clock(self):
+        """Yields ``at(moment)``, which moves the clock to a naive UTC ``moment`` (and never past
+        the real time: the demo does not act in the future)."""
+        from freezegun import freeze_time  # noqa: PLC0415 (demo installs only; Odoo's own test tooling)
+        real_now = fields.Datetime.now()
+        with freeze_time(real_now) as frozen:
+            def at(moment):
+                frozen.move_to(min(moment, real_now - timedelta(minutes=1)))
+            yield at
+
+    @api.model
+    def _local(self, unit, day, hour, minute=0):
+        """The naive UTC moment of ``hour:minute`` of ``day`` in the unit's local time."""
+        local = unit._bodycam_tz().localize(datetime.combine(day, time(hour, minute)))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @api.model
+    def _person(self, unit, role, day=None):
+        return unit._bodycam_person_at(role, day or fields.Date.today())
+
+    # ------------------------------------------------------------------ units and registry
+
+    @api.model
+    def _translate_unit_names(self):
+        """The units' Russian names (Kazakh is the source text)."""
+        names = {
+            "department_almaty_demo": "Департамент по чрезвычайным ситуациям города Алматы",
+            "department_committee_demo": "Управление государственного контроля Комитета гражданской обороны",
+        }
+        for xmlid, russian in names.items():
+            self.env.ref(f"mchs_bodycam.{xmlid}").update_field_translations("name", {"ru_RU": russian})
+
+    @api.model
+    def _setup_registry(self):
+        """At the start of the year: cards installed two per bodycam and sealed (item 8); bodycam
+        8 goes to repair, bodycam 12 is written off, one card is lost."""
+        def ref(xmlid):
+            return self.env.ref(f"mchs_bodycam.{xmlid}")
+        with self._clock() as at:
+            at(self._local(ref("department_almaty_demo"), fields.Date.today().replace(month=1, day=12), 10))
+            for index in range(1, 13):
+                if index in (8, 12):
+                    continue
+                camera = ref(f"camera_{index:02d}_demo")
+                for card_index in (2 * index - 1, 2 * index):
+                    ref(f"card_{card_index:02d}_demo")._install_into(camera)
+                camera._apply_seal(f"{camera.department_id.bodycam_code}-S-{1000 + index}")
+            repair = ref("camera_08_demo").action_send_to_repair()
+            # An xmlid lets uninstalling the module remove the request before its equipment.
+            self.env["ir.model.data"].create({
+                "module": "mchs_bodycam", "name": "maintenance_request_camera_08_demo",
+                "model": "maintenance.request", "res_id": repair.id, "noupdate": True})
+            ref("camera_12_demo").action_write_off()
+            ref("card_24_demo").action_mark_lost()
+
+    @api.model
+    def _register_books(self):
+        """Item 9: last year's Appendix 1 book, registered in January and closed on 31 December;
+        this year's books, registered in January."""
+        def ref(xmlid):
+            return self.env.ref(f"mchs_bodycam.{xmlid}")
+        today = fields.Date.today()
+        with self._clock() as at:
+            previous = ref("journal_almaty_custody_previous_demo")
+            at(self._local(previous.department_id, date(today.year - 1, 1, 10), 9))
+            previous.action_register()
+            at(self._local(previous.department_id, date(today.year - 1, 12, 31), 18))
+            previous.action_close()
+            for xmlid, day in (("journal_almaty_custody_demo", 9), ("journal_almaty_access_demo", 9),
+                               ("journal_committee_custody_demo", 16), ("journal_committee_access_demo", 16)):
+                book = ref(xmlid)
+                at(self._local(book.department_id, date(today.year, 1, day), 9))
+                book.action_register()
+
+    # ------------------------------------------------------------------ storage (items 10, 11, 13)
+
+    @api.model
+    def _storage(self, unit):
+        """The unit's storage server (once), with the demo's special password set by its
+        responsible person (item 5 ¶2), and its dock."""
+        storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
+        if not storage:
+            storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+            storage.with_user(self._person(unit, "responsible").user_id)._set_password(DEMO_PASSWORD)
+            self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
+        return storage
+
+    @api.model
+    def _dock(self, unit):
+        return self.env["mchs.bodycam.dock"].search([("department_id", "=", unit.id)], limit=1)
+
+    @api.model
+    def _archive(self, storage, camera, start, body):
+        """A recording of the archive older than the system (docks refuse such dates), stored on
+        both locations and registered directly."""
+        sha256, size = store_stream(iter([body]), storage._backends())
+        return self.env["mchs.bodycam.recording"].sudo().create({
+            "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": storage.department_id.id,
+            "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=2),
+            "start": start, "end": start + timedelta(hours=2), "filename": f"ARCH_{start:%Y%m%d_%H%M}.mp4"})
+
+    @api.model
+    def _upload(self, entry, minutes_after_issue, hours):
+        """The dock uploads a short generated recording of ``entry`` while the bodycam charges
+        (item 11), through the real ingest path so that its hash is real."""
+        start = entry.issue_datetime + timedelta(minutes=minutes_after_issue, seconds=entry.clock_offset_seconds)
+        body = f"demo recording of row {entry.row_number}, {entry.inventory_text}, {start}\n".encode() * 2000
+        recording, _created = self.env["mchs.bodycam.recording"]._ingest(
+            self._dock(entry.department_id), entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
+            str(start), str(start + timedelta(hours=hours)), iter([body]), len(body),
+            filename=f"REC_{entry.row_number:04d}_{minutes_after_issue:03d}.mp4")
+        return recording
+
+    # ------------------------------------------------------------------ Appendix 1 (items 7-10, 16-23)
+
+    @api.model
+    def _journal(self, unit_xmlid, weeks=3, incidents=True, recorded_days=3):
+        """A few weeks of the unit's Appendix 1 journal: two inspectors a working day (with
+        ``incidents``, a pause, a failure with replacement and a correction), recordings uploaded
+        by the dock for the last days, yesterday's overdue return and today's duty."""
+        unit = self.env.ref(unit_xmlid)
+        self._storage(unit)
+        responsible = self._person(unit, "responsible")
+        desk = self.env["mchs.bodycam.custody"].with_user(responsible.user_id)
+        inspectors = self.env["hr.employee"].search([("department_id", "=", unit.id), ("barcode", "!=", False)],
+                                                    order="id")
+        today = fields.Date.today()
+        days = [day for day in (today - timedelta(days=n) for n in range(7 * weeks, 0, -1)) if day.weekday() < 5]
+        with self._clock() as at:
+            for index, day in enumerate(days[:-1]):
+                crew = (inspectors[index % len(inspectors):] + inspectors)[:2]
+                entries = [self._issue(desk, at, unit, day, inspector, 9, 5 + 7 * slot)
+                           for slot, inspector in enumerate(crew)]
+                if incidents and index == 2:
+                    self._pause(entries[0], at, unit, day)
+                if incidents and index == 4:
+                    entries[0] = self._replace_after_failure(desk, entries[0], at, unit, day)
+                if incidents and index == 6:
+                    # item 9: the wrong inspector was written; struck through and rewritten
+                    spare = (inspectors - crew)[:1]
+                    at(self._local(unit, day, 9, 30))
+                    entries[1] = entries[1].action_correct(spare, "Инспектор қате жазылды / Ошибочно записан инспектор")
+                recorded = index >= len(days) - 1 - recorded_days
+                for slot, entry in enumerate(entries):
+                    self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+            # item 23: yesterday's bodycam never came back
+            with_login = inspectors.filtered("user_id")
+            late = (inspectors - with_login)[-1:] or inspectors[-1:]
+            overdue = self._issue(desk, at, unit, days[-1], late, 8, 55)
+            at(self._local(unit, days[-1], 18, 5))
+            self.env["mchs.bodycam.custody"]._cron_flag_overdue_returns()
+            assert overdue.is_overdue
+            if with_login:
+                # on duty today: what the inspector's "My duty" screen shows
+                self._issue(desk, at, unit, today, with_login[0], 8, 50)
+
+    @api.model
+    def _issue(self, desk, at, unit, day, inspector, hour, minute):
+        """Items 7, 16: the desk's pre-use check and the inspector's badge, then the issue."""
+        at(self._local(unit, day, hour, minute))
+        camera = self.env["mchs.bodycam.camera"].search([
+            ("department_id", "=", unit.id), ("state", "=", "available"), ("seal_id", "!=", False),
+            ("card_ids", "!=", False)], limit=1)
+        entry = desk.create(dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
+                                 check_seal_number=camera.seal_number, camera_id=camera.id,
+                                 inspector_id=inspector.id, department_id=unit.id))
+        entry.action_confirm_issue_badge(inspector.sudo()._bodycam_badge_payload())
+        entry.action_issue()
+        return entry
+
+    @api.model
+    def _complete(self, entry, at, unit, day, hour, minute, recorded):
+        """The return with the inspector's badge (item 10), the download (by the dock, or the card
+        read at the desk) and the cards wiped (item 5)."""
+        at(self._local(unit, day, hour, minute))
+        entry.action_confirm_return_badge(entry.inspector_id.sudo()._bodycam_badge_payload())
+        entry.action_return()
+        at(self._local(unit, day, hour + 1, 10))
+        if recorded:
+            self._upload(entry, 5, 3)
+            self._upload(entry, 190, 2)
+        else:
+            entry.action_mark_downloaded()
+        at(self._local(unit, day, hour + 1, 30))
+        entry.action_close()
+
+    @api.model
+    def _pause(self, entry, at, unit, day):
+        """Item 20: a meal break announced on the recording, the responsible person informed."""
+        inspector = entry.inspector_id.user_id or self._person(unit, "responsible").user_id
+        at(self._local(unit, day, 13, 1))
+        entry.with_user(inspector).action_pause("meal", self._local(unit, day, 13, 0))
+        at(self._local(unit, day, 13, 40))
+        entry.with_user(inspector).action_resume()
+
+    @api.model
+    def _replace_after_failure(self, desk, entry, at, unit, day):
+        """Item 21: the bodycam stops recording; the responsible person replaces it, and it comes
+        back from repair the same afternoon."""
+        at(self._local(unit, day, 11, 20))
+        entry.with_user(desk.env.user).action_report_failure("Жазбайды, E-17 қатесі / Не записывает, ошибка E-17")
+        at(self._local(unit, day, 11, 40))
+        replacement = desk.browse(entry.with_user(desk.env.user).action_replace_after_failure()["res_id"])
+        replacement.write(dict(CHECKS, battery_level=96, check_seal_number=replacement.camera_id.seal_number))
+        at(self._local(unit, day, 11, 45))
+        replacement.action_confirm_issue_badge(entry.inspector_id.sudo()._bodycam_badge_payload())
+        replacement.action_issue()
+        at(self._local(unit, day, 12, 0))
+        entry.with_user(desk.env.user).action_mark_downloaded()
+        entry.with_user(desk.env.user).action_close()
+        at(self._local(unit, day, 16, 0))
+        entry.camera_id.with_user(desk.env.user).action_back_from_repair()
+        return replacement
+
+    # ------------------------------------------------------------------ Appendix 2 and item 14
+
+    @api.model
+    def _accesses(self, unit_xmlid):
+        """The head and the responsible person look at recordings the morning after (item 13),
+        and one recording is held for the prosecutor (item 14)."""
+        unit = self.env.ref(unit_xmlid)
+        recordings = self.env["mchs.bodycam.recording"].search(
+            [("department_id", "=", unit.id), ("custody_id", "!=", False)], order="start desc", limit=3)
+        responsible = self._person(unit, "responsible").user_id
+        head = self._person(unit, "head").user_id
+        Access = self.env["mchs.bodycam.access"]
+        with self._clock() as at:
+            for recording, user, purpose, hour in (
+                    (recordings[:1], responsible, "Жүктеуді тексеру / Проверка выгрузки", 9),
+                    (recordings[:1], head, "Тексеруді талдау / Анализ проверки", 10),
+                    (recordings[1:2], head, "Тексерілушінің шағымы / Жалоба проверяемого", 11)):
+                at(self._local(unit, recording.start.date() + timedelta(days=1), hour))
+                Access.with_user(user)._log(recording, "view", purpose, "granted", remote_addr="10.0.0.15")
+            at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15))
+            self.env["mchs.bodycam.evidence"].with_user(head).create({
+                "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",
+                "basis_number": "2-04-26/1187", "basis_date": fields.Date.today(),
+                "issuing_body": "Алматы қаласының прокуратурасы", "recipient": "both"})
+
+    # ------------------------------------------------------------------ items 12, 13
+
+    @api.model
+    def _commission(self, unit_xmlid, anti_corruption_xmlid):
+        """Last year's commission with its completed destruction act over archive recordings more
+        than three years old (one kept, with the reason) and its completed audit, which found a
+        file the registry does not know; this year's commission with an act under review."""
+        unit = self.env.ref(unit_xmlid)
+        today = fields.Date.today()
+        last_year = today.year - 1
+        storage = self._storage(unit)
+        cameras = self.env["mchs.bodycam.camera"].search([("department_id", "=", unit.id)], order="id", limit=3)
+
+        def archive(year, month, day, index):
+            camera = cameras[index % len(cameras)]
+            start = datetime(year, month, day, 4 + index)
+            body = f"demo archive recording {start:%Y-%m-%d %H:%M}, {camera.inventory_number}\n".encode() * 3000
+            return self._archive(storage, camera, start, body)
+
+        expired = [archive(last_year - 3, month, 10 + index, index) for index, month in enumerate((3, 5, 6, 9))]
+        for index, month in enumerate((2, 4)):
+            archive(today.year - 3, month, 14, index)  # due this year
+        anti_corruption = self.env.ref(anti_corruption_xmlid)
+
+        def seats(day):
+            return [(self._person(unit, "head", day), "chairman"), (self._person(unit, "responsible", day), "responsible"),
+                    (anti_corruption, "anti_corruption")]
+
+        with self._clock() as at:
+            act_day = date(last_year, 12, 26)
+            at(self._local(unit, date(last_year, 11, 20), 10))
+            previous = self.env["mchs.bodycam.commission"].create({
+                "department_id": unit.id, "year": last_year, "decision": f"№ 45-ж, 20.11.{last_year}",
+                "member_ids": [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in seats(act_day)]})
+            chairman = previous.chairman_id.user_id
+            at(self._local(unit, act_day, 9))
+            act = self.env["mchs.bodycam.destruction"].browse(
+                previous.with_user(chairman).action_new_destruction()["res_id"])
+            act.with_user(chairman).write({"place": "Алматы қ. / г. Алматы"})
+            at(self._local(unit, act_day, 10))
+            act.line_ids.filtered(lambda line: line.recording_id == expired[-1]).with_user(anti_corruption.user_id).write({
+                "excluded": True, "exclusion_reason": "Азаматтың шағымы қаралуда / Рассматривается жалоба гражданина"})
+            for minute, member in enumerate(previous.member_ids):
+                at(self._local(unit, act_day, 11, minute * 5))
+                act.with_user(member.employee_id.user_id).action_confirm()
+            while act._process_step():
+                pass
+            # a copy restored by hand onto the backup location: what the audit is there to find
+            store_stream(iter([b"restored by hand from an old disk\n" * 1000]), storage._backends()[1:])
+            at(self._local(unit, date(last_year, 12, 28), 9))
+            audit = self.env["mchs.bodycam.audit"].browse(previous.with_user(chairman).action_new_audit()["res_id"])
+            audit.with_user(chairman).action_start()
+            while audit._process_step():
+                at(fields.Datetime.now() + timedelta(minutes=5))
+            at(self._local(unit, date(today.year, 11, 20), 10))
+            current = self.env["mchs.bodycam.commission"].create({
+                "department_id": unit.id, "year": today.year, "decision": f"№ 51-ж, 20.11.{today.year}",
+                "member_ids": [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in seats(today)]})
+        current.with_user(current.chairman_id.user_id).action_new_destruction()
