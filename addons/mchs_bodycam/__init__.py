@@ -23,6 +23,7 @@ def uninstall_hook(env):
                  mchs_bodycam_recording, mchs_bodycam_audit_finding, mchs_bodycam_audit,
                  mchs_bodycam_destruction_confirmation, mchs_bodycam_destruction_line, mchs_bodycam_destruction,
                  mchs_bodycam_commission_member, mchs_bodycam_commission,
+                 mchs_bodycam_custody_log, mchs_bodycam_integrity_seal,
                  mchs_bodycam_dock, mchs_bodycam_storage CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")

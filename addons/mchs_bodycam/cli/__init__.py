@@ -1,1 +1,3 @@
 from . import bodycam_import
+from . import bodycam_verify
+from . import bodycam_harden

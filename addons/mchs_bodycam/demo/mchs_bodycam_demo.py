@@ -88,23 +88,19 @@ class MchsBodycamDemo(models.AbstractModel):
             ref("card_24_demo").action_mark_lost()
 
     @api.model
-    def _register_books(self):
-        """Item 9: last year's Appendix 1 book, registered in January and closed on 31 December;
-        this year's books, registered in January."""
-        def ref(xmlid):
-            return self.env.ref(f"mchs_bodycam.{xmlid}")
-        today = fields.Date.today()
+    def _register_books(self, xmlids, day):
+        """Item 9: the office has numbered, bound and sealed the books; registered on ``day``."""
+        books = self.env["mchs.bodycam.journal"].browse([self.env.ref(xmlid).id for xmlid in xmlids])
         with self._clock() as at:
-            previous = ref("journal_almaty_custody_previous_demo")
-            at(self._local(previous.department_id, date(today.year - 1, 1, 10), 9))
-            previous.action_register()
-            at(self._local(previous.department_id, date(today.year - 1, 12, 31), 18))
-            previous.action_close()
-            for xmlid, day in (("journal_almaty_custody_demo", 9), ("journal_almaty_access_demo", 9),
-                               ("journal_committee_custody_demo", 16), ("journal_committee_access_demo", 16)):
-                book = ref(xmlid)
-                at(self._local(book.department_id, date(today.year, 1, day), 9))
-                book.action_register()
+            at(self._local(books[:1].department_id, fields.Date.to_date(day), 9))
+            books.action_register()
+
+    @api.model
+    def _close_book(self, xmlid, day):
+        book = self.env.ref(xmlid)
+        with self._clock() as at:
+            at(self._local(book.department_id, fields.Date.to_date(day), 18))
+            book.action_close()
 
     # ------------------------------------------------------------------ storage (items 10, 11, 13)
 
@@ -177,6 +173,9 @@ class MchsBodycamDemo(models.AbstractModel):
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
                     self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+                # the daily seal of the journals, kept outside the database (items 9, 13)
+                at(self._local(unit, day, 23, 0))
+                self.env["mchs.bodycam.integrity.seal"]._seal(unit, "daily")
             # item 23: yesterday's bodycam never came back
             with_login = inspectors.filtered("user_id")
             late = (inspectors - with_login)[-1:] or inspectors[-1:]
@@ -274,11 +273,18 @@ class MchsBodycamDemo(models.AbstractModel):
     # ------------------------------------------------------------------ items 12, 13
 
     @api.model
-    def _commission(self, unit_xmlid, anti_corruption_xmlid):
-        """Last year's commission with its completed destruction act over archive recordings more
-        than three years old (one kept, with the reason) and its completed audit, which found a
-        file the registry does not know; this year's commission with an act under review."""
+    def _commission_seats(self, unit, anti_corruption, day):
+        return [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in (
+            (self._person(unit, "head", day), "chairman"), (self._person(unit, "responsible", day), "responsible"),
+            (anti_corruption, "anti_corruption"))]
+
+    @api.model
+    def _last_year_commission(self, unit_xmlid, anti_corruption_xmlid):
+        """Last year's commission: its completed destruction act over archive recordings more
+        than three years old (one kept, with the reason), and its completed audit, which verified
+        the seals and found a file the registry does not know (items 12, 13)."""
         unit = self.env.ref(unit_xmlid)
+        anti_corruption = self.env.ref(anti_corruption_xmlid)
         today = fields.Date.today()
         last_year = today.year - 1
         storage = self._storage(unit)
@@ -293,27 +299,21 @@ class MchsBodycamDemo(models.AbstractModel):
         expired = [archive(last_year - 3, month, 10 + index, index) for index, month in enumerate((3, 5, 6, 9))]
         for index, month in enumerate((2, 4)):
             archive(today.year - 3, month, 14, index)  # due this year
-        anti_corruption = self.env.ref(anti_corruption_xmlid)
-
-        def seats(day):
-            return [(self._person(unit, "head", day), "chairman"), (self._person(unit, "responsible", day), "responsible"),
-                    (anti_corruption, "anti_corruption")]
-
+        act_day = date(last_year, 12, 26)
         with self._clock() as at:
-            act_day = date(last_year, 12, 26)
             at(self._local(unit, date(last_year, 11, 20), 10))
-            previous = self.env["mchs.bodycam.commission"].create({
+            commission = self.env["mchs.bodycam.commission"].create({
                 "department_id": unit.id, "year": last_year, "decision": f"№ 45-ж, 20.11.{last_year}",
-                "member_ids": [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in seats(act_day)]})
-            chairman = previous.chairman_id.user_id
+                "member_ids": self._commission_seats(unit, anti_corruption, act_day)})
+            chairman = commission.chairman_id.user_id
             at(self._local(unit, act_day, 9))
             act = self.env["mchs.bodycam.destruction"].browse(
-                previous.with_user(chairman).action_new_destruction()["res_id"])
+                commission.with_user(chairman).action_new_destruction()["res_id"])
             act.with_user(chairman).write({"place": "Алматы қ. / г. Алматы"})
             at(self._local(unit, act_day, 10))
             act.line_ids.filtered(lambda line: line.recording_id == expired[-1]).with_user(anti_corruption.user_id).write({
                 "excluded": True, "exclusion_reason": "Азаматтың шағымы қаралуда / Рассматривается жалоба гражданина"})
-            for minute, member in enumerate(previous.member_ids):
+            for minute, member in enumerate(commission.member_ids):
                 at(self._local(unit, act_day, 11, minute * 5))
                 act.with_user(member.employee_id.user_id).action_confirm()
             while act._process_step():
@@ -321,12 +321,24 @@ class MchsBodycamDemo(models.AbstractModel):
             # a copy restored by hand onto the backup location: what the audit is there to find
             store_stream(iter([b"restored by hand from an old disk\n" * 1000]), storage._backends()[1:])
             at(self._local(unit, date(last_year, 12, 28), 9))
-            audit = self.env["mchs.bodycam.audit"].browse(previous.with_user(chairman).action_new_audit()["res_id"])
+            audit = self.env["mchs.bodycam.audit"].browse(commission.with_user(chairman).action_new_audit()["res_id"])
             audit.with_user(chairman).action_start()
             while audit._process_step():
                 at(fields.Datetime.now() + timedelta(minutes=5))
+
+    @api.model
+    def _this_year_commission(self, unit_xmlid, anti_corruption_xmlid):
+        """This year's commission, its act under review of what falls due now (item 12)."""
+        unit = self.env.ref(unit_xmlid)
+        today = fields.Date.today()
+        with self._clock() as at:
             at(self._local(unit, date(today.year, 11, 20), 10))
-            current = self.env["mchs.bodycam.commission"].create({
+            commission = self.env["mchs.bodycam.commission"].create({
                 "department_id": unit.id, "year": today.year, "decision": f"№ 51-ж, 20.11.{today.year}",
-                "member_ids": [(0, 0, {"employee_id": employee.id, "role": role}) for employee, role in seats(today)]})
-        current.with_user(current.chairman_id.user_id).action_new_destruction()
+                "member_ids": self._commission_seats(unit, self.env.ref(anti_corruption_xmlid), today)})
+        commission.with_user(commission.chairman_id.user_id).action_new_destruction()
+
+    @api.model
+    def _seal_units(self):
+        """Today's seal of every unit (what the daily job does)."""
+        self.env["mchs.bodycam.integrity.seal"]._cron_seal_units()

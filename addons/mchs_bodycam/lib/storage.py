@@ -17,6 +17,9 @@ import uuid
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 INCOMING = ".incoming"
+# integrity seals of the journals (items 9, 13): small write-once files, see mchs.bodycam.integrity.seal
+SEALS = ".seals"
+SEAL_NAME_RE = re.compile(r"^[\w.-]+(/[\w.-]+)*\.json$")
 # a destruction act's files wait here, per act, between the decision and their removal (item 12)
 DESTRUCTION = ".destruction"
 
@@ -80,6 +83,46 @@ class LocalDirectoryBackend:
         except FileNotFoundError:
             return []
         return sorted(name for name in names if len(name) == 2 and not name.startswith("."))
+
+    # -- integrity seals: written once, read-only, never replaced
+
+    def _seal_path(self, name):
+        if not SEAL_NAME_RE.match(name or "") or ".." in name:
+            raise StorageError("name", f"not a seal name: {name!r}")
+        return os.path.join(self.root, SEALS, name)
+
+    def write_seal(self, name, data):
+        """Write the seal ``name`` once (fsynced, read-only); the same seal again is a no-op,
+        another content under the same name is refused."""
+        path = self._seal_path(name)
+        if os.path.exists(path):
+            with open(path, "rb") as handle:
+                if handle.read() == data:
+                    return
+            raise StorageError("seal_exists", f"another seal is already written as {name}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temp = f"{path}.{uuid.uuid4().hex}.part"
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        try:
+            os.link(temp, path)  # never over an existing seal
+        finally:
+            os.unlink(temp)
+        _fsync_dir(os.path.dirname(path))
+
+    def list_seals(self, prefix):
+        """Names of the seals under ``prefix`` (a folder of names, ending with "/")."""
+        folder = self._seal_path(prefix.rstrip("/") + "/x.json").rsplit("/", 1)[0]
+        if not os.path.isdir(folder):
+            return []
+        return sorted(prefix + entry for entry in os.listdir(folder) if entry.endswith(".json"))
+
+    def read_seal(self, name):
+        with open(self._seal_path(name), "rb") as handle:
+            return handle.read()
 
     # -- destruction in two steps (item 12): every file of an act is first moved aside, on every
     # location; only when all of them are aside are they removed. A failure while moving puts every
@@ -203,6 +246,20 @@ def hash_file(handle, chunk_size=1 << 20, copy_to=None):
         if copy_to is not None:
             copy_to.write(chunk)
     return digest.hexdigest()
+
+
+def hash_stored(backend, sha256):
+    """(SHA-256, size) of the stored copy as read, (None, 0) when there is no copy."""
+    try:
+        with backend.open(sha256) as handle:
+            size = 0
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+                size += len(chunk)
+            return digest.hexdigest(), size
+    except FileNotFoundError:
+        return None, 0
 
 
 def store_stream(chunks, backends, expected_size=None, declared_sha256=None, max_size=None):

@@ -14,6 +14,7 @@ from . import maintenance_equipment
 from . import ir_actions_report
 from . import mchs_bodycam_journal
 from . import mchs_bodycam_custody
+from . import mchs_bodycam_custody_log
 from . import res_company
 from . import res_config_settings
 from . import mchs_bodycam_custody_remark
@@ -29,3 +30,4 @@ from . import mchs_bodycam_destruction_line
 from . import mchs_bodycam_destruction_confirmation
 from . import mchs_bodycam_audit
 from . import mchs_bodycam_audit_finding
+from . import mchs_bodycam_integrity_seal

@@ -1,5 +1,4 @@
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -8,7 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.storage import hash_file
+from ..lib.storage import hash_stored
 from .mchs_bodycam_lock_mixin import ALL
 
 _logger = logging.getLogger(__name__)
@@ -21,16 +20,8 @@ BATCH_BYTES = 8 * 1024 ** 3
 LOCATIONS = ("primary", "backup")
 # what the audit's own steps write while it runs (see _lock_step)
 PROGRESS_FIELDS = {"phase", "cursor_recording_id", "cursor_storage_id", "cursor_location", "cursor_sha256",
-                   "chain_ok", "access_count", "recording_total", "recording_checked", "file_count", "byte_count"}
-
-
-def _hash_or_none(backend, sha256):
-    """(SHA-256, size) of the stored copy as read, (None, 0) when there is no copy."""
-    try:
-        with backend.open(sha256) as handle:
-            return hash_file(handle), os.fstat(handle.fileno()).st_size
-    except FileNotFoundError:
-        return None, 0
+                   "chain_ok", "access_count", "recording_total", "recording_checked", "file_count", "byte_count",
+                   "seals_verified_at", "seals_ok"}
 
 
 class MchsBodycamAudit(models.Model):
@@ -78,6 +69,11 @@ class MchsBodycamAudit(models.Model):
     done_at = fields.Datetime(string="Checked at", readonly=True, help="Appendix 2, column 6.")
     finding_ids = fields.One2many("mchs.bodycam.audit.finding", "audit_id", string="Findings", readonly=True)
     chain_ok = fields.Boolean(string="Chain verifies", readonly=True)
+    seals_verified_at = fields.Datetime(
+        string="Seals verified at", readonly=True,
+        help="When the audit compared the unit's journals and recordings registry with the seals kept outside "
+             "the database (the check bodycam_verify runs).")
+    seals_ok = fields.Boolean(string="Seals match", readonly=True)
     access_count = fields.Integer(string="Accesses checked", readonly=True)
     recording_total = fields.Integer(string="Recordings to check", readonly=True)
     recording_checked = fields.Integer(string="Recordings checked", readonly=True)
@@ -152,6 +148,7 @@ class MchsBodycamAudit(models.Model):
         step[self.phase](batch_size)
         if self.phase == "done":
             self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
+            self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "audit")
             self._message_log(body=self.env._("Audit done: %(files)s files hashed, %(findings)s findings.",
                                               files=self.file_count, findings=self.finding_count))
             return 0
@@ -199,11 +196,15 @@ class MchsBodycamAudit(models.Model):
                                  "detail": self.env._(
                                      "%s was neither the head nor the responsible person of the unit that day.",
                                      row.user_id.name)})
+        # the journals and the registry against their seals outside the database (bodycam_verify)
+        mismatches = self.env["mchs.bodycam.integrity.seal"]._verify_unit(self.department_id)
+        findings += [{"kind": "integrity", "detail": f"{kind}: {detail}"} for kind, detail in mismatches]
         self._add_findings(findings)
         # sudo: counting what the audit will hash; the commission does not browse the registry
         total = self.env["mchs.bodycam.recording"].sudo().search_count(self._recordings_domain())
         self._lock_step({"chain_ok": not broken, "access_count": len(rows), "recording_total": total,
-                    "phase": "files", "cursor_recording_id": 0})
+                         "phase": "files", "cursor_recording_id": 0, "seals_verified_at": fields.Datetime.now(),
+                         "seals_ok": not mismatches})
 
     def _holders_by_day(self, rows):
         """{local day: users who were the unit's head or responsible person that day}, from
@@ -234,7 +235,7 @@ class MchsBodycamAudit(models.Model):
         with ThreadPoolExecutor(max_workers=2) as pool:
             for recording in recordings:
                 backends = recording.storage_id._backends()
-                copies = list(pool.map(_hash_or_none, backends, [recording.sha256] * len(backends)))
+                copies = list(pool.map(hash_stored, backends, [recording.sha256] * len(backends)))
                 digests = [digest for digest, _size in copies]
                 for location, (digest, copy_size) in zip(LOCATIONS, copies):
                     if digest is None:
@@ -289,7 +290,7 @@ class MchsBodycamAudit(models.Model):
             for name in names:
                 if known.get(name) == "stored":
                     continue
-                digest, copy_size = _hash_or_none(backend, name)
+                digest, copy_size = hash_stored(backend, name)
                 if digest is not None:
                     files += 1
                     size += copy_size

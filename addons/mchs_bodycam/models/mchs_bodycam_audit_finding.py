@@ -25,6 +25,7 @@ class MchsBodycamAuditFinding(models.Model):
         ("mismatch", "Primary and backup differ"),
         ("unknown", "Unknown file"),
         ("not_destroyed", "File left after destruction"),
+        ("integrity", "Journals differ from their seals"),
     ], required=True, readonly=True)
     kind_label = fields.Char(compute="_compute_kind_label")
     location = fields.Selection([("primary", "Primary"), ("backup", "Backup")], readonly=True)

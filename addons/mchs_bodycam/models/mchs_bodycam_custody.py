@@ -5,6 +5,7 @@ import pytz
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 
+from .mchs_bodycam_custody_log import UNSIGNED_COLUMNS
 from .mchs_bodycam_lock_mixin import ALL
 
 CUSTODY_STATES = [
@@ -201,6 +202,21 @@ class MchsBodycamCustody(models.Model):
         for entry in self:
             number = entry.row_number or self.env._("draft")
             entry.display_name = f"№ {number} · {entry.camera_id.inventory_number or ''} · {entry.inspector_id.name or ''}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        entries = super().create(vals_list)
+        # a row created already signed (the row that corrects another, item 9) is chained at once
+        self.env["mchs.bodycam.custody.log"]._append(entries.filtered(lambda entry: entry.state != "draft"),
+                                                     "written")
+        return entries
+
+    def write(self, vals):
+        result = super().write(vals)
+        if set(vals) - set(UNSIGNED_COLUMNS[self._table]):
+            event = vals.get("state") or ("struck" if vals.get("struck") else "written")
+            self.env["mchs.bodycam.custody.log"]._append(self.filtered(lambda entry: entry.state != "draft"), event)
+        return result
 
     # ------------------------------------------------------------------ checks
 

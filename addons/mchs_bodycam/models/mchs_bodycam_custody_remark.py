@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .mchs_bodycam_custody_log import UNSIGNED_COLUMNS
+
 REMARK_KINDS = [
     ("pause", "Pause"),
     ("failure", "Failure"),
@@ -58,6 +60,18 @@ class MchsBodycamCustodyRemark(models.Model):
 
     def _lock_state(self):
         return "signed"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        remarks = super().create(vals_list)
+        self.env["mchs.bodycam.custody.log"]._append(remarks, "remark")
+        return remarks
+
+    def write(self, vals):
+        result = super().write(vals)
+        if set(vals) - set(UNSIGNED_COLUMNS[self._table]):
+            self.env["mchs.bodycam.custody.log"]._append(self, "completed")
+        return result
 
     @api.depends("kind", "pause_start", "pause_end", "reported_at", "resolution", "related_custody_id",
                  "old_seal_number", "new_seal_number")

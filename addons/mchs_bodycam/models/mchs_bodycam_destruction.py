@@ -408,6 +408,7 @@ class MchsBodycamDestruction(models.Model):
             backend.finish_batch(self._staging_name())
         self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
         self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recordings)))
+        self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "destruction")
 
     # ------------------------------------------------------------------ printing
 

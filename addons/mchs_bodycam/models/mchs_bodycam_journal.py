@@ -95,6 +95,7 @@ class MchsBodycamJournal(models.Model):
             if journal.state != "registered":
                 raise UserError(self.env._("Only a registered journal book can be closed."))
         self._lock_write({"state": "closed", "date_end": fields.Date.context_today(self)})
+        self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "book")
 
     @api.model
     def _open_book(self, department, kind):
