@@ -15,7 +15,7 @@ def uninstall_hook(env):
     servers, the commissions with their acts and audits, the activities on them, and the repair
     requests of the bodycams' equipment."""
     # the locks of journals and evidence refuse the truncation (item 13): they go first
-    env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock'")
+    env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock%%'")
     for (function,) in env.cr.fetchall():
         env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(function)))
     env.cr.execute("""

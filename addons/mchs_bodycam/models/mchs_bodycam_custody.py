@@ -4,6 +4,7 @@ import pytz
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .mchs_bodycam_custody_log import UNSIGNED_COLUMNS
 from .mchs_bodycam_lock_mixin import ALL
@@ -138,17 +139,30 @@ class MchsBodycamCustody(models.Model):
         # time (items 7, 23): enforced by the database against two desks at once.
         # Struck rows stay in the book but no longer hold anything. (An unset boolean is NULL
         # in the database: "IS NOT TRUE" counts it as not struck.)
-        self.env.cr.execute("""
-            DROP INDEX IF EXISTS mchs_bodycam_custody_camera_active;
-            DROP INDEX IF EXISTS mchs_bodycam_custody_inspector_issued;
-        """)
-        self.env.cr.execute(f"""
+        self.env.cr.execute(SQL("""
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_camera_active_uniq
-            ON mchs_bodycam_custody (camera_id) WHERE state IN {ACTIVE_STATES} AND struck IS NOT TRUE
-        """)
+            ON mchs_bodycam_custody (camera_id) WHERE state IN (%s) AND struck IS NOT TRUE
+        """, SQL(", ").join(SQL("%s", state) for state in ACTIVE_STATES)))
         self.env.cr.execute("""
             CREATE UNIQUE INDEX IF NOT EXISTS mchs_bodycam_custody_inspector_issued_uniq
             ON mchs_bodycam_custody (inspector_id) WHERE state = 'issued' AND struck IS NOT TRUE
+        """)
+        # item 9: a row is struck through only with the signed remark of its correction (checked
+        # when the transaction commits: the remark names the new row, which comes after)
+        self.env.cr.execute("""
+            CREATE OR REPLACE FUNCTION mchs_bodycam_custody_struck_lock() RETURNS trigger AS $body$
+            BEGIN
+                IF NEW.struck AND NOT EXISTS (SELECT 1 FROM mchs_bodycam_custody_remark remark
+                                               WHERE remark.custody_id = NEW.id AND remark.kind = 'correction') THEN
+                    RAISE EXCEPTION 'mchs_bodycam: row % is struck through without the remark of its correction', NEW.id
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+            END $body$ LANGUAGE plpgsql;
+            DROP TRIGGER IF EXISTS mchs_bodycam_custody_struck_lock ON mchs_bodycam_custody;
+            CREATE CONSTRAINT TRIGGER mchs_bodycam_custody_struck_lock AFTER INSERT OR UPDATE OF struck
+                ON mchs_bodycam_custody DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                EXECUTE FUNCTION mchs_bodycam_custody_struck_lock();
         """)
 
     @api.depends("remark_ids.pause_end", "remark_ids.resolution")
@@ -669,7 +683,7 @@ class MchsBodycamCustody(models.Model):
         for entry in self.search([("state", "=", "issued"), ("is_overdue", "=", False), ("struck", "=", False)]):
             if entry._working_day_end() > now:
                 continue
-            entry.is_overdue = True
+            entry._lock_step({"is_overdue": True})
             entry._alert_head_and_responsible(
                 "mchs_bodycam.mail_activity_type_overdue_return",
                 self.env._("%(inspector)s has not returned bodycam %(camera)s (item 23).",

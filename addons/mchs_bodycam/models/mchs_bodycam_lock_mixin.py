@@ -53,7 +53,8 @@ class MchsBodycamLockMixin(models.AbstractModel):
     _lock_transitions = None
     # lock states in which a row may be deleted
     _lock_deletable = frozenset()
-    # {lock state: fields a person may write directly}; a state not listed: the changeable ones
+    # {lock state: fields a person may write directly}; not declared: the changeable ones; a state
+    # not listed once it is declared: none
     _lock_user_writable = {}
     # {lock state: fields a person (not sudo) may give when creating a row in it}; None: no limit
     _lock_user_creatable = None
@@ -105,7 +106,8 @@ class MchsBodycamLockMixin(models.AbstractModel):
                     "corrected by its own steps, never rewritten (items 9, 13).",
                     document=self._description, name=record.display_name, fields=self._lock_labels(refused)))
             if not self.env.su:
-                writable = self._lock_user_writable.get(state, changeable)
+                # once a model says what a person writes in some states, the others take none
+                writable = self._lock_user_writable.get(state, set() if self._lock_user_writable else changeable)
                 refused = self._lock_outside(names, writable)
                 if refused:
                     record._lock_refuse(self.env._(

@@ -101,7 +101,10 @@ class TestAudit(RetentionCase):
         self.assertEqual(findings["chain"].access_id, first)
         self.assertEqual(findings["unauthorized"].access_id, outsider)
         self.assertEqual(findings["refused"].access_id, refused)
-        self.assertEqual(len(audit.finding_ids), 3)
+        # the seals' verification (bodycam_verify) reports the broken chain too
+        self.assertIn("access_chain", findings["integrity"].detail)
+        self.assertFalse(audit.seals_ok)
+        self.assertEqual(len(audit.finding_ids), 4)
 
     def test_year_is_the_units_local_year(self):
         # 1 January 2027, 01:00 in Almaty is still 2026 in UTC: it belongs to the 2027 audit

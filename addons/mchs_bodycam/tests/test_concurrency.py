@@ -31,7 +31,7 @@ class TestConcurrency(TransactionCase):
             self.unit_id, self.camera_ids, self.card_id, self.book_id = unit.id, cameras.ids, card.id, book.id
         self.addCleanup(self._drop_committed_data)
 
-    LOCKED_TABLES = ("mchs_bodycam_custody", "mchs_bodycam_card_mchs_bodycam_custody_rel", "mchs_bodycam_designation",
+    LOCKED_TABLES = ("mchs_bodycam_custody_log", "mchs_bodycam_custody", "mchs_bodycam_card_mchs_bodycam_custody_rel", "mchs_bodycam_designation",
                      "mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal",
                      "mchs_bodycam_card", "mchs_bodycam_camera")
 
@@ -43,7 +43,7 @@ class TestConcurrency(TransactionCase):
                 cr.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")  # noqa: S608
             cr.execute("SELECT resource_id FROM hr_employee WHERE department_id = %s", [self.unit_id])
             resource_ids = [row[0] for row in cr.fetchall()]
-            for table in ("mchs_bodycam_custody", "mchs_bodycam_designation", "mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal"):
+            for table in ("mchs_bodycam_custody_log", "mchs_bodycam_custody", "mchs_bodycam_designation", "mchs_bodycam_card_installation", "mchs_bodycam_seal", "mchs_bodycam_journal"):
                 cr.execute(f"DELETE FROM {table} WHERE department_id = %s", [self.unit_id])  # noqa: S608
             cr.execute("""
                 SELECT equipment_id FROM mchs_bodycam_card WHERE department_id = %(unit)s

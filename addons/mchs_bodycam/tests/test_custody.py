@@ -132,7 +132,7 @@ class TestCustody(CustodyCase):
         self.assertEqual(Custody.with_user(self.inspector_user).search([]), entry)
         self.assertFalse(Custody.with_user(self.other_inspector_user).search([]))
         self.assertEqual(Custody.with_user(self.head_user).search([]), entry)
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             entry.with_user(self.inspector_user).write({"is_overdue": True})
 
     def test_overdue_return_raises_activities(self):
@@ -162,11 +162,11 @@ class TestCustody(CustodyCase):
         entry = self._draft()
         entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=73):
+        with self.assertQueryCount(__system__=78):
             entry.action_issue()
         entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=36):
+        with self.assertQueryCount(__system__=39):
             entry.action_return()
 
     def test_desk_issue_and_return(self):

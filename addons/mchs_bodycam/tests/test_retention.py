@@ -223,7 +223,10 @@ class TestRetention(RetentionCase):
         self.assertTrue(all(os.path.exists(path) for path in self._paths(kept)))
         for folder in self.folders:
             left = sorted(os.path.relpath(os.path.join(root, name), folder)
-                          for root, dirs, files in os.walk(folder) for name in dirs + files)
+                          for root, dirs, files in os.walk(folder) for name in dirs + files
+                          if not os.path.relpath(os.path.join(root, name), folder).startswith(".seals"))
+            # the act's completion sealed the unit's journals on both locations (items 9, 13)
+            self.assertTrue(os.listdir(os.path.join(folder, ".seals")))
             # the kept recording's file and its two folders, the empty staging and upload folders;
             # no act's staging folder, no emptied folders
             sha = kept.sha256

@@ -9,6 +9,9 @@ def migrate(cr, version):
     for function in ("mchs_bodycam_recording_guard", "mchs_bodycam_access_guard",
                      "mchs_bodycam_freeze_inventory_number"):
         cr.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
+    # the indexes before the struck rows were excluded from them
+    cr.execute("DROP INDEX IF EXISTS mchs_bodycam_custody_camera_active")
+    cr.execute("DROP INDEX IF EXISTS mchs_bodycam_custody_inspector_issued")
     cr.execute("""
         ALTER TABLE mchs_bodycam_destruction_confirmation
         DROP CONSTRAINT IF EXISTS mchs_bodycam_destruction_confirmation_member_uniq
