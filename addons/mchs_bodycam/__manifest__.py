@@ -6,7 +6,7 @@ Registry, custody and QR labels of body-worn video recorders and their memory ca
 as required by the Instruction approved by Order No. 495 of the Minister of Emergency
 Situations of the Republic of Kazakhstan (21 November 2025).
 """,
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Human Resources/Bodycams",
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
@@ -19,7 +19,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "security/mchs_bodycam_rules.xml",
         "data/res_lang_data.xml",
         "data/maintenance_data.xml",
-        "data/mchs_bodycam_secret_data.xml",
+        "data/mchs_bodycam_qr_data.xml",
         "data/mchs_bodycam_custody_data.xml",
         "data/mchs_bodycam_retention_data.xml",
         "views/mchs_bodycam_camera_views.xml",
@@ -31,6 +31,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "views/mchs_bodycam_recording_views.xml",
         "views/mchs_bodycam_commission_views.xml",
         "views/mchs_bodycam_scan_log_views.xml",
+        "views/mchs_bodycam_label_print_views.xml",
         "views/hr_department_views.xml",
         "views/hr_employee_views.xml",
         "reports/report_paperformats.xml",

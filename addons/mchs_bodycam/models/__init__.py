@@ -1,6 +1,6 @@
-from . import mchs_bodycam_secret
 from . import mchs_bodycam_scan_log
 from . import mchs_bodycam_qr
+from . import mchs_bodycam_label_print
 from . import hr_department
 from . import hr_employee
 from . import mchs_bodycam_designation

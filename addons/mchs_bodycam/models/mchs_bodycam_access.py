@@ -5,10 +5,14 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.apart import write_apart
+
 # What the chain vouches for, in this order (item 13, Appendix 2 columns 2-4 and who/why).
 CHAINED_FIELDS = ["department_id", "recording_id", "sha256", "inventory_text", "inspector_name", "user_id",
                   "action", "purpose", "remote_addr", "accessed_at", "result", "refusal"]
 GENESIS = "0" * 64
+# pg_advisory_xact_lock(JOURNAL_LOCK, unit id): one writer of a unit's chain at a time
+JOURNAL_LOCK = 7_013
 
 
 class MchsBodycamAccess(models.Model):
@@ -38,6 +42,11 @@ class MchsBodycamAccess(models.Model):
     result = fields.Selection([("granted", "Granted"), ("refused", "Refused")], required=True, readonly=True)
     refusal = fields.Char(string="Refused because", readonly=True)
     token_hash = fields.Char(readonly=True, groups="base.group_system")
+    # filled once, after the row, by the streaming route: not part of the chained content
+    served_sha256 = fields.Char(
+        string="Served bytes hash to", readonly=True,
+        help="Set when the bytes served under this access did not hash to the recording's SHA-256: the "
+             "stored copy was changed (item 13).")
     previous_hash = fields.Char(readonly=True)
     hash = fields.Char(readonly=True, index=True)
 
@@ -50,6 +59,11 @@ class MchsBodycamAccess(models.Model):
         self.env.cr.execute("""
             CREATE OR REPLACE FUNCTION mchs_bodycam_access_guard() RETURNS trigger AS $$
             BEGIN
+                -- the hash of what was served is filled once, after the row; nothing else changes
+                IF TG_OP = 'UPDATE' AND OLD.served_sha256 IS NULL AND NEW.served_sha256 IS NOT NULL
+                   AND to_jsonb(NEW) - 'served_sha256' = to_jsonb(OLD) - 'served_sha256' THEN
+                    RETURN NEW;
+                END IF;
                 RAISE EXCEPTION 'the access journal is append-only (item 13)' USING ERRCODE = 'check_violation';
             END $$ LANGUAGE plpgsql;
             DROP TRIGGER IF EXISTS mchs_bodycam_access_guard ON mchs_bodycam_access;
@@ -74,22 +88,34 @@ class MchsBodycamAccess(models.Model):
     @api.model
     def _log(self, recording, action, purpose, result, refusal=None, remote_addr=None, department=None):
         """Append a row (before the first byte of the recording is sent). Returns it with the
-        streaming token in clear when access is granted (the row keeps only its hash)."""
-        department = department or recording.department_id
+        streaming token in clear when access is granted (the row keeps only its hash).
+
+        A refusal is written in a transaction of its own (item 13): it stays in the journal
+        although the refused request then fails and is rolled back."""
+        department = department or recording.sudo().department_id
+        if result != "refused":
+            return self._append(recording, department, action, purpose, result, refusal, remote_addr)
+        row_id = write_apart(self.env, lambda env: self.with_env(env)._append(
+            recording.with_env(env), department.with_env(env), action, purpose, result, refusal, remote_addr,
+        )[0].id, advisory_lock=(JOURNAL_LOCK, department.id))
+        return self.browse(row_id), None
+
+    def _append(self, recording, department, action, purpose, result, refusal, remote_addr):
         # A per-unit lock: rows are numbered and chained one after the other.
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_013, department.id])
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [JOURNAL_LOCK, department.id])
         # sudo: everyone's access is journaled, whatever their rights on the journal;
         # the row names the real user.
         last = self.sudo().search([("department_id", "=", department.id)], order="sequence desc", limit=1)
         token = secrets.token_urlsafe(24) if result == "granted" else None
-        custody = recording.sudo().custody_id
+        recording = recording.sudo()
+        custody = recording.custody_id
         values = {
-            "department_id": department.id, "company_id": department.company_id.id, "sequence": last.sequence + 1, "recording_id": recording.id,
-            "sha256": recording.sudo().sha256, "inventory_text": custody.inventory_text
-            or recording.sudo().camera_id.inventory_number, "inspector_name": custody.inspector_id.name,
-            "accessed_at": fields.Datetime.now(), "user_id": self.env.uid, "action": action,
-            "purpose": (purpose or "").strip() or False, "remote_addr": remote_addr, "result": result,
-            "refusal": refusal,
+            "department_id": department.id, "company_id": department.sudo().company_id.id,
+            "sequence": last.sequence + 1, "recording_id": recording.id, "sha256": recording.sha256,
+            "inventory_text": custody.inventory_text or recording.camera_id.inventory_number,
+            "inspector_name": custody.inspector_id.name, "accessed_at": fields.Datetime.now(),
+            "user_id": self.env.uid, "action": action, "purpose": (purpose or "").strip() or False,
+            "remote_addr": remote_addr, "result": result, "refusal": refusal,
         }
         values["previous_hash"] = last.hash or GENESIS
         values["hash"] = self._chain(values["previous_hash"], self._content(values))
@@ -97,6 +123,17 @@ class MchsBodycamAccess(models.Model):
             values["token_hash"] = self.env["mchs.bodycam.dock"]._hash_token(token)
         row = self.sudo().create(values)
         return row, token
+
+    def _record_served_copy_changed(self, digest):
+        """The bytes served under this access hashed to ``digest``, not to the recording's
+        SHA-256 (item 13): the row says so, once, and the unit gets a finding and its head and
+        responsible person an activity. Returns the finding's id."""
+        self.ensure_one()
+        self.env.cr.execute("UPDATE mchs_bodycam_access SET served_sha256 = %s WHERE id = %s AND served_sha256 IS NULL",
+                            [digest, self.id])
+        self.invalidate_recordset(["served_sha256"])
+        return self.env["mchs.bodycam.audit.finding"]._record_changed_copy(
+            self.sudo().recording_id, "primary", digest, access=self)
 
     @api.model
     def _verify_chain(self, department):
@@ -114,6 +151,8 @@ class MchsBodycamAccess(models.Model):
         return self.browse()
 
     def action_verify_chain(self):
+        """The head, the responsible person and the commission check their unit's chain."""
+        self.check_access("read")
         broken = self._verify_chain(self.department_id[:1] or self.env["hr.department"]._bodycam_user_units()[:1])
         message = self.env._("The access journal's chain verifies: no row was changed.") if not broken else \
             self.env._("The chain is broken at row %s: that row or the one before it was changed.", broken.sequence)

@@ -47,7 +47,7 @@ class TestCustody(CustodyCase):
                                 ("action_close", "only after")):
             with self.assertRaisesRegex(UserError, message):
                 getattr(entry, action)()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         entry.action_issue()
         with self.assertRaisesRegex(UserError, "Only a draft"):
             entry.action_issue()
@@ -61,7 +61,7 @@ class TestCustody(CustodyCase):
                                 ("check_inventory_label", "Inventory number on the device"),
                                 ("check_seal_intact", "Seal intact"), ("check_badge_worn", "Chest badge worn")):
             entry = self._draft(**{field: False})
-            entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+            entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
             with self.assertRaisesRegex(UserError, expected):
                 entry.action_issue()
             entry.unlink()
@@ -77,11 +77,11 @@ class TestCustody(CustodyCase):
         with self.assertRaisesRegex(UserError, "has not confirmed receipt"):
             entry.action_issue()
         with self.assertRaisesRegex(UserError, "not the badge of"):
-            entry.action_confirm_issue_badge(self.other_inspector.sudo().bodycam_qr_payload)
-        payload = self.inspector.sudo().bodycam_qr_payload
+            entry._confirm_by_badge(self.other_inspector._bodycam_badge_payload(), "issue")
+        payload = self.inspector._bodycam_badge_payload()
         forged = payload[:-1] + ("Q" if payload[-1] != "Q" else "R")  # always a different last character
         with self.assertRaisesRegex(UserError, "signature is not valid"):
-            entry.action_confirm_issue_badge(forged)
+            entry._confirm_by_badge(forged, "issue")
         with self.assertRaisesRegex(UserError, "Only t.inspector confirms"):
             entry.with_user(self.other_inspector_user).action_confirm_in_session()
         entry.with_user(self.inspector_user).action_confirm_in_session()
@@ -92,7 +92,7 @@ class TestCustody(CustodyCase):
     def test_only_the_designated_responsible_person(self):
         other_user, _other = self._person("t.responsible.2", "group_bodycam_responsible", self.unit_a)
         entry = self._draft()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         with self.assertRaisesRegex(UserError, "Only the responsible person of Unit A"):
             entry.with_user(other_user).action_issue()
         with self.assertRaisesRegex(UserError, "Only the responsible person of Unit A"):
@@ -153,37 +153,37 @@ class TestCustody(CustodyCase):
         self.assertTrue(entry.is_overdue)
         self.assertEqual(entry.activity_ids.user_id, self.responsible_user | self.head_user)
         self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("is_overdue", "=", True)]))
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         self.assertFalse(entry.is_overdue)
         self.assertFalse(entry.activity_ids)
 
     def test_issue_and_return_query_counts(self):
         entry = self._draft()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         self.env.invalidate_all()
         with self.assertQueryCount(__system__=71):
             entry.action_issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         self.env.invalidate_all()
         with self.assertQueryCount(__system__=36):
             entry.action_return()
 
     def test_desk_issue_and_return(self):
         Custody = self.Custody
-        badge = self.inspector.sudo().bodycam_qr_payload
-        scanned = Custody.desk_scan(self.camera_a.qr_payload)
+        badge = self.inspector._bodycam_badge_payload()
+        scanned = Custody.desk_scan(self.camera_a._label_payload())
         self.assertEqual((scanned["kind"], scanned["seal_number"], scanned["cards"], scanned["entry"]),
                          ("camera", "S-A", ["TSA-MC-00001", "TSA-MC-00002"], False))
         self.assertEqual(Custody.desk_scan(badge)["name"], "t.inspector")
-        self.assertEqual(Custody.desk_scan(self.card_a.qr_payload)["reason"], "not_camera")
-        self.assertEqual(Custody.desk_scan(self.camera_b.qr_payload)["reason"], "other_unit")
+        self.assertEqual(Custody.desk_scan(self.card_a._label_payload())["reason"], "wrong_kind")
+        self.assertEqual(Custody.desk_scan(self.camera_b._label_payload())["reason"], "other_unit")
         checklist = dict(CHECKS_PASSED, check_seal_number="S-A", state="closed")  # unknown keys are ignored
         with self.assertRaisesRegex(UserError, "Scan the inspector's badge"):
-            Custody.desk_issue(self.camera_a.id, self.camera_a.qr_payload, checklist)
+            Custody.desk_issue(self.camera_a.id, self.camera_a._label_payload(), checklist)
         summary = Custody.desk_issue(self.camera_a.id, badge, checklist)
         self.assertEqual((summary["state"], summary["row_number"]), ("issued", 1))
-        self.assertEqual(Custody.desk_scan(self.camera_a.qr_payload)["entry"]["id"], summary["id"])
+        self.assertEqual(Custody.desk_scan(self.camera_a._label_payload())["entry"]["id"], summary["id"])
         with self.assertRaisesRegex(UserError, "has not confirmed the return"):
             Custody.desk_return(self.camera_a.id)
         returned = Custody.desk_return(self.camera_a.id, badge)
@@ -204,6 +204,6 @@ class TestCustody(CustodyCase):
                 values, camera_id=self.camera_a2.id, inspector_id=self.inspector.id, row_number=91))
             self.env.flush_all()
         # a struck row no longer holds the bodycam
-        entry.action_correct(self.other_inspector, "wrong inspector")
+        entry._correct(self.other_inspector, "wrong inspector")
         self.assertEqual(self.env["mchs.bodycam.custody"].search_count(
             [("camera_id", "=", self.camera_a.id), ("state", "=", "issued")]), 2)

@@ -15,6 +15,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..lib import vault
 from .common import StorageCase
 from .test_reports import pdf_text
 
@@ -59,7 +60,7 @@ class TestRecordings(StorageCase, HttpCase):
 
     def test_upload_stores_two_readonly_copies_and_fills_column_6(self):
         entry = self._issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         entry.sudo().return_datetime = entry.issue_datetime + timedelta(hours=8)  # a working day later
         body = os.urandom(300_000)
@@ -87,7 +88,7 @@ class TestRecordings(StorageCase, HttpCase):
 
     def test_card_wipe_refused_when_a_copy_is_damaged(self):
         entry = self._issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         entry.sudo().return_datetime = entry.issue_datetime + timedelta(hours=8)  # a working day later
         start = (entry.issue_datetime + timedelta(minutes=1)).replace(microsecond=0)
@@ -218,15 +219,19 @@ class TestRecordings(StorageCase, HttpCase):
 
     def test_special_password(self):
         """item 5 ¶2: the storage's special password, known to the head and the responsible
-        person only, kept as a hash; a wrong one is refused and journaled."""
+        person only, kept as a hash in the vault; a wrong one is refused and journaled."""
         recording = self._recording()
         self.storage.invalidate_recordset()
         self.assertTrue(self.storage.password_set)
-        self.assertTrue(self.storage.sudo().password_hash.startswith("$pbkdf2-sha512$"))
-        self.assertNotIn("special-pass-2026", self.storage.sudo().password_hash)
-        self.assertIsNone(self._open(self.head_user, recording, password="guess"))
+        stored = json.loads(vault.get(self.cr, "storage_password", self.storage.id))
+        self.assertTrue(stored["hash"].startswith("$pbkdf2-sha512$"))
+        self.assertNotIn("special-pass-2026", json.dumps(stored))
+        with self.assertRaisesRegex(UserError, "Wrong special password"):
+            self._open(self.head_user, recording, password="guess")
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
         self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong special password"))
+        self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"),
+                         "the refused password's clear text is wiped too")
         self.assertTrue(self._open(self.head_user, recording))
         self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"))
         with self.assertRaisesRegex(UserError, "Only the head and the responsible person"):
@@ -426,22 +431,51 @@ class TestRecordings(StorageCase, HttpCase):
         self.authenticate("t.responsible.b", "t.responsible.b")
         self.assertEqual(self.url_open(action["url"]).status_code, 404)
 
-    def test_evidence_package_refused_for_a_damaged_copy(self):
-        """item 14: a copy changed on either location stops the package; nothing is left."""
-        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
-        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
-            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "request", "basis_number": "7-AC",
+    def _tamper(self, backend, recording):
+        path = backend.path(recording.sha256)
+        os.chmod(path, 0o600)
+        with open(path, "r+b") as handle:
+            first = handle.read(1)
+            handle.seek(0)
+            handle.write(bytes([first[0] ^ 1]))
+
+    def _evidence(self, recordings, number="7-AC"):
+        return self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "request", "basis_number": number,
             "basis_date": "2026-11-21", "issuing_body": "Prosecutor's office", "recipient": "authority"})
+
+    def test_evidence_package_uses_the_copy_that_verifies(self):
+        """item 14: a primary copy changed on the storage is not packed: the package is built from
+        the backup copy, which verifies; the changed copy is a finding with an activity (item 13)."""
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
+        primary, _backup = self.storage._backends()
+        self._tamper(primary, recordings[1])
+        evidence = self._evidence(recordings)
+        path = evidence.with_context(force_report_rendering=True)._export_package()
+        with zipfile.ZipFile(path) as package:
+            manifest = json.loads(package.read("manifest.json"))
+            for entry in manifest["files"]:
+                self.assertEqual(hashlib.sha256(package.read(entry["file"])).hexdigest(), entry["sha256"])
+        self.assertEqual(len(manifest["files"]), 2)
+        finding = self.env["mchs.bodycam.audit.finding"].search([("recording_id", "=", recordings[1].id)])
+        self.assertEqual((finding.kind, finding.location, finding.department_id, finding.audit_id),
+                         ("served_changed", "primary", self.unit_a, self.env["mchs.bodycam.audit"]))
+        self.assertEqual(sorted(finding.activity_ids.user_id.ids), sorted((self.head_user | self.responsible_user).ids))
+        self.assertEqual(finding.with_user(self.head_user).kind_label, "Changed copy found while served")
+
+    def test_evidence_package_refused_when_no_copy_verifies(self):
+        """item 14: both copies changed: no package, nothing left behind, the refusal journaled."""
+        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
         for backend in self.storage._backends():
-            path = backend.path(recordings[1].sha256)
-            os.chmod(path, 0o600)
-            with open(path, "rb") as handle:
-                original = handle.read()
-            with open(path, "wb") as handle:
-                handle.write(b"tampered" + original)
-            with self.assertRaisesRegex(UserError, "missing or damaged"), self.cr.savepoint():
-                evidence.with_context(force_report_rendering=True).action_export_package()
-            with open(path, "wb") as handle:
-                handle.write(original)
-            folder = evidence._package_folder()
-            self.assertFalse(os.path.isdir(folder) and os.listdir(folder), "no package, no part file")
+            self._tamper(backend, recordings[1])
+        evidence = self._evidence(recordings)
+        with self.assertRaisesRegex(UserError, "Neither copy"):
+            evidence.with_context(force_report_rendering=True)._export_package()
+        folder = evidence._package_folder()
+        self.assertFalse(os.path.isdir(folder) and os.listdir(folder), "no package, no part file")
+        refused = self.env["mchs.bodycam.access"].search([("action", "=", "export")])
+        self.assertEqual((refused.result, refused.recording_id, refused.user_id),
+                         ("refused", recordings[1], self.head_user))
+        findings = self.env["mchs.bodycam.audit.finding"].search([("recording_id", "=", recordings[1].id)])
+        self.assertEqual(sorted(findings.mapped("location")), ["backup", "primary"])

@@ -118,7 +118,7 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         for width in qr_widths_mm(pdf):
             self.assertAlmostEqual(width, 26, delta=1)
         # a scanner reads back the signed payload, which resolves to the bodycam (item 6)
-        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0].qr_payload])
+        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0]._label_payload()])
         card_text = pdf_text(self._render("mchs_bodycam.action_report_card_label", self.cards[:1]))
         self.assertIn("TSL-MC-00001", card_text)
 
@@ -132,7 +132,7 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         self.assertEqual(len(widths), 25)
         for width in widths:
             self.assertAlmostEqual(width, 24, delta=1)
-        self.assertEqual(decode_qr_codes(pdf), sorted(self.cards[:21].mapped("qr_payload")))
+        self.assertEqual(decode_qr_codes(pdf), sorted(card._label_payload() for card in self.cards[:21]))
 
     def test_chest_badge(self):
         pdf = self._render("mchs_bodycam.action_report_chest_badge", self.inspector)
@@ -142,7 +142,7 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         self.assertIn("Әлия Бекова", text)
         self.assertIn("4300000001", text)
         self.assertAlmostEqual(qr_widths_mm(pdf)[0], 26, delta=1)
-        self.assertEqual(decode_qr_codes(pdf), [self.inspector.bodycam_qr_payload])
+        self.assertEqual(decode_qr_codes(pdf), [self.inspector._bodycam_badge_payload()])
 
     def test_badge_requires_badge_id(self):
         nobody = self.env["hr.employee"].create({"name": "No badge", "department_id": self.unit.id})

@@ -97,6 +97,10 @@ class TestRetention(RetentionCase):
         deputy = self.env["hr.employee"].create({"name": "Deputy head", "department_id": parent.id,
                                                  "user_id": deputy_user.id})
         commission.member_ids.filtered(lambda m: m.role == "chairman").employee_id = deputy
+        self.assertIn("neither the designated head", "; ".join(commission._composition_problems()),
+                      "a deputy head chairs once designated as such")
+        self.env["mchs.bodycam.designation"].create({
+            "department_id": parent.id, "role": "deputy_head", "employee_id": deputy.id, "date_start": "2020-01-01"})
         self.assertTrue(commission.can_act, commission._composition_problems())
         commission.member_ids.filtered(lambda m: m.role == "responsible").employee_id = \
             self.env["hr.employee"].create({"name": "Clerk above", "department_id": parent.id})

@@ -1,0 +1,41 @@
+"""18.0.1.1.0: the secrets leave the ORM for the vault (items 5 ¶2, 6, 13).
+
+- The QR signing key moves from the model mchs.bodycam.secret (removed) to the vault, unchanged,
+  so that every label and badge already printed keeps resolving.
+- The storage servers' special passwords are not carried over: their hashes sat in a field that
+  Odoo's administrator could read and rewrite, and they were not tied to the designations. The
+  column is dropped; the head or the responsible person designated today sets a new password
+  (Configuration › Storage servers › Special password).
+"""
+import logging
+
+from odoo.addons.mchs_bodycam.lib import vault
+
+_logger = logging.getLogger(__name__)
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    vault.ensure_table(cr)
+    cr.execute("SELECT to_regclass('mchs_bodycam_secret') IS NOT NULL")
+    if cr.fetchone()[0]:
+        cr.execute("""
+            INSERT INTO mchs_bodycam_vault (scope, name, value)
+            SELECT 'qr', 'key', key FROM mchs_bodycam_secret ORDER BY id LIMIT 1
+            ON CONFLICT (scope, name) DO NOTHING
+        """)
+        _logger.info("mchs_bodycam: the QR signing key moved to the vault (%s row)", cr.rowcount)
+        # Odoo forgets the removed model but would leave its table, and the key in it, behind
+        cr.execute("DROP TABLE mchs_bodycam_secret")
+    cr.execute("""
+        SELECT count(*) FROM information_schema.columns
+         WHERE table_name = 'mchs_bodycam_storage' AND column_name = 'password_hash'
+    """)
+    if cr.fetchone()[0]:
+        cr.execute("SELECT count(*) FROM mchs_bodycam_storage WHERE password_hash IS NOT NULL")
+        voided = cr.fetchone()[0]
+        cr.execute("ALTER TABLE mchs_bodycam_storage DROP COLUMN password_hash")
+        if voided:
+            _logger.warning("mchs_bodycam: %s storage special password(s) voided: the designated head or "
+                            "responsible person sets a new one (item 5)", voided)
