@@ -135,6 +135,7 @@ class HrDepartment(models.Model):
         names = {
             "department_almaty_demo": "Департамент по чрезвычайным ситуациям города Алматы",
             "department_committee_demo": "Управление государственного контроля Комитета гражданской обороны",
+            "department_committee_hq_demo": "Комитет гражданской обороны",
         }
         for xmlid, russian in names.items():
             self.env.ref(f"mchs_bodycam.{xmlid}").update_field_translations("name", {"ru_RU": russian})

@@ -132,6 +132,8 @@ class MchsBodycamAccess(models.Model):
         self.env.cr.execute("UPDATE mchs_bodycam_access SET served_sha256 = %s WHERE id = %s AND served_sha256 IS NULL",
                             [digest, self.id])
         self.invalidate_recordset(["served_sha256"])
+        if not self.env.cr.rowcount:
+            return None  # recorded at the first play under this access already
         return self.env["mchs.bodycam.audit.finding"]._record_changed_copy(
             self.sudo().recording_id, "primary", digest, access=self)
 

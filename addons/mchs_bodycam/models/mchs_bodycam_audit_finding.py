@@ -63,9 +63,9 @@ class MchsBodycamAuditFinding(models.Model):
         # the note is stored: in the unit's language, not the serving request's
         env = self.with_context(lang=unit.company_id.partner_id.lang or "en_US").env
         note = env._(
-            "The %(location)s copy of %(file)s (%(number)s) no longer matches its SHA-256: it was found changed "
-            "while it was served (item 13). Check the storage server.",
-            location=dict(self._fields["location"]._description_selection(env))[location].lower(),
+            "A copy of %(file)s (%(number)s) no longer matches its SHA-256: it was found changed on the "
+            "storage location \"%(location)s\" while it was served (item 13). Check the storage server.",
+            location=dict(self._fields["location"]._description_selection(env))[location],
             file=recording.filename or recording.sha256, number=recording.camera_id.inventory_number)
         unit._bodycam_alert_head_and_responsible(finding, "mchs_bodycam.mail_activity_type_changed_copy", note)
         return finding.id

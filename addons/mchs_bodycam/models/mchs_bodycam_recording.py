@@ -326,6 +326,19 @@ class MchsBodycamRecording(models.Model):
         return storage
 
     @api.model
+    def _bodycam_demo_refused_open(self, recording):
+        """Demo (items 5, 13): the deputy head, in the Head group but not designated, tries the
+        special password on a recording: refused, and written to Appendix 2."""
+        deputy = self.env.ref("mchs_bodycam.user_deputy_demo")
+        wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(deputy).create({
+            "recording_id": recording.id, "purpose": "ознакомление с записью проверки",
+            "password": "bodycam-demo-2026"})
+        try:
+            wizard.action_open()
+        except UserError:
+            pass  # the refusal is the point; its Appendix 2 row stays
+
+    @api.model
     def _bodycam_demo_archive(self, storage, camera, start, body):
         """Demo: a recording of the archive older than the system (docks refuse such dates),
         stored on both locations and registered directly."""
@@ -360,6 +373,7 @@ class MchsBodycamRecording(models.Model):
                                          (recordings[:1], head, "review of the inspection"),
                                          (recordings[1:2], head, "complaint of the inspected party")):
             Access.with_user(user)._log(recording, "view", purpose, "granted", remote_addr="10.0.0.15")
+        self._bodycam_demo_refused_open(recordings[:1])
         self.env["mchs.bodycam.evidence"].create({
             "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",
             "basis_number": "2-04-26/1187", "basis_date": fields.Date.context_today(self),

@@ -191,6 +191,36 @@ class TestCustody(CustodyCase):
         with self.assertRaisesRegex(UserError, "not out"):
             Custody.desk_return(self.camera_a.id, badge)
 
+    def test_badges_refused_at_the_desk_are_logged(self):
+        """item 6: a badge refused inside the desk's issue or return is in the scan log, written in
+        a transaction of its own (here the test's; unittest's assertRaisesRegex rolls nothing back)."""
+        Custody = self.Custody
+        checklist = dict(CHECKS_PASSED, check_seal_number="S-A")
+        forged = self.inspector._bodycam_badge_payload()[:-1] + "A"
+        cases = [
+            (lambda: Custody.desk_issue(self.camera_a.id, forged, checklist), "forged"),
+            (lambda: Custody.desk_issue(self.camera_a.id, self.responsible_b._bodycam_badge_payload(), checklist),
+             "other_unit"),
+            (lambda: Custody.desk_issue(self.camera_a.id, self.card_a._label_payload(), checklist), "wrong_kind"),
+        ]
+        for call, reason in cases:
+            with self.subTest(reason=reason):
+                before = self.env["mchs.bodycam.scan.log"].search([])
+                with self.assertRaisesRegex(UserError, "."):
+                    call()
+                logged = self.env["mchs.bodycam.scan.log"].search([]) - before
+                self.assertEqual((logged.reason, logged.user_id), (reason, self.responsible_user))
+        self.assertFalse(self.env["mchs.bodycam.custody"].search([("camera_id", "=", self.camera_a.id)]))
+        # at the return, the badge of somebody else than the entry's inspector
+        Custody.desk_issue(self.camera_a.id, self.inspector._bodycam_badge_payload(), checklist)
+        with self.assertRaisesRegex(UserError, "not the badge of"):
+            Custody.desk_return(self.camera_a.id, self.other_inspector._bodycam_badge_payload())
+        self.assertEqual(self.env["mchs.bodycam.scan.log"].search([], limit=1).reason, "wrong_person")
+        # the desk is the responsible person's: others are refused before any scan
+        for user in (self.inspector_user, self.head_user):
+            with self.assertRaises(AccessError):
+                self.env["mchs.bodycam.custody"].with_user(user).desk_scan(self.camera_a._label_payload())
+
     def test_database_keeps_one_active_entry_per_bodycam_and_inspector(self):
         """Even when the Python checks are bypassed (items 7, 23)."""
         entry = self._issue()

@@ -285,6 +285,68 @@ class TestRecordings(StorageCase, HttpCase):
         with self.assertRaisesRegex(Exception, "Say why|required"):
             self._open(self.responsible_user, recording, purpose=" ")
 
+    def test_a_view_token_cannot_download(self):
+        """item 13: an access row records what was really done; a token granted for viewing is
+        refused a download, and the refusal is journaled."""
+        recording = self._recording()
+        url = self._open(self.responsible_user, recording, action="view")
+        self.authenticate("t.responsible", "t.responsible")
+        self.assertEqual(self.url_open(url + "&download=1").status_code, 403)
+        refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
+        self.assertEqual((refused.action, refused.user_id, refused.refusal),
+                         ("download", self.responsible_user, "a token granted for viewing used for a download"))
+        self.assertEqual(self.url_open(url).status_code, 200, "the view itself still plays")
+        # an inspector who got hold of the link is refused and journaled too
+        self.authenticate("t.inspector", "t.inspector")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.assertEqual(self.env["mchs.bodycam.access"].search(
+            [("user_id", "=", self.inspector_user.id)]).refusal, "no valid access for this user")
+
+    def test_streaming_a_changed_primary_copy_is_recorded(self):
+        """item 13: the bytes of a whole-file request are hashed as they are sent; a copy that no
+        longer matches its SHA-256 is recorded on the access row, as a finding of the unit and as
+        an activity for the head and the responsible person. A range cannot be checked."""
+        body = bytes(range(256)) * 8000  # two chunks of the stream
+        self.storage.max_upload_mb = 2
+        recording = self._recording(body)
+        primary = self.storage._backends()[0].path(recording.sha256)
+        os.chmod(primary, 0o600)
+        with open(primary, "r+b") as handle:
+            handle.seek(1_500_000)
+            handle.write(b"\x00")
+        tampered = body[:1_500_000] + b"\x00" + body[1_500_001:]
+        url = self._open(self.head_user, recording)
+        access = self.env["mchs.bodycam.access"].search([("recording_id", "=", recording.id)])
+        self.authenticate("t.head", "t.head")
+        self.assertEqual(self.url_open(url, headers={"Range": "bytes=0-99"}).status_code, 206)
+        Finding = self.env["mchs.bodycam.audit.finding"]
+        self.assertFalse(Finding.search([]), "a range is served as it is, unchecked")
+        whole = self.url_open(url)
+        self.assertEqual((whole.status_code, whole.content), (200, tampered))
+        access.invalidate_recordset()
+        self.assertEqual(access.served_sha256, hashlib.sha256(tampered).hexdigest())
+        finding = Finding.search([])
+        self.assertEqual((finding.kind, finding.location, finding.recording_id, finding.access_id,
+                          finding.department_id, finding.detail),
+                         ("served_changed", "primary", recording, access, self.unit_a, access.served_sha256))
+        self.assertEqual(sorted(finding.activity_ids.user_id.ids), sorted((self.head_user | self.responsible_user).ids))
+        self.assertIn(recording.filename, finding.activity_ids[0].note)
+        # played again under the same access: recorded once
+        self.url_open(url)
+        self.assertEqual(len(Finding.search([])), 1)
+        # the row's other columns and a second fill are refused by the database
+        self.env.flush_all()
+        for statement in ("UPDATE mchs_bodycam_access SET served_sha256 = 'x' WHERE id = %s",
+                          "UPDATE mchs_bodycam_access SET served_sha256 = NULL WHERE id = %s"):
+            with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "append-only"), \
+                    self.cr.savepoint():
+                self.cr.execute(statement, [access.id])
+        # an unchanged copy leaves nothing
+        other = self._recording(b"intact" * 1000)
+        self.url_open(self._open(self.head_user, other))
+        self.assertFalse(self.env["mchs.bodycam.access"].search([("recording_id", "=", other.id)]).served_sha256)
+        self.assertEqual(len(Finding.search([])), 1)
+
     def test_access_journal_is_append_only_and_chained(self):
         recording = self._recording()
         for _ in range(3):

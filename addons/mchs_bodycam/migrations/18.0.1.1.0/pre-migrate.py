@@ -6,6 +6,8 @@
   Odoo's administrator could read and rewrite, and they were not tied to the designations. The
   column is dropped; the head or the responsible person designated today sets a new password
   (Configuration › Storage servers › Special password).
+- A finding names its unit (a copy found changed while served belongs to no audit): the audits'
+  findings take their commission's unit.
 """
 import logging
 
@@ -39,3 +41,12 @@ def migrate(cr, version):
         if voided:
             _logger.warning("mchs_bodycam: %s storage special password(s) voided: the designated head or "
                             "responsible person sets a new one (item 5)", voided)
+    cr.execute("SELECT to_regclass('mchs_bodycam_audit_finding') IS NOT NULL")
+    if cr.fetchone()[0]:
+        cr.execute("ALTER TABLE mchs_bodycam_audit_finding ADD COLUMN IF NOT EXISTS department_id integer")
+        cr.execute("""
+            UPDATE mchs_bodycam_audit_finding finding SET department_id = commission.department_id
+              FROM mchs_bodycam_audit audit
+              JOIN mchs_bodycam_commission commission ON commission.id = audit.commission_id
+             WHERE audit.id = finding.audit_id AND finding.department_id IS NULL
+        """)
