@@ -155,6 +155,17 @@ def test_refused_opens_survive_their_rollback(mchs, server):
     # the refused wizard kept no clear text either
     assert mchs.query(DB, "SELECT count(*) FROM mchs_bodycam_recording_access_wizard WHERE password IS NOT NULL") \
         == [(0,)]
+    # nor does the deputy set the password; the typed one is not kept
+    deputy = Client(server, "bc.deputy")
+    wizard = deputy.call("mchs.bodycam.storage.password.wizard", "create", {
+        "storage_id": mchs.query(DB, "SELECT storage_id FROM mchs_bodycam_recording WHERE id = %s", (recording_id,))[0][0],
+        "password": "deputy-knows-it", "confirmation": "deputy-knows-it"})
+    with pytest.raises(RpcError) as raised:
+        deputy.call("mchs.bodycam.storage.password.wizard", "action_apply", [wizard])
+    assert raised.value.name == "odoo.exceptions.UserError"
+    assert mchs.query(DB, "SELECT password, confirmation FROM mchs_bodycam_storage_password_wizard WHERE id = %s",
+                      (wizard,)) == [(None, None)]
+    assert open_recording(Client(server, "bc.responsible"), recording_id)["url"], "the password still holds"
     notification = Client(server, "bc.head").call("mchs.bodycam.access", "action_verify_chain", [])
     assert notification["params"]["type"] == "success", notification
 
