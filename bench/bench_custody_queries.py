@@ -53,7 +53,7 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {})
         user, inspector, camera = build(env)
         desk = env(user=user.id)["mchs.bodycam.custody"]
-        badge = inspector.bodycam_qr_payload
+        badge = inspector._bodycam_badge_payload()
         checklist = {"check_operable": True, "battery_level": 95, "check_datetime": True, "check_quality": True,
                      "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True,
                      "check_seal_number": "BENCH-SEAL"}

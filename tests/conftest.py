@@ -23,7 +23,7 @@ REQUIRED_ENV = (
 )
 
 # demo users created by the addon's demo data (password = login)
-DEMO_LOGINS = ("bc.inspector", "bc.responsible", "bc.head", "bc.commission", "bc.admin")
+DEMO_LOGINS = ("bc.inspector", "bc.responsible", "bc.head", "bc.deputy", "bc.commission", "bc.admin")
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,57 @@
+import hashlib
+import logging
 import os
 import re
 from datetime import timedelta
 
-from odoo import fields, http
+from odoo import api, fields, http
 from odoo.http import Stream, request
+from odoo.modules.registry import Registry
 
+_logger = logging.getLogger(__name__)
 # A granted access lets the browser's player fetch ranges of the file for this long.
 ACCESS_VALIDITY = timedelta(hours=4)
 EVIDENCE_PACKAGE_RE = re.compile(r"^evidence-\d+-\d{8}-\d{6}\.zip$")
+CHUNK_SIZE = 1 << 20
+
+
+def verified_chunks(path, sha256, on_mismatch):
+    """The file's bytes, hashed as they are sent (item 13): when they do not hash to ``sha256``,
+    ``on_mismatch(digest)`` runs before the last chunk goes out, so the reader does not finish
+    before the finding is recorded. A reader who stops early leaves nothing checked."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        chunk = handle.read(CHUNK_SIZE)
+        while chunk:
+            following = handle.read(CHUNK_SIZE)
+            digest.update(chunk)
+            if not following and digest.hexdigest() != sha256:
+                on_mismatch(digest.hexdigest())
+            yield chunk
+            chunk = following
+
+
+def record_mismatch(dbname, uid, access_id, digest):
+    """Record a changed copy found while streaming, after the request's own transaction ended
+    (the body is sent once the request has returned): in a transaction of its own."""
+    try:
+        with Registry(dbname).cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            env["mchs.bodycam.access"].browse(access_id)._record_served_copy_changed(digest)
+    except Exception:
+        _logger.exception("bodycam: the changed copy served under access %s could not be recorded", access_id)
+        raise
 
 
 class MchsBodycamRecordingStream(http.Controller):
     @http.route("/mchs_bodycam/recording/<int:recording_id>/stream", type="http", auth="user", readonly=False)
     def stream(self, recording_id, token=None, download=None, **_kw):
         """Stream a recording the access journal has already let this user open; HTTP range
-        requests work, so the player can seek. Anything else is refused and journaled."""
+        requests work, so the player can seek. Anything else is refused and journaled.
+
+        A whole-file request is hashed while it is sent; bytes that do not match the recorded
+        SHA-256 are recorded on the access row and as a finding (item 13). A range cannot be
+        checked and is served as it is."""
         Access = request.env["mchs.bodycam.access"]
         # sudo: the recording is looked up to journal the attempt; it is only sent after the checks.
         recording = request.env["mchs.bodycam.recording"].sudo().browse(recording_id).exists()
@@ -24,16 +61,36 @@ class MchsBodycamRecordingStream(http.Controller):
             ("recording_id", "=", recording.id), ("user_id", "=", request.env.uid), ("result", "=", "granted"),
             ("token_hash", "=", request.env["mchs.bodycam.dock"]._hash_token(token or "")),
             ("accessed_at", ">=", fields.Datetime.now() - ACCESS_VALIDITY)], limit=1)
-        if not access:
+        refusal = self._refusal(recording, access, download)
+        if refusal:
             Access._log(recording, "download" if download else "view", False, "refused",
-                        refusal="no valid access for this user", remote_addr=request.httprequest.remote_addr)
+                        refusal=refusal, remote_addr=request.httprequest.remote_addr)
             return request.make_response("Access refused: open the recording from Odoo and say why (item 13).",
                                          status=403, headers=[("Content-Type", "text/plain; charset=utf-8")])
-        backend = recording.storage_id._backends()[0]
-        stream = Stream(type="path", path=backend.path(recording.sha256), mimetype="video/mp4",
+        path = recording.storage_id._backends()[0].path(recording.sha256)
+        stream = Stream(type="path", path=path, mimetype="video/mp4",
                         download_name=recording.filename or f"{recording.sha256}.mp4",
                         etag=recording.sha256, conditional=True, public=False)
-        return stream.get_response(as_attachment=bool(download), immutable=True)
+        response = stream.get_response(as_attachment=bool(download), immutable=True)
+        if response.status_code == 200 and request.httprequest.method == "GET":
+            # the whole file: sent through the hash instead of the plain file
+            response.response.close()
+            dbname, uid, access_id = request.env.cr.dbname, request.env.uid, access.id
+            response.response = verified_chunks(path, recording.sha256, lambda digest: record_mismatch(
+                dbname, uid, access_id, digest))
+        return response
+
+    @staticmethod
+    def _refusal(recording, access, download):
+        """Why this request may not have the recording (stored in Appendix 2), or None."""
+        if not access:
+            return "no valid access for this user"
+        if download and access.action != "download":
+            # item 13: the journal says what was really done; a view is not a download
+            return "a token granted for viewing used for a download"
+        if not recording.storage_id._is_password_holder(request.env.user):
+            return "not the designated head or responsible person"
+        return None
 
     @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user")
     def evidence_package(self, evidence_id, name):

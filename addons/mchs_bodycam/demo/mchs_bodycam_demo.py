@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..lib.storage import store_stream
 
@@ -60,6 +61,7 @@ class MchsBodycamDemo(models.AbstractModel):
         names = {
             "department_almaty_demo": "Департамент по чрезвычайным ситуациям города Алматы",
             "department_committee_demo": "Управление государственного контроля Комитета гражданской обороны",
+            "department_committee_hq_demo": "Комитет гражданской обороны",
         }
         for xmlid, russian in names.items():
             self.env.ref(f"mchs_bodycam.{xmlid}").update_field_translations("name", {"ru_RU": russian})
@@ -169,7 +171,7 @@ class MchsBodycamDemo(models.AbstractModel):
                     # item 9: the wrong inspector was written; struck through and rewritten
                     spare = (inspectors - crew)[:1]
                     at(self._local(unit, day, 9, 30))
-                    entries[1] = entries[1].action_correct(spare, "Инспектор қате жазылды / Ошибочно записан инспектор")
+                    entries[1] = entries[1]._correct(spare, "Инспектор қате жазылды / Ошибочно записан инспектор")
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
                     self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
@@ -197,7 +199,7 @@ class MchsBodycamDemo(models.AbstractModel):
         entry = desk.create(dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
                                  check_seal_number=camera.seal_number, camera_id=camera.id,
                                  inspector_id=inspector.id, department_id=unit.id))
-        entry.action_confirm_issue_badge(inspector.sudo()._bodycam_badge_payload())
+        entry._confirm_by_badge(inspector.sudo()._bodycam_badge_payload(), "issue")
         entry.action_issue()
         return entry
 
@@ -206,7 +208,7 @@ class MchsBodycamDemo(models.AbstractModel):
         """The return with the inspector's badge (item 10), the download (by the dock, or the card
         read at the desk) and the cards wiped (item 5)."""
         at(self._local(unit, day, hour, minute))
-        entry.action_confirm_return_badge(entry.inspector_id.sudo()._bodycam_badge_payload())
+        entry._confirm_by_badge(entry.inspector_id.sudo()._bodycam_badge_payload(), "return")
         entry.action_return()
         at(self._local(unit, day, hour + 1, 10))
         if recorded:
@@ -222,7 +224,7 @@ class MchsBodycamDemo(models.AbstractModel):
         """Item 20: a meal break announced on the recording, the responsible person informed."""
         inspector = entry.inspector_id.user_id or self._person(unit, "responsible").user_id
         at(self._local(unit, day, 13, 1))
-        entry.with_user(inspector).action_pause("meal", self._local(unit, day, 13, 0))
+        entry.with_user(inspector)._pause("meal", self._local(unit, day, 13, 0))
         at(self._local(unit, day, 13, 40))
         entry.with_user(inspector).action_resume()
 
@@ -231,12 +233,12 @@ class MchsBodycamDemo(models.AbstractModel):
         """Item 21: the bodycam stops recording; the responsible person replaces it, and it comes
         back from repair the same afternoon."""
         at(self._local(unit, day, 11, 20))
-        entry.with_user(desk.env.user).action_report_failure("Жазбайды, E-17 қатесі / Не записывает, ошибка E-17")
+        entry.with_user(desk.env.user)._report_failure("Жазбайды, E-17 қатесі / Не записывает, ошибка E-17")
         at(self._local(unit, day, 11, 40))
         replacement = desk.browse(entry.with_user(desk.env.user).action_replace_after_failure()["res_id"])
         replacement.write(dict(CHECKS, battery_level=96, check_seal_number=replacement.camera_id.seal_number))
         at(self._local(unit, day, 11, 45))
-        replacement.action_confirm_issue_badge(entry.inspector_id.sudo()._bodycam_badge_payload())
+        replacement._confirm_by_badge(entry.inspector_id.sudo()._bodycam_badge_payload(), "issue")
         replacement.action_issue()
         at(self._local(unit, day, 12, 0))
         entry.with_user(desk.env.user).action_mark_downloaded()
@@ -264,6 +266,17 @@ class MchsBodycamDemo(models.AbstractModel):
                     (recordings[1:2], head, "Тексерілушінің шағымы / Жалоба проверяемого", 11)):
                 at(self._local(unit, recording.start.date() + timedelta(days=1), hour))
                 Access.with_user(user)._log(recording, "view", purpose, "granted", remote_addr="10.0.0.15")
+            # items 5, 13: the deputy head, in the Head group but not designated, tries the special
+            # password: refused, and the refusal stays in Appendix 2
+            at(self._local(unit, recordings[0].start.date() + timedelta(days=1), 12))
+            wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.env.ref(
+                "mchs_bodycam.user_deputy_demo")).create({
+                    "recording_id": recordings[0].id, "password": DEMO_PASSWORD,
+                    "purpose": "Тексеру жазбасымен танысу / Ознакомление с записью проверки"})
+            try:
+                wizard.action_open()
+            except UserError:
+                pass
             at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15))
             self.env["mchs.bodycam.evidence"].with_user(head).create({
                 "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",

@@ -35,6 +35,16 @@ def put(cr, scope, name, value, uid=None):
     """, [scope, str(name), value, uid])
 
 
+def setdefault(cr, scope, name, value, uid=None):
+    """The secret ``scope``/``name``, set to ``value`` first if there is none yet; two
+    transactions doing this at once end with the same (first committed) value."""
+    cr.execute(f"""
+        INSERT INTO {TABLE} (scope, name, value, written_by) VALUES (%s, %s, %s, %s)
+        ON CONFLICT (scope, name) DO NOTHING
+    """, [scope, str(name), value, uid])
+    return get(cr, scope, name)
+
+
 def get(cr, scope, name):
     """The secret's value, or None."""
     cr.execute(f"SELECT value FROM {TABLE} WHERE scope = %s AND name = %s", [scope, str(name)])

@@ -2,7 +2,7 @@ import re
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 UNIT_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
@@ -76,17 +76,45 @@ class HrDepartment(models.Model):
                 "The unit code is already part of issued inventory numbers and cannot be changed."))
         return super().write(vals)
 
-    def _bodycam_person_at(self, role, date):
-        """The employee holding ``role`` ('head' or 'responsible') in this unit on ``date``."""
+    def _bodycam_designations_at(self, roles, date):
+        """The designations of ``roles`` in force in this unit on ``date`` (item 5), as superuser:
+        a designation is public knowledge of the unit; callers return employees or ids only."""
         self.ensure_one()
-        designation = self.env["mchs.bodycam.designation"].sudo().search([
+        return self.env["mchs.bodycam.designation"].sudo().search([
             ("department_id", "=", self.id),
-            ("role", "=", role),
+            ("role", "in", list(roles)),
             ("date_start", "<=", date),
             "|", ("date_end", "=", False), ("date_end", ">=", date),
-        ], limit=1)
-        # sudo above: a designation is public knowledge of the unit; only the employee is returned.
-        return designation.employee_id.sudo(False)
+        ])
+
+    def _bodycam_person_at(self, role, date):
+        """The employee holding ``role`` (see mchs.bodycam.designation) in this unit on ``date``."""
+        return self._bodycam_designations_at([role], date)[:1].employee_id.sudo(False)
+
+    def _bodycam_is_designated(self, user, roles, date=None):
+        """Whether ``user`` holds one of ``roles`` in this unit on ``date`` (today by default)."""
+        date = date or fields.Date.context_today(self)
+        return bool(user) and user in self._bodycam_designations_at(roles, date).employee_id.user_id
+
+    def _bodycam_is_designated_employee(self, employee, roles, date):
+        """Whether ``employee`` holds one of ``roles`` in this unit on ``date``."""
+        return bool(employee) and employee in self._bodycam_designations_at(roles, date).employee_id
+
+    def _bodycam_alert_head_and_responsible(self, record, activity_xmlid, note):
+        """An activity on ``record`` for this unit's head and responsible person of today
+        (items 13, 21, 23).
+
+        Scheduled by the system user: the person who caused it (an inspector, a background job)
+        may not schedule activities, and most inspectorate users have no e-mail address to send
+        the notification from; the note says what happened."""
+        self.ensure_one()
+        activity_type = self.env.ref(activity_xmlid)
+        today = fields.Date.context_today(self)
+        for role in ("responsible", "head"):
+            person = self._bodycam_person_at(role, today)
+            if person.user_id:
+                record.with_user(SUPERUSER_ID).activity_schedule(
+                    activity_type_id=activity_type.id, user_id=person.user_id.id, note=note)
 
     def _bodycam_calendar(self):
         """The unit's working hours: its own calendar, else its company's."""

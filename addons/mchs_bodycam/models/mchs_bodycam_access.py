@@ -3,10 +3,13 @@ import secrets
 from odoo import api, fields, models
 
 from ..lib import chain
+from ..lib.apart import write_apart
 
 # What the chain vouches for, in this order (item 13, Appendix 2 columns 2-4 and who/why).
 CHAINED_FIELDS = ["department_id", "recording_id", "sha256", "inventory_text", "inspector_name", "user_id",
                   "action", "purpose", "remote_addr", "accessed_at", "result", "refusal"]
+# pg_advisory_xact_lock(JOURNAL_LOCK, unit id): one writer of a unit's chain at a time
+JOURNAL_LOCK = 7_013
 
 
 class MchsBodycamAccess(models.Model):
@@ -18,9 +21,11 @@ class MchsBodycamAccess(models.Model):
     _description = "Access to a recording (Appendix 2 row)"
     _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "department_id, sequence desc"
-    # item 13: append-only, whoever asks
+    # item 13: append-only, whoever asks; the hash of what was served is filled once, after the row
     _lock_state_sql = "'journaled'"
-    _lock_changeable = {"journaled": set()}
+    _lock_changeable = {"journaled": {"served_sha256"}}
+    _lock_fill_once = {"served_sha256"}
+    _lock_user_writable = {"journaled": set()}
     _lock_user_creatable = {}
 
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
@@ -41,6 +46,11 @@ class MchsBodycamAccess(models.Model):
     result = fields.Selection([("granted", "Granted"), ("refused", "Refused")], required=True, readonly=True)
     refusal = fields.Char(string="Refused because", readonly=True)
     token_hash = fields.Char(readonly=True, groups="base.group_system")
+    # filled once, after the row, by the streaming route: not part of the chained content
+    served_sha256 = fields.Char(
+        string="Served bytes hash to", readonly=True,
+        help="Set when the bytes served under this access did not hash to the recording's SHA-256: the "
+             "stored copy was changed (item 13).")
     previous_hash = fields.Char(readonly=True)
     hash = fields.Char(readonly=True, index=True)
 
@@ -58,22 +68,34 @@ class MchsBodycamAccess(models.Model):
     @api.model
     def _log(self, recording, action, purpose, result, refusal=None, remote_addr=None, department=None):
         """Append a row (before the first byte of the recording is sent). Returns it with the
-        streaming token in clear when access is granted (the row keeps only its hash)."""
-        department = department or recording.department_id
+        streaming token in clear when access is granted (the row keeps only its hash).
+
+        A refusal is written in a transaction of its own (item 13): it stays in the journal
+        although the refused request then fails and is rolled back."""
+        department = department or recording.sudo().department_id
+        if result != "refused":
+            return self._append(recording, department, action, purpose, result, refusal, remote_addr)
+        row_id = write_apart(self.env, lambda env: self.with_env(env)._append(
+            recording.with_env(env), department.with_env(env), action, purpose, result, refusal, remote_addr,
+        )[0].id, advisory_lock=(JOURNAL_LOCK, department.id))
+        return self.browse(row_id), None
+
+    def _append(self, recording, department, action, purpose, result, refusal, remote_addr):
         # A per-unit lock: rows are numbered and chained one after the other.
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_013, department.id])
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [JOURNAL_LOCK, department.id])
         # sudo: everyone's access is journaled, whatever their rights on the journal;
         # the row names the real user.
         last = self.sudo().search([("department_id", "=", department.id)], order="sequence desc", limit=1)
         token = secrets.token_urlsafe(24) if result == "granted" else None
-        custody = recording.sudo().custody_id
+        recording = recording.sudo()
+        custody = recording.custody_id
         values = {
-            "department_id": department.id, "company_id": department.company_id.id, "sequence": last.sequence + 1, "recording_id": recording.id,
-            "sha256": recording.sudo().sha256, "inventory_text": custody.inventory_text
-            or recording.sudo().camera_id.inventory_number, "inspector_name": custody.inspector_id.name,
-            "accessed_at": fields.Datetime.now(), "user_id": self.env.uid, "action": action,
-            "purpose": (purpose or "").strip() or False, "remote_addr": remote_addr, "result": result,
-            "refusal": refusal,
+            "department_id": department.id, "company_id": department.sudo().company_id.id,
+            "sequence": last.sequence + 1, "recording_id": recording.id, "sha256": recording.sha256,
+            "inventory_text": custody.inventory_text or recording.camera_id.inventory_number,
+            "inspector_name": custody.inspector_id.name, "accessed_at": fields.Datetime.now(),
+            "user_id": self.env.uid, "action": action, "purpose": (purpose or "").strip() or False,
+            "remote_addr": remote_addr, "result": result, "refusal": refusal,
         }
         values["previous_hash"] = last.hash or chain.GENESIS
         values["hash"] = chain.link(values["previous_hash"], self._content(values))
@@ -81,6 +103,19 @@ class MchsBodycamAccess(models.Model):
             values["token_hash"] = self.env["mchs.bodycam.dock"]._hash_token(token)
         row = self.sudo().create(values)
         return row, token
+
+    def _record_served_copy_changed(self, digest):
+        """The bytes served under this access hashed to ``digest``, not to the recording's
+        SHA-256 (item 13): the row says so, once, and the unit gets a finding and its head and
+        responsible person an activity. Returns the finding's id."""
+        self.ensure_one()
+        self.env.cr.execute("UPDATE mchs_bodycam_access SET served_sha256 = %s WHERE id = %s AND served_sha256 IS NULL",
+                            [digest, self.id])
+        self.invalidate_recordset(["served_sha256"])
+        if not self.env.cr.rowcount:
+            return None  # recorded at the first play under this access already
+        return self.env["mchs.bodycam.audit.finding"]._record_changed_copy(
+            self.sudo().recording_id, "primary", digest, access=self)
 
     @api.model
     def _chain_entries(self, department):
@@ -104,6 +139,8 @@ class MchsBodycamAccess(models.Model):
             if broken else self.browse()
 
     def action_verify_chain(self):
+        """The head, the responsible person and the commission check their unit's chain."""
+        self.check_access("read")
         broken = self._verify_chain(self.department_id[:1] or self.env["hr.department"]._bodycam_user_units()[:1])
         message = self.env._("The access journal's chain verifies: no row was changed.") if not broken else \
             self.env._("The chain is broken at row %s: that row or the one before it was changed.", broken.sequence)

@@ -7,6 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.jobs import report_step
 from ..lib.storage import hash_stored
 from .mchs_bodycam_lock_mixin import ALL
 
@@ -122,21 +123,32 @@ class MchsBodycamAudit(models.Model):
         self.env.ref("mchs_bodycam.ir_cron_process_audits")._trigger()
 
     def action_view_findings(self):
+        """The audit's findings and the copies of the unit found changed while served in its year."""
         self.ensure_one()
+        start, end = self._year_bounds()
         return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.audit.finding", "view_mode": "list",
-                "name": self.env._("Findings of %s", self.name), "domain": [("audit_id", "=", self.id)],
+                "name": self.env._("Findings of %s", self.name),
+                "domain": ["|", ("audit_id", "=", self.id), "&", "&", "&", ("audit_id", "=", False),
+                           ("department_id", "=", self.department_id.id), ("create_date", ">=", start),
+                           ("create_date", "<", end)],
                 "context": {"group_by": ["kind"]}}
 
     # ------------------------------------------------------------------ background job
 
     @api.model
     def _cron_process(self, batch_size=BATCH_SIZE):
+        """One step of the oldest running audit; ir.cron commits after it and, while work is
+        left, runs the job again at once (Odoo 18's progress API)."""
         # sudo: the job carries out the check the commission started
-        audit = self.sudo().search([("state", "=", "running")], order="id", limit=1)
-        if audit:
-            before = audit.recording_checked
-            remaining = audit._process_step(batch_size)
-            self.env["ir.cron"]._notify_progress(done=audit.recording_checked - before, remaining=remaining)
+        audits = self.sudo().search([("state", "=", "running")], order="id")
+        if not audits:
+            return
+        audit = audits[0]
+        before = audit.recording_checked
+        remaining = audit._process_step(batch_size) + len(audits) - 1
+        # a step with nothing to hash (the access journal, a location without unknown files) is
+        # progress too: the audit moves on at once
+        report_step(self.env, "mchs_bodycam.ir_cron_process_audits", audit.recording_checked - before, remaining)
 
     def _process_step(self, batch_size=BATCH_SIZE):
         """One step of the audit, committed by the job after it; returns an estimate of the
@@ -157,8 +169,8 @@ class MchsBodycamAudit(models.Model):
     def _add_findings(self, findings):
         if findings:
             # sudo: findings are written by the audit's own steps only (item 13)
-            self.env["mchs.bodycam.audit.finding"].sudo().create(
-                [dict(finding, audit_id=self.id) for finding in findings])
+            self.env["mchs.bodycam.audit.finding"].sudo().create([
+                dict(finding, audit_id=self.id, department_id=self.department_id.id) for finding in findings])
 
     def _year_bounds(self):
         """The year in the unit's local time, as naive UTC moments."""

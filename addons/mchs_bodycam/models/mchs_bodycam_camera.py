@@ -72,6 +72,7 @@ class MchsBodycamCamera(models.Model):
 
     def action_open_cards(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Memory cards"),
@@ -82,6 +83,7 @@ class MchsBodycamCamera(models.Model):
 
     def action_open_slot_wizard(self):
         self.ensure_one()
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Card slot"),

@@ -83,6 +83,7 @@ class MchsBodycamCommission(models.Model):
             holders = self.member_ids.filtered(lambda m, role=role: m.role == role)
             if len(holders) != 1:
                 problems.append(self.env._("exactly one member is the %s", labels[role].lower()))
+        problems += self._seat_problems()
         for member in self.member_ids:
             if not member._belongs_to_unit():
                 problems.append(self.env._("%s does not work in the unit", member.employee_id.name))
@@ -92,6 +93,32 @@ class MchsBodycamCommission(models.Model):
             elif not any(user.has_group(f"mchs_bodycam.group_bodycam_{group}")
                          for group in ("commission", "head", "responsible")):
                 problems.append(self.env._("%s is not in the Commission member group", member.employee_id.name))
+        return problems
+
+    def _seat_problems(self):
+        """Item 12: the seats follow the designations in force today. The chairman is the unit's
+        designated head or the designated deputy head of the body above; the responsible person
+        and the anti-corruption officer are designated as such in the unit."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        unit = self.department_id
+        # sudo: the units' tree decides, whoever looks at the commission
+        above = unit.sudo().parent_id
+        problems = []
+        for member in self.member_ids:
+            person, place = member.employee_id, unit.display_name
+            if member.role == "chairman" and not (
+                    unit._bodycam_is_designated_employee(person, ["head"], today)
+                    or above and above._bodycam_is_designated_employee(person, ["deputy_head"], today)):
+                problems.append(self.env._(
+                    "%(person)s chairs, but is neither the designated head of %(unit)s nor the designated deputy "
+                    "head of the body above it", person=person.name, unit=place))
+            elif member.role in ("responsible", "anti_corruption") and \
+                    not unit._bodycam_is_designated_employee(person, [member.role], today):
+                role = dict(self.env["mchs.bodycam.designation"]._fields["role"]._description_selection(self.env))
+                problems.append(self.env._(
+                    "%(person)s sits as %(role)s, but is not designated so in %(unit)s",
+                    person=person.name, role=role[member.role].lower(), unit=place))
         return problems
 
     def _check_can_act(self):
@@ -150,5 +177,6 @@ class MchsBodycamCommission(models.Model):
 
     def _open_related(self, model, name):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": model, "name": name, "view_mode": "list,form",
                 "domain": [("commission_id", "=", self.id)], "context": {"default_commission_id": self.id}}

@@ -2,8 +2,8 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .mchs_bodycam_custody_log import UNSIGNED_COLUMNS
@@ -293,12 +293,13 @@ class MchsBodycamCustody(models.Model):
     # ------------------------------------------------------------------ confirmations
 
     def _confirm_by_badge(self, payload, moment):
-        """The inspector scans their own badge at the desk: their "signature" (items 7, 10)."""
+        """The inspector scans their own badge at the desk: their "signature" (items 7, 10).
+        ``moment`` is 'issue' or 'return'."""
         self.ensure_one()
         if self._desk_inspector(payload) != self.inspector_id:
-            raise UserError(self.env._(
+            raise UserError(self.env["mchs.bodycam.qr"]._refuse((payload or "").strip(), "wrong_person", self.env._(
                 "This is not the badge of %s: only the inspector confirms with their own badge.",
-                self.inspector_id.name))
+                self.inspector_id.name))["message"])
         self._set_confirmation(moment, "badge")
 
     def _set_confirmation(self, moment, method):
@@ -307,12 +308,6 @@ class MchsBodycamCustody(models.Model):
         # sudo: the inspector confirms their own entry, on which they have no write access;
         # the caller checked who they are.
         self.sudo().write({f"{prefix}_confirmed_at": fields.Datetime.now(), f"{prefix}_confirmation": method})
-
-    def action_confirm_issue_badge(self, payload):
-        self._confirm_by_badge(payload, "issue")
-
-    def action_confirm_return_badge(self, payload):
-        self._confirm_by_badge(payload, "return")
 
     def action_confirm_in_session(self):
         """The inspector confirms receipt (draft entry) or return (issued entry) in their own session."""
@@ -450,7 +445,7 @@ class MchsBodycamCustody(models.Model):
         return self.env["mchs.bodycam.custody.remark"].sudo().create(
             dict(values, custody_id=self.id, signed_by_id=self.env.uid))
 
-    def action_pause(self, reason, announced_at=None):
+    def _pause(self, reason, announced_at=None):
         """item 20: a meal or sanitary pause, its time announced on the recording; the
         responsible person is informed and the remark goes into column 7."""
         self.ensure_one()
@@ -467,6 +462,7 @@ class MchsBodycamCustody(models.Model):
 
     def action_open_remark_wizard(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window", "res_model": "mchs.bodycam.custody.remark.wizard",
             "view_mode": "form", "target": "new", "name": self.env._("Remark"),
@@ -483,7 +479,7 @@ class MchsBodycamCustody(models.Model):
         pause.sudo().write({"pause_end": fields.Datetime.now()})
         self.sudo()._message_log(body=pause.text)
 
-    def action_report_failure(self, cause):
+    def _report_failure(self, cause):
         """item 21: the inspector reports a failure at once; the head and the responsible person
         are notified immediately."""
         self.ensure_one()
@@ -496,19 +492,9 @@ class MchsBodycamCustody(models.Model):
         return remark
 
     def _alert_head_and_responsible(self, activity_xmlid, note):
-        """An activity for the unit's head and responsible person of today (items 21, 23).
-
-        Scheduled by the system user: the inspector may not schedule activities, and most
-        inspectorate users have no e-mail address to send the notification from; the note
-        says who reported what."""
+        """An activity for the unit's head and responsible person of today (items 21, 23)."""
         self.ensure_one()
-        activity_type = self.env.ref(activity_xmlid)
-        today = fields.Date.context_today(self)
-        for role in ("responsible", "head"):
-            person = self.department_id._bodycam_person_at(role, today)
-            if person.user_id:
-                self.with_user(SUPERUSER_ID).activity_schedule(
-                    activity_type_id=activity_type.id, user_id=person.user_id.id, note=note)
+        self.department_id._bodycam_alert_head_and_responsible(self, activity_xmlid, note)
 
     def _open_failure(self):
         failure = self._open_remark("failure")
@@ -552,7 +538,7 @@ class MchsBodycamCustody(models.Model):
                                        self.department_id.display_name))
         return camera
 
-    def action_correct(self, inspector, note):
+    def _correct(self, inspector, note):
         """item 9: a wrong entry is struck through, never edited; the corrected entry is a new
         row, and a remark signed by the responsible person links the two."""
         self.ensure_one()
@@ -579,7 +565,7 @@ class MchsBodycamCustody(models.Model):
             entry._add_remark({"kind": "correction", "related_custody_id": other.id, "note": note.strip()})
         return corrected
 
-    def action_seal_incident(self, found_number, new_number, note=None):
+    def _seal_incident(self, found_number, new_number, note=None):
         """item 8: the seal was found broken or different; the slot gets a new seal."""
         self.ensure_one()
         self._check_responsible_person()
@@ -598,7 +584,8 @@ class MchsBodycamCustody(models.Model):
     def desk_scan(self, payload):
         """What the desk shows for a scanned label: a bodycam (with its cards, seal and the
         entry it is out under) or an inspector's badge; refusals come back in plain words."""
-        result = self.env["mchs.bodycam.qr"].resolve(payload)
+        self._check_desk_user()
+        result = self.env["mchs.bodycam.qr"]._resolve(payload)
         if not result["ok"]:
             return result
         if result["model"] == "hr.employee":
@@ -606,8 +593,8 @@ class MchsBodycamCustody(models.Model):
             return {"ok": True, "kind": "inspector", "id": employee.id, "name": employee.name,
                     "payload": payload.strip()}
         if result["model"] != "mchs.bodycam.camera":
-            return {"ok": False, "reason": "not_camera", "message": self.env._(
-                "%s is a memory card: scan the bodycam it is installed in.", result["name"])}
+            return self.env["mchs.bodycam.qr"]._refuse(payload.strip(), "wrong_kind", self.env._(
+                "%s is a memory card: scan the bodycam it is installed in.", result["name"]))
         camera = self.env["mchs.bodycam.camera"].browse(result["id"])
         entry = self.search([("camera_id", "=", camera.id), ("state", "in", ACTIVE_STATES), ("struck", "=", False)],
                             limit=1)
@@ -629,6 +616,7 @@ class MchsBodycamCustody(models.Model):
     def desk_issue(self, camera_id, badge_payload, checklist):
         """Issue at the desk: the scanned bodycam, the scanned badge (the inspector's receipt)
         and the ticked checklist (item 16), in one transaction: all or nothing."""
+        self._check_desk_user()
         inspector = self._desk_inspector(badge_payload)
         camera = self.env["mchs.bodycam.camera"].browse(camera_id).exists()
         if not camera:
@@ -645,21 +633,31 @@ class MchsBodycamCustody(models.Model):
     def desk_return(self, camera_id, badge_payload=None):
         """Receive a bodycam back at the desk; the badge scan is the inspector's signature
         unless they already confirmed the return in their own session (item 10)."""
+        self._check_desk_user()
         entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued"), ("struck", "=", False)], limit=1)
         if not entry:
             raise UserError(self.env._("This bodycam is not out: there is nothing to receive."))
         if badge_payload:
-            entry.action_confirm_return_badge(badge_payload)
+            entry._confirm_by_badge(badge_payload, "return")
         entry.action_return()
         return entry._desk_summary()
 
     @api.model
+    def _check_desk_user(self):
+        """The scan desk is the responsible person's (items 5, 7): others are refused at once."""
+        if not (self.env.su or self.env.user.has_group("mchs_bodycam.group_bodycam_responsible")):
+            raise AccessError(self.env._("The scan desk is the responsible person's (item 5)."))
+
+    @api.model
     def _desk_inspector(self, badge_payload):
-        result = self.env["mchs.bodycam.qr"].resolve(badge_payload)
+        """The inspector whose badge was scanned; a refused badge is in the scan log (item 6)."""
+        qr = self.env["mchs.bodycam.qr"]
+        result = qr._resolve(badge_payload)
         if not result["ok"]:
             raise UserError(result["message"])
         if result["model"] != "hr.employee":
-            raise UserError(self.env._("Scan the inspector's badge."))
+            raise UserError(qr._refuse((badge_payload or "").strip(), "wrong_kind",
+                                       self.env._("Scan the inspector's badge."))["message"])
         return self.env["hr.employee"].browse(result["id"])
 
     # ------------------------------------------------------------------ overdue returns (item 23)

@@ -9,10 +9,13 @@ TODAY_SQL = "(now() AT TIME ZONE 'UTC')::date"
 
 
 class MchsBodycamDesignation(models.Model):
-    """Who was head or responsible person of a unit, from which day to which day (item 5).
+    """Who held which role in a unit, from which day to which day (items 5, 12): the head, the
+    responsible person, the deputy head who chairs the commissions of the units below, and the
+    anti-corruption officer.
 
-    Journals and acts name the person responsible on their date, so designations are kept
-    as dated history; the database refuses two overlapping designations of one role.
+    Journals and acts name the person responsible on their date, the special password and the
+    commission's seats follow the designations in force, so designations are kept as dated
+    history; the database refuses two overlapping designations of one role in one unit.
     """
 
     _name = "mchs.bodycam.designation"
@@ -33,8 +36,15 @@ class MchsBodycamDesignation(models.Model):
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True,
                                     check_company=True, tracking=True)
     company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True, index=True)
-    role = fields.Selection([("head", "Head"), ("responsible", "Responsible person")],
-                            required=True, tracking=True)
+    role = fields.Selection([
+        ("head", "Head"),
+        ("responsible", "Responsible person"),
+        ("deputy_head", "Deputy head of the territorial body"),
+        ("anti_corruption", "Anti-corruption officer"),
+    ], required=True, tracking=True,
+        help="Items 5 and 12: the head and the responsible person of the unit; the deputy head of a territorial "
+             "body who may chair the year-end commissions of its units; the employee responsible for "
+             "anti-corruption work, who sits on the unit's commission.")
     employee_id = fields.Many2one("hr.employee", string="Employee", required=True, check_company=True,
                                   tracking=True)
     date_start = fields.Date(string="From", required=True, default=fields.Date.context_today, tracking=True)

@@ -4,6 +4,7 @@ from datetime import datetime
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..lib.jobs import report_step
 from ..lib.storage import StorageError
 
 _logger = logging.getLogger(__name__)
@@ -183,11 +184,13 @@ class MchsBodycamDestruction(models.Model):
 
     def action_view_reviews(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.access", "view_mode": "list,form",
                 "name": self.env._("Reviews for act %s", self.name), "domain": self._review_domain()}
 
     def action_view_lines(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.destruction.line",
                 "view_mode": "list", "name": self.env._("Recordings of act %s", self.name),
                 "domain": [("destruction_id", "=", self.id)], "context": {"create": False}}
@@ -257,12 +260,14 @@ class MchsBodycamDestruction(models.Model):
         """One step of the oldest act being removed; ir.cron commits after it and, while work
         is left, runs it again at once (Odoo 18's progress API)."""
         # sudo: the job carries out what every member of the commission confirmed
-        act = self.sudo().search([("state", "=", "destroying")], order="id", limit=1)
-        if not act:
+        acts = self.sudo().search([("state", "=", "destroying")], order="id")
+        if not acts:
             return
+        act = acts[0]
         before = act._work_left()
-        remaining = act._process_step(batch_size)
-        self.env["ir.cron"]._notify_progress(done=max(before - remaining, 0), remaining=remaining)
+        # the other acts waiting for removal are work left too
+        remaining = act._process_step(batch_size) + len(acts) - 1
+        report_step(self.env, "mchs_bodycam.ir_cron_process_destructions", before - remaining, remaining)
 
     def _staging_name(self):
         return f"act-{self.id}"

@@ -72,7 +72,6 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     first_issue_date = fields.Datetime(
         string="First issued", readonly=True, copy=False,
         help="Set at the first issue; from then on the inventory number is frozen.")
-    qr_payload = fields.Char(string="QR payload", compute="_compute_qr_payload")
 
     _sql_constraints = [
         ("inventory_number_company_uniq", "unique(company_id, inventory_number)",
@@ -86,12 +85,11 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         for device in self:
             device.company_id = device.department_id.company_id or self.env.company
 
-    def _compute_qr_payload(self):
-        qr = self.env["mchs.bodycam.qr"]
-        key = self.env["mchs.bodycam.secret"]._get_key()
-        for device in self:
-            device.qr_payload = qr.make_payload(self._qr_kind, device.inventory_number, key=key) \
-                if device.inventory_number else False
+    def _label_payload(self):
+        """The signed payload of the device's QR label (item 6). Private: the printed label
+        (report_device_label) is the only way a person obtains it."""
+        self.ensure_one()
+        return self.env["mchs.bodycam.qr"]._make_payload(self._qr_kind, self.inventory_number)
 
     @api.constrains("inventory_number")
     def _check_inventory_number(self):
@@ -107,6 +105,8 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # before an inventory number is taken: the unit's numbering must not lose one (item 6)
+        self.check_access("create")
         category = self.env.ref(self._equipment_category_xmlid, raise_if_not_found=False)
         for vals in vals_list:
             department = self.env["hr.department"].browse(vals.get("department_id")) \
@@ -128,6 +128,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         return devices
 
     def write(self, vals):
+        self.check_access("write")
         if "inventory_number" in vals:
             vals["inventory_number"] = (vals["inventory_number"] or "").strip().upper()
         return super().write(vals)
@@ -162,6 +163,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def action_send_to_repair(self):
         """A breakdown becomes a maintenance request of the underlying equipment."""
+        self.check_access("write")
         requests = self.env["maintenance.request"]
         for device in self:
             requests |= self.env["maintenance.request"].create({
@@ -185,6 +187,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def action_open_maintenance_requests(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Maintenance requests"),

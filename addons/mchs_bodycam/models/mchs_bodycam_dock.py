@@ -41,6 +41,7 @@ class MchsBodycamDock(models.Model):
     def action_generate_token(self):
         """A new token, shown once in a notification and never stored in clear."""
         self.ensure_one()
+        self.check_access("write")  # the bodycam administrator's (the hash is written as superuser)
         token = secrets.token_urlsafe(32)
         # sudo: the hash field is hidden from everyone; the caller may manage this dock.
         self.sudo().write({"token_hash": self._hash_token(token), "token_hint": token[-4:]})

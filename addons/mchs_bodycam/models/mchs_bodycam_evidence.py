@@ -5,8 +5,12 @@ import zipfile
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..lib.apart import write_apart
 from ..lib.storage import hash_file
 from .mchs_bodycam_lock_mixin import AllBut
+
+# the storage's locations, in the order a copy is taken from (mchs.bodycam.storage._backends)
+LOCATIONS = ("primary", "backup")
 
 BASIS_TYPES = [("request", "Request"), ("order", "Order"), ("resolution", "Resolution")]
 RECIPIENTS = [("authority", "Authorized body"), ("court", "Court"), ("both", "Authorized body and court")]
@@ -72,7 +76,7 @@ class MchsBodycamEvidence(models.Model):
         for recording in recordings:
             custody = recording.custody_id
             files.append({
-                "file": f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}",
+                "file": self._package_file_name(recording),
                 "sha256": recording.sha256, "size": int(recording.size),
                 "bodycam": recording.camera_id.inventory_number, "memory_card": recording.card_id.inventory_number or None,
                 "inspector": recording.inspector_id.name or None,
@@ -96,49 +100,103 @@ class MchsBodycamEvidence(models.Model):
             "files": files,
         }
 
-    def action_export_package(self):
+    @staticmethod
+    def _package_file_name(recording):
+        return f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}"
+
+    def _export_package(self):
         """Build the package for the recipient (item 14): the files, manifest.json and
-        manifest.pdf; every file's export is written to the access journal first."""
+        manifest.pdf; every file's export is written to the access journal.
+
+        Each file is hashed while it is packed. A copy that does not match its SHA-256 is not
+        used: it is recorded as a finding, and the file is packed again from the other copy,
+        checked the same way; when neither copy matches, the package is refused and the refusal
+        journaled. In the usual case each primary copy is read once."""
         self.ensure_one()
         if not self.recording_ids:
             raise UserError(self.env._("Choose the recordings the basis concerns."))
-        # the backup copies are checked now; the primary ones while they are packed (one read)
-        if not all(recording.storage_id._backends()[1].verify(recording.sha256) for recording in self.recording_ids):
-            raise self._damaged()
         purpose = self.env._("Export to %(recipient)s on %(basis)s", recipient=dict(
             self._fields["recipient"]._description_selection(self.env))[self.recipient], basis=self.display_name)
-        for recording in self.recording_ids:
-            self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "granted")
-        accesses = self.env["mchs.bodycam.access"].sudo().search([("recording_id", "in", self.recording_ids.ids)])
-        recordings = self.recording_ids.sorted("start")
-        manifest = self._manifest(recordings, accesses)
-        pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-            "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids, data={"manifest": manifest})
+        Access = self.env["mchs.bodycam.access"]
+        if not self.recording_ids.storage_id[:1]._is_password_holder():
+            for recording in self.recording_ids:
+                Access._log(recording, "export", purpose, "refused",
+                            refusal="not the designated head or responsible person")
+            raise UserError(self.env._(
+                "Only the head and the responsible person designated today for %s export its recordings (items 5, "
+                "13, 14); the attempt is written to the access journal.", self.department_id.display_name))
         folder = self._package_folder()
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"evidence-{self.id}-{fields.Datetime.now():%Y%m%d-%H%M%S}.zip")
+        recordings = self.recording_ids.sorted("start")
         try:
-            with zipfile.ZipFile(path + ".part", "w", allowZip64=True) as package:
-                for recording, entry in zip(recordings, manifest["files"]):
-                    with recording.storage_id._backends()[0].open(recording.sha256) as source, \
-                            package.open(entry["file"], "w", force_zip64=True) as target:
-                        if hash_file(source, copy_to=target) != recording.sha256:
-                            raise self._damaged()
+            # the files first: refusals are journaled before this transaction takes the journal's lock
+            self._pack_verified(path + ".part", recordings, purpose)
+            for recording in self.recording_ids:
+                Access._log(recording, "export", purpose, "granted")
+            accesses = Access.sudo().search([("recording_id", "in", self.recording_ids.ids)])
+            manifest = self._manifest(recordings, accesses)
+            pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+                "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids, data={"manifest": manifest})
+            with zipfile.ZipFile(path + ".part", "a", allowZip64=True) as package:
                 package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
                 package.writestr("manifest.pdf", pdf)
-        except (UserError, FileNotFoundError) as error:
-            os.unlink(path + ".part")
-            raise self._damaged() from error
+        except BaseException:
+            if os.path.exists(path + ".part"):
+                os.unlink(path + ".part")
+            raise
         os.replace(path + ".part", path)
         self._message_log(body=self.env._("Evidence package built: %s", os.path.basename(path)))
         return path
 
-    def _damaged(self):
-        return UserError(self.env._("A recording is missing or damaged in storage; the package is not built."))
+    def _pack_verified(self, path, recordings, purpose):
+        """Pack every recording into ``path`` from a copy that hashes to its SHA-256."""
+        copies = dict.fromkeys(recordings.ids, 0)  # index of the location each file comes from
+        while True:
+            changed = self._pack(path, recordings, copies)
+            if not changed:
+                return
+            for recording, digest in changed:
+                self._record_changed_copy(recording, LOCATIONS[copies[recording.id]], digest)
+                copies[recording.id] += 1
+                if copies[recording.id] == len(LOCATIONS):
+                    self._refuse_damaged(recording, purpose)
+
+    @api.model
+    def _pack(self, path, recordings, copies):
+        """Write the files to ``path``, each from its location in ``copies``, hashing them as they
+        are written; returns the (recording, digest) of those that did not match."""
+        changed = []
+        with zipfile.ZipFile(path, "w", allowZip64=True) as package:
+            for recording in recordings:
+                backend = recording.storage_id._backends()[copies[recording.id]]
+                try:
+                    with backend.open(recording.sha256) as source, \
+                            package.open(self._package_file_name(recording), "w", force_zip64=True) as target:
+                        digest = hash_file(source, copy_to=target)
+                except FileNotFoundError:
+                    digest = None
+                if digest != recording.sha256:
+                    changed.append((recording, digest))
+        return changed
+
+    def _record_changed_copy(self, recording, location, digest):
+        """A copy found missing or changed while packing (items 13, 14): a finding, kept even when
+        the package is then refused."""
+        write_apart(self.env, lambda env: env["mchs.bodycam.audit.finding"]._record_changed_copy(
+            recording.with_env(env), location, digest or "missing"))
+
+    def _refuse_damaged(self, recording, purpose):
+        """Neither copy of ``recording`` matches: no package (item 14), and the refusal is journaled."""
+        self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "refused",
+                                             refusal="no copy matches the recorded SHA-256")
+        raise UserError(self.env._(
+            "Neither copy of %s matches its SHA-256: the recording is damaged in storage and the package is not "
+            "built. The head and the responsible person were notified.", recording.filename or recording.sha256))
 
     def action_download_package(self):
         self.ensure_one()
-        name = os.path.basename(self.action_export_package())
+        name = os.path.basename(self._export_package())
         return {"type": "ir.actions.act_url", "target": "self",
                 "url": f"/mchs_bodycam/evidence/{self.id}/package/{name}"}
 

@@ -123,7 +123,10 @@ class MchsBodycamLockMixin(models.AbstractModel):
                         old=labels.get(record.state, record.state), new=labels.get(vals["state"], vals["state"])))
 
     def _lock_check_create(self, vals_list):
-        if self.env.su or self._lock_user_creatable is None:
+        if self.env.su:
+            return
+        self.check_access("create")
+        if self._lock_user_creatable is None:
             return
         for vals in vals_list:
             state = self.new(vals)._lock_state()
@@ -157,6 +160,8 @@ class MchsBodycamLockMixin(models.AbstractModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        if self and not self.env.su:
+            self.check_access("write")  # a person's rights first, then the lock
         self._lock_check_write(vals)
         return super().write(vals)
 

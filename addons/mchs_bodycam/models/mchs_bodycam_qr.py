@@ -14,12 +14,18 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 
 from odoo import api, models
+
+from ..lib import vault
+from ..lib.apart import write_apart
 
 PAYLOAD_VERSION = "MBC1"
 SIGNATURE_LENGTH = 16
 PAYLOAD_RE = re.compile(r"^MBC1\.([CME])\.([A-Z0-9/-]{1,40})\.([A-Z2-7]{%d})$" % SIGNATURE_LENGTH)
+# where the signing key is kept (lib/vault.py)
+VAULT_SCOPE, VAULT_NAME = "qr", "key"
 KIND_MODELS = {
     "C": "mchs.bodycam.camera",
     "M": "mchs.bodycam.card",
@@ -32,23 +38,36 @@ class MchsBodycamQr(models.AbstractModel):
     _description = "Bodycam label signing and scanning"
 
     @api.model
+    def _ensure_key(self):
+        """The database's signing key (item 6), created once, at install: a 256-bit secret kept
+        in the vault, which no user reaches through RPC or the ORM."""
+        return vault.setdefault(self.env.cr, VAULT_SCOPE, VAULT_NAME, secrets.token_hex(32)).encode()
+
+    @api.model
+    def _key(self):
+        key = vault.get(self.env.cr, VAULT_SCOPE, VAULT_NAME)
+        return key.encode() if key is not None else self._ensure_key()
+
+    @api.model
     def _signature(self, kind, ident, key=None):
-        key = key if key is not None else self.env["mchs.bodycam.secret"]._get_key()
+        key = key if key is not None else self._key()
         message = f"{PAYLOAD_VERSION}.{kind}.{ident}".encode()
         digest = hmac.new(key, message, hashlib.sha256).digest()
         return base64.b32encode(digest).decode()[:SIGNATURE_LENGTH]
 
     @api.model
-    def make_payload(self, kind, ident, key=None):
+    def _make_payload(self, kind, ident, key=None):
+        """A signed payload. Private: printing a label or a badge is the only way a person
+        obtains one (item 6), and every print is recorded (mchs.bodycam.label.print)."""
         return f"{PAYLOAD_VERSION}.{kind}.{ident}.{self._signature(kind, ident, key=key)}"
 
     @api.model
-    def resolve(self, payload):
-        """Resolve a scanned payload to a device or employee of the user's unit.
+    def _resolve(self, payload):
+        """Resolve a scanned payload to a device or employee of the user's unit (reached over
+        HTTP through the JSON route /mchs_bodycam/scan and the scan desk).
 
         Returns ``{"ok": True, "model", "id", "kind", "name"}`` or
         ``{"ok": False, "reason", "message"}``; every refusal is written to the scan log.
-        It returns instead of raising so that the log entry survives in the transaction.
         """
         text = (payload or "").strip()
         match = PAYLOAD_RE.match(text)
@@ -95,15 +114,19 @@ class MchsBodycamQr(models.AbstractModel):
 
     @api.model
     def _refuse(self, payload, reason, message):
+        """Log a refused scan (item 6) in a transaction of its own, so that the row stays when
+        the caller then raises (a badge refused inside the desk's issue, say), and answer the
+        refusal."""
         units = self.env["hr.department"]._bodycam_user_units()
-        # sudo: every user's refused scan is logged, whatever their rights on the log;
-        # the log records the real user.
-        self.env["mchs.bodycam.scan.log"].sudo().create({
+        values = {
             "user_id": self.env.uid,
             "department_id": units[:1].id,
             "company_id": self.env.company.id,
             "payload": payload,
             "reason": reason,
             "message": message,
-        })
+        }
+        # sudo: every user's refused scan is logged, whatever their rights on the log;
+        # the log records the real user.
+        write_apart(self.env, lambda env: env["mchs.bodycam.scan.log"].sudo().create(values).id)
         return {"ok": False, "reason": reason, "message": message}

@@ -117,6 +117,7 @@ class MchsBodycamRecording(models.Model):
 
     def action_open_access_wizard(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.recording.access.wizard",
                 "view_mode": "form", "target": "new", "name": self.env._("Open a recording"),
                 "context": {"default_recording_id": self.id}}
@@ -146,6 +147,7 @@ class MchsBodycamRecording(models.Model):
     @api.model
     def action_open_retention(self):
         """Item 12: what falls due by the end of this year, per unit."""
+        self.check_access("read")
         today = fields.Date.context_today(self)
         year_end = today.replace(month=12, day=31)
         return {

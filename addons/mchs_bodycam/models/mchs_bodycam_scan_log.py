@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class MchsBodycamScanLog(models.Model):
-    """Every refused QR scan (item 6): who scanned what, when, and why it was refused."""
+    """Every refused QR scan (item 6): who scanned what, when, and why it was refused; written
+    in a transaction of its own (mchs.bodycam.qr._refuse), so the refused step's rollback keeps it."""
 
     _name = "mchs.bodycam.scan.log"
     _description = "Refused bodycam label scan"
@@ -24,6 +25,8 @@ class MchsBodycamScanLog(models.Model):
             ("unknown", "Unknown device or badge"),
             ("written_off", "Written off or lost"),
             ("other_unit", "From another unit"),
+            ("wrong_kind", "Another kind of label than the step asks for"),
+            ("wrong_person", "Badge of another person"),
         ],
         required=True,
         readonly=True,

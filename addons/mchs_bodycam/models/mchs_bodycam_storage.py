@@ -1,3 +1,4 @@
+import json
 import os
 
 from odoo import api, fields, models, tools
@@ -9,6 +10,10 @@ from ..lib import vault
 from ..lib.storage import LocalDirectoryBackend, StorageError
 
 PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
+# where the special passwords are kept (lib/vault.py), one per storage server
+VAULT_SCOPE = "storage_password"
+# item 5 ¶2: who knows the special password and opens the unit's recordings
+PASSWORD_ROLES = ("head", "responsible")
 
 
 class MchsBodycamStorage(models.Model):
@@ -33,10 +38,13 @@ class MchsBodycamStorage(models.Model):
         string="Largest clock error (h)", default=24, required=True,
         help="A recording whose device times are further than this from the server's time is refused.")
     active = fields.Boolean(default=True)
-    # item 5 ¶2: the storage's special password, known to the head and the responsible person only;
-    # kept as a PBKDF2 hash, never in clear, readable by nobody through the ORM
-    password_hash = fields.Char(readonly=True, copy=False, groups="base.group_system")
-    password_set = fields.Boolean(compute="_compute_password_set", string="Special password set")
+    # item 5 ¶2: the storage's special password, known to the head and the responsible person
+    # only, is kept in the vault (lib/vault.py) as a PBKDF2 hash with the designations in force
+    # when it was set; no field, group or RPC reaches it. Only whether it holds is shown.
+    password_set = fields.Boolean(
+        compute="_compute_password_set", string="Special password in force",
+        help="Set by the head or the responsible person designated today; it stops working when "
+             "one of their designations ends, until a designated person sets a new one (item 5).")
 
     _sql_constraints = [
         ("limits_positive", "CHECK(max_upload_mb > 0 AND max_clock_skew_hours > 0)",
@@ -61,8 +69,7 @@ class MchsBodycamStorage(models.Model):
 
     def _compute_password_set(self):
         for storage in self:
-            # sudo: only whether a hash exists is shown, never the hash
-            storage.password_set = bool(storage.sudo().password_hash)
+            storage.password_set = bool(storage.id and storage._password_in_force())
 
     def action_open_password_wizard(self):
         self.ensure_one()
@@ -72,27 +79,53 @@ class MchsBodycamStorage(models.Model):
                 "context": {"default_storage_id": self.id}}
 
     def _set_password(self, password):
-        """Set the special password (item 5 ¶2): by the unit's head or responsible person."""
+        """Set the special password (item 5 ¶2): by the unit's head or responsible person
+        designated today. The hash is kept with the designations in force now; the password
+        holds while all of them do."""
         self.ensure_one()
         self._check_password_holder()
         if len(password or "") < 10:
             raise UserError(self.env._("The special password has at least 10 characters."))
-        # sudo: the hash field is hidden from everyone
-        self.sudo().password_hash = PASSWORD_CONTEXT.hash(password)
+        designations = self.department_id._bodycam_designations_at(
+            PASSWORD_ROLES, fields.Date.context_today(self))
+        vault.put(self.env.cr, VAULT_SCOPE, self.id, json.dumps({
+            "hash": PASSWORD_CONTEXT.hash(password), "designation_ids": designations.ids}), uid=self.env.uid)
+        self.invalidate_recordset(["password_set"])
+
+    def _password_in_force(self):
+        """The stored password's hash while every designation it was set under is still in
+        force today, else None (item 5: a designation that ended voids the password)."""
+        self.ensure_one()
+        stored = vault.get(self.env.cr, VAULT_SCOPE, self.id)
+        if not stored:
+            return None
+        stored = json.loads(stored)
+        in_force = self.department_id._bodycam_designations_at(PASSWORD_ROLES, fields.Date.context_today(self))
+        if not stored["designation_ids"] or set(stored["designation_ids"]) - set(in_force.ids):
+            return None
+        return stored["hash"]
+
+    def _password_void(self):
+        """True when a password was set but a designation it was set under has ended."""
+        self.ensure_one()
+        return bool(vault.get(self.env.cr, VAULT_SCOPE, self.id)) and not self._password_in_force()
 
     def _check_password(self, password):
-        """True when ``password`` is the special password (and one has been set)."""
+        """True when ``password`` is the special password in force."""
         self.ensure_one()
-        stored = self.sudo().password_hash
+        stored = self._password_in_force()
         return bool(stored and password and PASSWORD_CONTEXT.verify(password, stored))
 
+    def _is_password_holder(self, user=None):
+        """Whether ``user`` is the head or the responsible person designated today (item 5)."""
+        self.ensure_one()
+        return self.department_id._bodycam_is_designated(user or self.env.user, PASSWORD_ROLES)
+
     def _check_password_holder(self):
-        today = fields.Date.context_today(self)
-        holders = {self.department_id._bodycam_person_at(role, today).user_id for role in ("head", "responsible")}
-        if self.env.user not in holders:
+        if not self._is_password_holder():
             raise UserError(self.env._(
-                "Only the head and the responsible person of %s use the storage's special password (item 5).",
-                self.department_id.display_name))
+                "Only the head and the responsible person designated today for %s use the storage's "
+                "special password (item 5).", self.department_id.display_name))
 
     @api.constrains("primary_path", "backup_path")
     def _check_paths(self):

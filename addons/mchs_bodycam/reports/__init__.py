@@ -1,4 +1,4 @@
-from . import report_chest_badge
+from . import report_labels
 from . import report_journal
 from . import report_journal_custody
 from . import report_journal_access

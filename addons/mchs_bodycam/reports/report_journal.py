@@ -19,7 +19,7 @@ import pytz
 from babel.dates import format_date as babel_format_date
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DEJAVU_SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
@@ -332,6 +332,10 @@ class MchsBodycamJournalXlsx(models.AbstractModel):
         return dict(XLSX_OPTIONS)
 
     def generate_xlsx_report(self, workbook, data, objs):
+        # report_xlsx's hook, called with the books to export; reached over RPC, its arguments
+        # are no workbook and books: refused in words rather than failing on them
+        if not isinstance(objs, models.BaseModel) or objs._name != "mchs.bodycam.journal":
+            raise AccessError(self.env._("A journal book is exported from its Print menu (item 9)."))
         write_journal_xlsx(self.env, self._journal_kind, workbook, objs)
 
 

@@ -108,7 +108,7 @@ class CustodyCase(BodycamCase):
 
     def _issue(self, camera=None, inspector=None, **overrides):
         entry = self._draft(camera, inspector, **overrides)
-        entry.action_confirm_issue_badge((inspector or self.inspector).sudo().bodycam_qr_payload)
+        entry._confirm_by_badge((inspector or self.inspector)._bodycam_badge_payload(), "issue")
         entry.action_issue()
         return entry
 
@@ -141,6 +141,10 @@ class RetentionCase(StorageCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.other_inspector_user.groups_id += cls.env.ref("mchs_bodycam.group_bodycam_commission")
+        # item 12: the anti-corruption officer's seat follows a designation, like the others
+        cls.env["mchs.bodycam.designation"].create({
+            "department_id": cls.unit_a.id, "role": "anti_corruption", "employee_id": cls.commission.id,
+            "date_start": "2020-01-01"})
         cls.commission_record = cls.env["mchs.bodycam.commission"].create({
             "department_id": cls.unit_a.id, "year": 2026, "decision": "No. 12-k of 1 December 2026",
             "member_ids": [

@@ -157,6 +157,21 @@ class TestAudit(RetentionCase):
                 break
         self.assertEqual((audit.state, audit.file_count), ("done", 10))
 
+    def test_a_step_with_nothing_to_hash_moves_on_at_once(self):
+        """item 13: the access journal's step hashes no file; it still reports progress, so that
+        ir.cron runs the next step at once instead of at the job's next interval (an hour), and
+        a trigger wakes the cron workers when ir.cron stops after its ten steps in a row.
+        (tests/test_integrity_server.py runs a whole audit through a real server's cron.)"""
+        audit = self._audit()
+        cron = self.env.ref("mchs_bodycam.ir_cron_process_audits")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        _cron, progress = cron._add_progress()
+        self.env["mchs.bodycam.audit"].with_context(ir_cron_progress_id=progress.id)._cron_process(batch_size=2)
+        self.assertEqual((audit.phase, audit.recording_checked), ("files", 0))
+        self.assertEqual(progress.done, 1)
+        self.assertEqual(progress.remaining, 5, "the recordings to hash")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
     def test_destroyed_files_left_behind_are_reported(self):
         act = self._act(on_date="2029-12-31")
         self._confirm_all(act)

@@ -176,7 +176,7 @@ class TestConcurrency(TransactionCase):
             camera = env["mchs.bodycam.camera"].browse(self.camera_ids[0])
             env["mchs.bodycam.card"].browse(self.card_id)._install_into(camera)
             camera._apply_seal(f"{self.code}-S")
-            badges = inspectors.mapped("bodycam_qr_payload")
+            badges = [inspector._bodycam_badge_payload() for inspector in inspectors]
 
         def issue_to(index):
             def job(env):

@@ -47,7 +47,7 @@ class TestCustody(CustodyCase):
                                 ("action_close", "only after")):
             with self.assertRaisesRegex(UserError, message):
                 getattr(entry, action)()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         entry.action_issue()
         with self.assertRaisesRegex(UserError, "Only a draft"):
             entry.action_issue()
@@ -61,7 +61,7 @@ class TestCustody(CustodyCase):
                                 ("check_inventory_label", "Inventory number on the device"),
                                 ("check_seal_intact", "Seal intact"), ("check_badge_worn", "Chest badge worn")):
             entry = self._draft(**{field: False})
-            entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+            entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
             with self.assertRaisesRegex(UserError, expected):
                 entry.action_issue()
             entry.unlink()
@@ -77,11 +77,11 @@ class TestCustody(CustodyCase):
         with self.assertRaisesRegex(UserError, "has not confirmed receipt"):
             entry.action_issue()
         with self.assertRaisesRegex(UserError, "not the badge of"):
-            entry.action_confirm_issue_badge(self.other_inspector.sudo().bodycam_qr_payload)
-        payload = self.inspector.sudo().bodycam_qr_payload
+            entry._confirm_by_badge(self.other_inspector._bodycam_badge_payload(), "issue")
+        payload = self.inspector._bodycam_badge_payload()
         forged = payload[:-1] + ("Q" if payload[-1] != "Q" else "R")  # always a different last character
         with self.assertRaisesRegex(UserError, "signature is not valid"):
-            entry.action_confirm_issue_badge(forged)
+            entry._confirm_by_badge(forged, "issue")
         with self.assertRaisesRegex(UserError, "Only t.inspector confirms"):
             entry.with_user(self.other_inspector_user).action_confirm_in_session()
         entry.with_user(self.inspector_user).action_confirm_in_session()
@@ -92,7 +92,7 @@ class TestCustody(CustodyCase):
     def test_only_the_designated_responsible_person(self):
         other_user, _other = self._person("t.responsible.2", "group_bodycam_responsible", self.unit_a)
         entry = self._draft()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         with self.assertRaisesRegex(UserError, "Only the responsible person of Unit A"):
             entry.with_user(other_user).action_issue()
         with self.assertRaisesRegex(UserError, "Only the responsible person of Unit A"):
@@ -153,43 +153,73 @@ class TestCustody(CustodyCase):
         self.assertTrue(entry.is_overdue)
         self.assertEqual(entry.activity_ids.user_id, self.responsible_user | self.head_user)
         self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("is_overdue", "=", True)]))
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         self.assertFalse(entry.is_overdue)
         self.assertFalse(entry.activity_ids)
 
     def test_issue_and_return_query_counts(self):
         entry = self._draft()
-        entry.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         self.env.invalidate_all()
         with self.assertQueryCount(__system__=78):
             entry.action_issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         self.env.invalidate_all()
         with self.assertQueryCount(__system__=39):
             entry.action_return()
 
     def test_desk_issue_and_return(self):
         Custody = self.Custody
-        badge = self.inspector.sudo().bodycam_qr_payload
-        scanned = Custody.desk_scan(self.camera_a.qr_payload)
+        badge = self.inspector._bodycam_badge_payload()
+        scanned = Custody.desk_scan(self.camera_a._label_payload())
         self.assertEqual((scanned["kind"], scanned["seal_number"], scanned["cards"], scanned["entry"]),
                          ("camera", "S-A", ["TSA-MC-00001", "TSA-MC-00002"], False))
         self.assertEqual(Custody.desk_scan(badge)["name"], "t.inspector")
-        self.assertEqual(Custody.desk_scan(self.card_a.qr_payload)["reason"], "not_camera")
-        self.assertEqual(Custody.desk_scan(self.camera_b.qr_payload)["reason"], "other_unit")
+        self.assertEqual(Custody.desk_scan(self.card_a._label_payload())["reason"], "wrong_kind")
+        self.assertEqual(Custody.desk_scan(self.camera_b._label_payload())["reason"], "other_unit")
         checklist = dict(CHECKS_PASSED, check_seal_number="S-A", state="closed")  # unknown keys are ignored
         with self.assertRaisesRegex(UserError, "Scan the inspector's badge"):
-            Custody.desk_issue(self.camera_a.id, self.camera_a.qr_payload, checklist)
+            Custody.desk_issue(self.camera_a.id, self.camera_a._label_payload(), checklist)
         summary = Custody.desk_issue(self.camera_a.id, badge, checklist)
         self.assertEqual((summary["state"], summary["row_number"]), ("issued", 1))
-        self.assertEqual(Custody.desk_scan(self.camera_a.qr_payload)["entry"]["id"], summary["id"])
+        self.assertEqual(Custody.desk_scan(self.camera_a._label_payload())["entry"]["id"], summary["id"])
         with self.assertRaisesRegex(UserError, "has not confirmed the return"):
             Custody.desk_return(self.camera_a.id)
         returned = Custody.desk_return(self.camera_a.id, badge)
         self.assertEqual(returned["state"], "returned")
         with self.assertRaisesRegex(UserError, "not out"):
             Custody.desk_return(self.camera_a.id, badge)
+
+    def test_badges_refused_at_the_desk_are_logged(self):
+        """item 6: a badge refused inside the desk's issue or return is in the scan log, written in
+        a transaction of its own (here the test's; unittest's assertRaisesRegex rolls nothing back)."""
+        Custody = self.Custody
+        checklist = dict(CHECKS_PASSED, check_seal_number="S-A")
+        forged = self.inspector._bodycam_badge_payload()[:-1] + "A"
+        cases = [
+            (lambda: Custody.desk_issue(self.camera_a.id, forged, checklist), "forged"),
+            (lambda: Custody.desk_issue(self.camera_a.id, self.responsible_b._bodycam_badge_payload(), checklist),
+             "other_unit"),
+            (lambda: Custody.desk_issue(self.camera_a.id, self.card_a._label_payload(), checklist), "wrong_kind"),
+        ]
+        for call, reason in cases:
+            with self.subTest(reason=reason):
+                before = self.env["mchs.bodycam.scan.log"].search([])
+                with self.assertRaisesRegex(UserError, "."):
+                    call()
+                logged = self.env["mchs.bodycam.scan.log"].search([]) - before
+                self.assertEqual((logged.reason, logged.user_id), (reason, self.responsible_user))
+        self.assertFalse(self.env["mchs.bodycam.custody"].search([("camera_id", "=", self.camera_a.id)]))
+        # at the return, the badge of somebody else than the entry's inspector
+        Custody.desk_issue(self.camera_a.id, self.inspector._bodycam_badge_payload(), checklist)
+        with self.assertRaisesRegex(UserError, "not the badge of"):
+            Custody.desk_return(self.camera_a.id, self.other_inspector._bodycam_badge_payload())
+        self.assertEqual(self.env["mchs.bodycam.scan.log"].search([], limit=1).reason, "wrong_person")
+        # the desk is the responsible person's: others are refused before any scan
+        for user in (self.inspector_user, self.head_user):
+            with self.assertRaises(AccessError):
+                self.env["mchs.bodycam.custody"].with_user(user).desk_scan(self.camera_a._label_payload())
 
     def test_database_keeps_one_active_entry_per_bodycam_and_inspector(self):
         """Even when the Python checks are bypassed (items 7, 23)."""
@@ -204,6 +234,6 @@ class TestCustody(CustodyCase):
                 values, camera_id=self.camera_a2.id, inspector_id=self.inspector.id, row_number=91))
             self.env.flush_all()
         # a struck row no longer holds the bodycam
-        entry.action_correct(self.other_inspector, "wrong inspector")
+        entry._correct(self.other_inspector, "wrong inspector")
         self.assertEqual(self.env["mchs.bodycam.custody"].search_count(
             [("camera_id", "=", self.camera_a.id), ("state", "=", "issued")]), 2)

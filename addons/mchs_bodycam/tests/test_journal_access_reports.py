@@ -183,6 +183,10 @@ class TestJournalAccessReports(PdfReportMixin, HttpCase):
             user = new_test_user(self.env, login=login, name=login, groups=f"mchs_bodycam.group_bodycam_{group}")
             people |= self.env["hr.employee"].create({"name": login, "user_id": user.id, "job_title": job,
                                                       "department_id": self.unit.id})
+        # item 12: the seats follow the designations in force
+        self.env["mchs.bodycam.designation"].create([
+            {"department_id": self.unit.id, "role": role, "employee_id": employee.id}
+            for employee, role in zip(people, ("head", "responsible", "anti_corruption"))])
         year = self.unit._bodycam_local_day(self.rows[0].accessed_at).year
         commission = self.env["mchs.bodycam.commission"].create({
             "department_id": self.unit.id, "year": year, "member_ids": [

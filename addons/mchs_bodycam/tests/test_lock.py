@@ -91,7 +91,7 @@ class TestSignedRows(CustodyCase):
 
     def test_closed_row_is_frozen_and_never_reopened(self):
         entry = self._issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         entry.action_mark_downloaded()
         entry.action_close()
@@ -109,19 +109,19 @@ class TestSignedRows(CustodyCase):
             self.cr.execute("UPDATE mchs_bodycam_custody SET struck = true WHERE id = %s", [entry.id])
             self.cr.execute("SET CONSTRAINTS mchs_bodycam_custody_struck_lock IMMEDIATE")
         # the correction still works: struck, a new row, a remark on each (item 9)
-        corrected = entry.action_correct(self.other_inspector, "wrong inspector written")
+        corrected = entry._correct(self.other_inspector, "wrong inspector written")
         self.assertTrue(entry.struck)
         self.assertEqual((corrected.inspector_id, corrected.card_ids), (self.other_inspector, entry.card_ids))
         self.assertEqual(entry.remark_ids.kind, "correction")
         self.cr.execute("SET CONSTRAINTS mchs_bodycam_custody_struck_lock IMMEDIATE")
         with self.assertRaises(UserError):
-            entry.action_correct(self.inspector, "again")
+            entry._correct(self.inspector, "again")
         with self.assertRaises(UserError):
             entry.with_user(self.responsible_user).write({"struck": False})
 
     def test_remarks_are_frozen(self):
         entry = self._issue()
-        pause = entry.action_pause("meal")
+        pause = entry._pause("meal")
         self._assert_frozen(pause, self._writers())
         entry.action_resume()
         self.assertTrue(pause.pause_end)
@@ -149,7 +149,7 @@ class TestSignedRows(CustodyCase):
     def test_journal_rows_are_chained(self):
         """The Appendix 1 chain: every signed fact of a row and every remark, in order."""
         entry = self._issue()
-        entry.action_pause("meal")
+        entry._pause("meal")
         entry.action_resume()
         Log = self.env["mchs.bodycam.custody.log"]
         entries = Log.search([("department_id", "=", self.unit_a.id)], order="sequence")

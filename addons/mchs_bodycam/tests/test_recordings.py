@@ -16,6 +16,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..lib import vault
 from .common import StorageCase
 from .test_reports import pdf_text
 
@@ -61,7 +62,7 @@ class TestRecordings(StorageCase, HttpCase):
     def test_upload_stores_two_readonly_copies_and_fills_column_6(self):
         with freeze_time(fields.Datetime.now() - timedelta(hours=8)):  # issued a working day ago
             entry = self._issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         body = os.urandom(300_000)
         sha = hashlib.sha256(body).hexdigest()
@@ -89,7 +90,7 @@ class TestRecordings(StorageCase, HttpCase):
     def test_card_wipe_refused_when_a_copy_is_damaged(self):
         with freeze_time(fields.Datetime.now() - timedelta(hours=8)):  # issued a working day ago
             entry = self._issue()
-        entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         entry.action_return()
         start = (entry.issue_datetime + timedelta(minutes=1)).replace(microsecond=0)
         response = self._upload(b"x" * 1000, start=str(start), end=str(start + timedelta(minutes=1)))
@@ -221,15 +222,19 @@ class TestRecordings(StorageCase, HttpCase):
 
     def test_special_password(self):
         """item 5 ¶2: the storage's special password, known to the head and the responsible
-        person only, kept as a hash; a wrong one is refused and journaled."""
+        person only, kept as a hash in the vault; a wrong one is refused and journaled."""
         recording = self._recording()
         self.storage.invalidate_recordset()
         self.assertTrue(self.storage.password_set)
-        self.assertTrue(self.storage.sudo().password_hash.startswith("$pbkdf2-sha512$"))
-        self.assertNotIn("special-pass-2026", self.storage.sudo().password_hash)
-        self.assertIsNone(self._open(self.head_user, recording, password="guess"))
+        stored = json.loads(vault.get(self.cr, "storage_password", self.storage.id))
+        self.assertTrue(stored["hash"].startswith("$pbkdf2-sha512$"))
+        self.assertNotIn("special-pass-2026", json.dumps(stored))
+        with self.assertRaisesRegex(UserError, "Wrong special password"):
+            self._open(self.head_user, recording, password="guess")
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
         self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong special password"))
+        self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"),
+                         "the refused password's clear text is wiped too")
         self.assertTrue(self._open(self.head_user, recording))
         self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"))
         with self.assertRaisesRegex(UserError, "Only the head and the responsible person"):
@@ -282,6 +287,68 @@ class TestRecordings(StorageCase, HttpCase):
                 self._open(user, recording)
         with self.assertRaisesRegex(Exception, "Say why|required"):
             self._open(self.responsible_user, recording, purpose=" ")
+
+    def test_a_view_token_cannot_download(self):
+        """item 13: an access row records what was really done; a token granted for viewing is
+        refused a download, and the refusal is journaled."""
+        recording = self._recording()
+        url = self._open(self.responsible_user, recording, action="view")
+        self.authenticate("t.responsible", "t.responsible")
+        self.assertEqual(self.url_open(url + "&download=1").status_code, 403)
+        refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
+        self.assertEqual((refused.action, refused.user_id, refused.refusal),
+                         ("download", self.responsible_user, "a token granted for viewing used for a download"))
+        self.assertEqual(self.url_open(url).status_code, 200, "the view itself still plays")
+        # an inspector who got hold of the link is refused and journaled too
+        self.authenticate("t.inspector", "t.inspector")
+        self.assertEqual(self.url_open(url).status_code, 403)
+        self.assertEqual(self.env["mchs.bodycam.access"].search(
+            [("user_id", "=", self.inspector_user.id)]).refusal, "no valid access for this user")
+
+    def test_streaming_a_changed_primary_copy_is_recorded(self):
+        """item 13: the bytes of a whole-file request are hashed as they are sent; a copy that no
+        longer matches its SHA-256 is recorded on the access row, as a finding of the unit and as
+        an activity for the head and the responsible person. A range cannot be checked."""
+        body = bytes(range(256)) * 8000  # two chunks of the stream
+        self.storage.max_upload_mb = 2
+        recording = self._recording(body)
+        primary = self.storage._backends()[0].path(recording.sha256)
+        os.chmod(primary, 0o600)
+        with open(primary, "r+b") as handle:
+            handle.seek(1_500_000)
+            handle.write(b"\x00")
+        tampered = body[:1_500_000] + b"\x00" + body[1_500_001:]
+        url = self._open(self.head_user, recording)
+        access = self.env["mchs.bodycam.access"].search([("recording_id", "=", recording.id)])
+        self.authenticate("t.head", "t.head")
+        self.assertEqual(self.url_open(url, headers={"Range": "bytes=0-99"}).status_code, 206)
+        Finding = self.env["mchs.bodycam.audit.finding"]
+        self.assertFalse(Finding.search([]), "a range is served as it is, unchecked")
+        whole = self.url_open(url)
+        self.assertEqual((whole.status_code, whole.content), (200, tampered))
+        access.invalidate_recordset()
+        self.assertEqual(access.served_sha256, hashlib.sha256(tampered).hexdigest())
+        finding = Finding.search([])
+        self.assertEqual((finding.kind, finding.location, finding.recording_id, finding.access_id,
+                          finding.department_id, finding.detail),
+                         ("served_changed", "primary", recording, access, self.unit_a, access.served_sha256))
+        self.assertEqual(sorted(finding.activity_ids.user_id.ids), sorted((self.head_user | self.responsible_user).ids))
+        self.assertIn(recording.filename, finding.activity_ids[0].note)
+        # played again under the same access: recorded once
+        self.url_open(url)
+        self.assertEqual(len(Finding.search([])), 1)
+        # the row's other columns and a second fill are refused by the database
+        self.env.flush_all()
+        for statement in ("UPDATE mchs_bodycam_access SET served_sha256 = 'x' WHERE id = %s",
+                          "UPDATE mchs_bodycam_access SET served_sha256 = NULL WHERE id = %s"):
+            with mute_logger("odoo.sql_db"), self.assertRaisesRegex(IntegrityError, "filled once|is locked"), \
+                    self.cr.savepoint():
+                self.cr.execute(statement, [access.id])
+        # an unchanged copy leaves nothing
+        other = self._recording(b"intact" * 1000)
+        self.url_open(self._open(self.head_user, other))
+        self.assertFalse(self.env["mchs.bodycam.access"].search([("recording_id", "=", other.id)]).served_sha256)
+        self.assertEqual(len(Finding.search([])), 1)
 
     def test_access_journal_is_append_only_and_chained(self):
         recording = self._recording()
@@ -429,22 +496,51 @@ class TestRecordings(StorageCase, HttpCase):
         self.authenticate("t.responsible.b", "t.responsible.b")
         self.assertEqual(self.url_open(action["url"]).status_code, 404)
 
-    def test_evidence_package_refused_for_a_damaged_copy(self):
-        """item 14: a copy changed on either location stops the package; nothing is left."""
-        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
-        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
-            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "request", "basis_number": "7-AC",
+    def _tamper(self, backend, recording):
+        path = backend.path(recording.sha256)
+        os.chmod(path, 0o600)
+        with open(path, "r+b") as handle:
+            first = handle.read(1)
+            handle.seek(0)
+            handle.write(bytes([first[0] ^ 1]))
+
+    def _evidence(self, recordings, number="7-AC"):
+        return self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, recordings.ids)], "basis_type": "request", "basis_number": number,
             "basis_date": "2026-11-21", "issuing_body": "Prosecutor's office", "recipient": "authority"})
+
+    def test_evidence_package_uses_the_copy_that_verifies(self):
+        """item 14: a primary copy changed on the storage is not packed: the package is built from
+        the backup copy, which verifies; the changed copy is a finding with an activity (item 13)."""
+        self.env["ir.config_parameter"].sudo().set_param("report.url", self.base_url())
+        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
+        primary, _backup = self.storage._backends()
+        self._tamper(primary, recordings[1])
+        evidence = self._evidence(recordings)
+        path = evidence.with_context(force_report_rendering=True)._export_package()
+        with zipfile.ZipFile(path) as package:
+            manifest = json.loads(package.read("manifest.json"))
+            for entry in manifest["files"]:
+                self.assertEqual(hashlib.sha256(package.read(entry["file"])).hexdigest(), entry["sha256"])
+        self.assertEqual(len(manifest["files"]), 2)
+        finding = self.env["mchs.bodycam.audit.finding"].search([("recording_id", "=", recordings[1].id)])
+        self.assertEqual((finding.kind, finding.location, finding.department_id, finding.audit_id),
+                         ("served_changed", "primary", self.unit_a, self.env["mchs.bodycam.audit"]))
+        self.assertEqual(sorted(finding.activity_ids.user_id.ids), sorted((self.head_user | self.responsible_user).ids))
+        self.assertEqual(finding.with_user(self.head_user).kind_label, "Changed copy found while served")
+
+    def test_evidence_package_refused_when_no_copy_verifies(self):
+        """item 14: both copies changed: no package, nothing left behind, the refusal journaled."""
+        recordings = self._recording(b"kept" * 300) | self._recording(b"other" * 300)
         for backend in self.storage._backends():
-            path = backend.path(recordings[1].sha256)
-            os.chmod(path, 0o600)
-            with open(path, "rb") as handle:
-                original = handle.read()
-            with open(path, "wb") as handle:
-                handle.write(b"tampered" + original)
-            with self.assertRaisesRegex(UserError, "missing or damaged"), self.cr.savepoint():
-                evidence.with_context(force_report_rendering=True).action_export_package()
-            with open(path, "wb") as handle:
-                handle.write(original)
-            folder = evidence._package_folder()
-            self.assertFalse(os.path.isdir(folder) and os.listdir(folder), "no package, no part file")
+            self._tamper(backend, recordings[1])
+        evidence = self._evidence(recordings)
+        with self.assertRaisesRegex(UserError, "Neither copy"):
+            evidence.with_context(force_report_rendering=True)._export_package()
+        folder = evidence._package_folder()
+        self.assertFalse(os.path.isdir(folder) and os.listdir(folder), "no package, no part file")
+        refused = self.env["mchs.bodycam.access"].search([("action", "=", "export")])
+        self.assertEqual((refused.result, refused.recording_id, refused.user_id),
+                         ("refused", recordings[1], self.head_user))
+        findings = self.env["mchs.bodycam.audit.finding"].search([("recording_id", "=", recordings[1].id)])
+        self.assertEqual(sorted(findings.mapped("location")), ["backup", "primary"])

@@ -13,12 +13,12 @@ class TestRemarks(CustodyCase):
     def test_pause_and_resume_by_the_inspector(self):
         entry = self._issue()
         mine = entry.with_user(self.inspector_user)
-        mine.action_pause("meal")
+        mine._pause("meal")
         self.assertTrue(entry.is_paused)
         with self.assertRaisesRegex(UserError, "already paused"):
-            mine.action_pause("sanitary")
+            mine._pause("sanitary")
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
-            entry.with_user(self.other_inspector_user).sudo(False).action_pause("meal")
+            entry.with_user(self.other_inspector_user).sudo(False)._pause("meal")
         mine.action_resume()
         pause = entry.remark_ids
         self.assertEqual((pause.kind, pause.pause_reason, pause.signed_by_id), ("pause", "meal", self.inspector_user))
@@ -44,7 +44,7 @@ class TestRemarks(CustodyCase):
 
     def test_failure_cleared(self):
         entry = self._issue()
-        entry.with_user(self.inspector_user).action_report_failure("lens fogged")
+        entry.with_user(self.inspector_user)._report_failure("lens fogged")
         self.assertEqual(entry.activity_ids.user_id, self.responsible_user | self.head_user,
                          "head and responsible person notified at once")
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
@@ -57,7 +57,7 @@ class TestRemarks(CustodyCase):
 
     def test_failure_and_replacement(self):
         entry = self._issue()
-        entry.action_report_failure("does not record")
+        entry._report_failure("does not record")
         action = entry.action_replace_after_failure()
         replacement = self.Custody.browse(action["res_id"])
         self.assertEqual((entry.state, self.camera_a.state), ("returned", "repair"))
@@ -67,7 +67,7 @@ class TestRemarks(CustodyCase):
         self.assertEqual((replacement.camera_id, replacement.inspector_id, replacement.replaces_custody_id),
                          (self.camera_a2, self.inspector, entry))
         replacement.write(dict(CHECKS_PASSED, check_seal_number="S-A2"))
-        replacement.action_confirm_issue_badge(self.inspector.sudo().bodycam_qr_payload)
+        replacement._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         replacement.action_issue()
         self.assertEqual(replacement.row_number, 2)
         self.assertIn("replaced by TSA-BC-00002 (row 2)", entry.remarks_text)
@@ -79,7 +79,7 @@ class TestRemarks(CustodyCase):
 
     def test_correction_keeps_the_struck_row(self):
         entry = self._issue()
-        corrected = entry.action_correct(self.other_inspector, "wrong inspector written")
+        corrected = entry._correct(self.other_inspector, "wrong inspector written")
         self.assertTrue(entry.struck)
         self.assertEqual(entry.state, "issued", "the struck row stays as it was")
         self.assertEqual((corrected.row_number, corrected.inspector_id, corrected.state), (2, self.other_inspector, "issued"))
@@ -88,18 +88,18 @@ class TestRemarks(CustodyCase):
         self.assertIn("Corrects row 1", corrected.remarks_text)
         self.assertEqual(entry.remark_ids.signed_by_id, self.responsible_user)
         with self.assertRaisesRegex(UserError, "not struck through"):
-            entry.action_correct(self.inspector, "again")
+            entry._correct(self.inspector, "again")
         for action in ("action_return", "action_mark_downloaded", "action_close"):
             with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
                 getattr(entry, action)()
         with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
-            entry.action_confirm_return_badge(self.inspector.sudo().bodycam_qr_payload)
+            entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         with self.assertRaisesRegex(UserError, "Say what was wrong"):
-            corrected.action_correct(self.inspector, " ")
+            corrected._correct(self.inspector, " ")
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
-            corrected.with_user(self.inspector_user).action_correct(self.inspector, "mine")
+            corrected.with_user(self.inspector_user)._correct(self.inspector, "mine")
         # the struck row holds nothing: the corrected one is returned normally
-        corrected.action_confirm_return_badge(self.other_inspector.sudo().bodycam_qr_payload)
+        corrected._confirm_by_badge(self.other_inspector._bodycam_badge_payload(), "return")
         corrected.action_return()
         self.assertEqual(corrected.state, "returned")
 
@@ -117,9 +117,9 @@ class TestRemarks(CustodyCase):
 
     def test_remarks_in_order_in_column_7(self):
         entry = self._issue()
-        entry.action_pause("sanitary")
+        entry._pause("sanitary")
         entry.action_resume()
-        entry.action_report_failure("battery")
+        entry._report_failure("battery")
         entry.action_clear_failure()
         lines = entry.remarks_text.split("\n")
         self.assertEqual(len(lines), 2)
@@ -129,7 +129,7 @@ class TestRemarks(CustodyCase):
         """The reporting views' groupings: failures per model, entries per inspector per month,
         bodycams by state per unit, overdue returns."""
         entry = self._issue()
-        entry.action_report_failure("battery")
+        entry._report_failure("battery")
         failures = self.env["mchs.bodycam.custody.remark"]._read_group(
             [("kind", "=", "failure"), ("department_id", "=", self.unit_a.id)], ["camera_model"], ["__count"])
         self.assertEqual(failures, [("Test cam", 1)])
@@ -162,8 +162,8 @@ class TestRemarks(CustodyCase):
 
     def test_desk_sees_the_corrected_row(self):
         entry = self._issue()
-        corrected = entry.action_correct(self.other_inspector, "wrong inspector")
-        scanned = self.Custody.desk_scan(self.camera_a.qr_payload)
+        corrected = entry._correct(self.other_inspector, "wrong inspector")
+        scanned = self.Custody.desk_scan(self.camera_a._label_payload())
         self.assertEqual(scanned["entry"]["id"], corrected.id)
-        returned = self.Custody.desk_return(self.camera_a.id, self.other_inspector.sudo().bodycam_qr_payload)
+        returned = self.Custody.desk_return(self.camera_a.id, self.other_inspector._bodycam_badge_payload())
         self.assertEqual((returned["id"], corrected.state, entry.state), (corrected.id, "returned", "issued"))

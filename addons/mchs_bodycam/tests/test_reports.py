@@ -3,8 +3,8 @@ import shutil
 import subprocess
 import tempfile
 
-from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 def pdf_text(pdf, mode="-layout"):
@@ -118,7 +118,7 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         for width in qr_widths_mm(pdf):
             self.assertAlmostEqual(width, 26, delta=1)
         # a scanner reads back the signed payload, which resolves to the bodycam (item 6)
-        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0].qr_payload])
+        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0]._label_payload()])
         card_text = pdf_text(self._render("mchs_bodycam.action_report_card_label", self.cards[:1]))
         self.assertIn("TSL-MC-00001", card_text)
 
@@ -132,7 +132,7 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         self.assertEqual(len(widths), 25)
         for width in widths:
             self.assertAlmostEqual(width, 24, delta=1)
-        self.assertEqual(decode_qr_codes(pdf), sorted(self.cards[:21].mapped("qr_payload")))
+        self.assertEqual(decode_qr_codes(pdf), sorted(card._label_payload() for card in self.cards[:21]))
 
     def test_chest_badge(self):
         pdf = self._render("mchs_bodycam.action_report_chest_badge", self.inspector)
@@ -142,7 +142,67 @@ class TestLabelReports(PdfReportMixin, HttpCase):
         self.assertIn("Әлия Бекова", text)
         self.assertIn("4300000001", text)
         self.assertAlmostEqual(qr_widths_mm(pdf)[0], 26, delta=1)
-        self.assertEqual(decode_qr_codes(pdf), [self.inspector.bodycam_qr_payload])
+        self.assertEqual(decode_qr_codes(pdf), [self.inspector._bodycam_badge_payload()])
+
+    def _people(self):
+        """The label unit's responsible person, administrator, head and inspector, and another
+        unit's responsible person, each with a user and an employee."""
+        people = {}
+        other = self.env["hr.department"].create({"name": "Other label unit (test)", "bodycam_code": "TSO"})
+        for role, group, unit in (("responsible", "responsible", self.unit), ("admin", "admin", self.unit),
+                                  ("head", "head", self.unit), ("inspector", "inspector", self.unit),
+                                  ("other", "responsible", other)):
+            user = new_test_user(self.env, login=f"t.label.{role}", groups=f"mchs_bodycam.group_bodycam_{group}")
+            self.env["hr.employee"].create({"name": f"t.label.{role}", "user_id": user.id, "department_id": unit.id})
+            people[role] = user
+        return people
+
+    def test_who_printed_which_label_is_recorded(self):
+        """item 6: only the responsible person and the bodycam administrator print labels and
+        badges, for their own unit, and every print, PDF or HTML, is recorded."""
+        people = self._people()
+        Log = self.env["mchs.bodycam.label.print"]
+        pdf = self.render_pdf("mchs_bodycam.action_report_camera_label", self.cameras, user=people["responsible"])
+        printed = Log.search([("user_id", "=", people["responsible"].id)])
+        self.assertEqual(sorted(printed.mapped("item")), sorted(self.cameras.mapped("inventory_number")))
+        self.assertEqual((set(printed.mapped("kind")), printed.camera_id, printed.department_id),
+                         ({"C"}, self.cameras, self.unit))
+        self.assertEqual(decode_qr_codes(pdf), [self.cameras[0]._label_payload()])  # the first page's
+        # the HTML rendering is recorded too
+        reports = self.env["ir.actions.report"].with_user(people["admin"])
+        html, _kind = reports._render_qweb_html("mchs_bodycam.action_report_card_label", self.cards[:3].ids)
+        self.assertIn(self.cards[0].inventory_number, html.decode())
+        self.assertEqual(Log.search([("user_id", "=", people["admin"].id)]).card_id, self.cards[:3])
+        # the chest badge, printed by a responsible person who has no HR rights
+        self.assertFalse(people["responsible"].has_group("hr.group_hr_user"))
+        pdf = self.render_pdf("mchs_bodycam.action_report_chest_badge", self.inspector, user=people["responsible"])
+        self.assertEqual(decode_qr_codes(pdf), [self.inspector._bodycam_badge_payload()])
+        self.assertEqual(Log.search([("kind", "=", "E")]).employee_id, self.inspector)
+        # refused: the head and the inspector print nothing, nor does another unit's responsible person
+        before = Log.search_count([])
+        for user, report, records in ((people["head"], "mchs_bodycam.action_report_camera_label", self.cameras),
+                                      (people["inspector"], "mchs_bodycam.action_report_chest_badge", self.inspector),
+                                      (people["other"], "mchs_bodycam.action_report_camera_label", self.cameras),
+                                      (people["other"], "mchs_bodycam.action_report_chest_badge", self.inspector)):
+            with self.subTest(user=user.login, report=report), self.assertRaises(AccessError):
+                reports.with_user(user)._render_qweb_pdf(report, res_ids=records.ids)
+        self.assertEqual(Log.search_count([]), before)
+        # the unit's head, responsible person and administrator read the log; nobody changes it
+        self.assertEqual(len(Log.with_user(people["head"]).search([])), before)
+        self.assertFalse(Log.with_user(people["other"]).search([]))
+        with self.assertRaises(AccessError):
+            Log.with_user(people["inspector"]).search([])
+        with self.assertRaises(AccessError):
+            Log.with_user(people["admin"]).search([], limit=1).write({"item": "nothing"})
+
+    def test_odoos_own_badge_prints_the_chest_badge(self):
+        """Odoo's employee badge prints the bare badge ID, which the desk refuses: the product's
+        users get the chest badge of item 17 instead (issue 12, point 7)."""
+        people = self._people()
+        pdf = self.render_pdf("hr.hr_employee_print_badge", self.inspector, user=people["admin"])
+        self.assertIn("Назар аударыңыз! Жазба жүргізілуде.", " ".join(pdf_text(pdf).split()))
+        self.assertEqual(decode_qr_codes(pdf), [self.inspector._bodycam_badge_payload()])
+        self.assertEqual(self.env["mchs.bodycam.label.print"].search([]).user_id, people["admin"])
 
     def test_badge_requires_badge_id(self):
         nobody = self.env["hr.employee"].create({"name": "No badge", "department_id": self.unit.id})

@@ -97,10 +97,45 @@ class TestRetention(RetentionCase):
         deputy = self.env["hr.employee"].create({"name": "Deputy head", "department_id": parent.id,
                                                  "user_id": deputy_user.id})
         commission.member_ids.filtered(lambda m: m.role == "chairman").employee_id = deputy
+        self.assertIn("neither the designated head", "; ".join(commission._composition_problems()),
+                      "a deputy head chairs once designated as such")
+        self.env["mchs.bodycam.designation"].create({
+            "department_id": parent.id, "role": "deputy_head", "employee_id": deputy.id, "date_start": "2020-01-01"})
         self.assertTrue(commission.can_act, commission._composition_problems())
         commission.member_ids.filtered(lambda m: m.role == "responsible").employee_id = \
             self.env["hr.employee"].create({"name": "Clerk above", "department_id": parent.id})
         self.assertFalse(commission.can_act, "only the chairman may come from above the unit")
+
+    def test_seats_follow_the_designations(self):
+        """item 12: a clerk as chairman and an inspector as the responsible person: the commission
+        cannot act, and says why; once the seats are the designated people, it acts."""
+        clerk_user, clerk = self._person("t.clerk", "group_bodycam_commission", self.unit_a)
+        commission = self.env["mchs.bodycam.commission"].with_user(self.head_user).create({
+            "department_id": self.unit_a.id, "year": 2027, "member_ids": [
+                (0, 0, {"employee_id": clerk.id, "role": "chairman"}),
+                (0, 0, {"employee_id": self.other_inspector.id, "role": "responsible"}),
+                (0, 0, {"employee_id": self.commission.id, "role": "anti_corruption"})]})
+        self.other_inspector_user.groups_id += self.env.ref("mchs_bodycam.group_bodycam_commission")
+        self.assertFalse(commission.can_act)
+        problems = "; ".join(commission._composition_problems())
+        self.assertIn("t.clerk chairs, but is neither the designated head of Unit A (test)", problems)
+        self.assertIn("t.inspector2 sits as responsible person, but is not designated so", problems)
+        self.assertNotIn("t.commission", problems, "the anti-corruption officer is designated")
+        for action in (commission.action_new_destruction, commission.action_new_audit):
+            with self.assertRaisesRegex(UserError, "cannot act yet .*t.clerk chairs"):
+                action()
+        self.assertFalse(commission.destruction_ids or commission.audit_ids)
+        # translated
+        russian = commission.with_context(lang="ru_RU")._composition_problems()
+        self.assertTrue(any("не назначен" in problem for problem in russian), russian)
+        # the designated people take the seats
+        commission.member_ids.filtered(lambda m: m.role == "chairman").employee_id = self.head
+        commission.member_ids.filtered(lambda m: m.role == "responsible").employee_id = self.responsible
+        self.assertTrue(commission.can_act, commission._composition_problems())
+        # the anti-corruption officer's designation ends: the commission no longer acts
+        self.env["mchs.bodycam.designation"].search([("role", "=", "anti_corruption")]).date_end = "2026-01-01"
+        with freeze_time("2026-06-01"):
+            self.assertIn("not designated so", "; ".join(commission._composition_problems()))
 
     def test_commission_isolation(self):
         self._old_recording("2023-01-01 10:00:00")

@@ -29,13 +29,13 @@ class MchsBodycamCustodyRemarkWizard(models.TransientModel):
         self.ensure_one()
         entry = self.custody_id
         if self.mode == "pause":
-            entry.action_pause(self.pause_reason, self.announced_at)
+            entry._pause(self.pause_reason, self.announced_at)
         elif self.mode == "failure":
-            entry.action_report_failure(self.cause)
+            entry._report_failure(self.cause)
         elif self.mode == "correction":
-            corrected = entry.action_correct(self.inspector_id or entry.inspector_id, self.note)
+            corrected = entry._correct(self.inspector_id or entry.inspector_id, self.note)
             return {"type": "ir.actions.act_window", "res_model": corrected._name, "res_id": corrected.id,
                     "view_mode": "form", "target": "current"}
         else:
-            entry.action_seal_incident(self.found_seal_number, self.new_seal_number, self.note)
+            entry._seal_incident(self.found_seal_number, self.new_seal_number, self.note)
         return {"type": "ir.actions.act_window_close"}

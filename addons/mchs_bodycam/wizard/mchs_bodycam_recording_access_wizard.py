@@ -1,10 +1,18 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.http import request
-from odoo.exceptions import UserError
+
+from ..lib.apart import write_apart
+from ..models.mchs_bodycam_access import JOURNAL_LOCK
 
 
 class MchsBodycamRecordingAccessWizard(models.TransientModel):
-    """Asks why a recording is opened; the access is journaled before the first byte (item 13)."""
+    """Asks why a recording is opened; the access is journaled before the first byte (item 13).
+
+    Only the head and the responsible person designated today for the recording's unit open it,
+    with the storage's special password in force (items 5 ¶2, 13). Every refused attempt is an
+    Appendix 2 row written in a transaction of its own, so it stays although the refusal then
+    fails the request."""
 
     _name = "mchs.bodycam.recording.access.wizard"
     _description = "Open a recording"
@@ -16,27 +24,73 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
     password = fields.Char(string="Special password",
                            help="The storage server's special password (item 5 ¶2).")
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.browse().has_access("create"):
+            # an inspector, a commission member, the administrator...: refused, and journaled
+            recordings = self.env["mchs.bodycam.recording"].sudo().browse(
+                [vals["recording_id"] for vals in vals_list if vals.get("recording_id")]).exists()
+            for recording, vals in zip(recordings, vals_list):
+                self.env["mchs.bodycam.access"]._log(
+                    recording, vals.get("action") or "view", vals.get("purpose"), "refused",
+                    refusal="no right to open recordings", remote_addr=self._remote_addr())
+            raise AccessError(self.env._(
+                "Only the head and the responsible person of the unit open its recordings (item 13); "
+                "the attempt is written to the access journal."))
+        return super().create(vals_list)
+
+    @staticmethod
+    def _remote_addr():
+        # the journal says where the access came from (item 13), as the streaming controller does
+        return request.httprequest.remote_addr if request else None
+
     def action_open(self):
         self.ensure_one()
         if not (self.purpose or "").strip():
             raise UserError(self.env._("Say why you open the recording (item 13)."))
-        if self.recording_id.state == "destroyed":
+        # sudo: the recording is looked at to journal the attempt; it is opened after the checks
+        recording = self.recording_id.sudo()
+        if recording.state == "destroyed":
             raise UserError(self.env._("This recording was destroyed by act %s (item 12): only its record remains.",
-                                       self.recording_id.destruction_id.name))
-        # the journal says where the access came from (item 13), as the streaming controller does
-        remote_addr = request.httprequest.remote_addr if request else None
-        Access = self.env["mchs.bodycam.access"]
-        password_ok = self.recording_id.storage_id._check_password(self.password)
+                                       recording.destruction_id.name))
+        if not self.recording_id.has_access("read"):
+            self._refuse("no right to this unit's recordings", AccessError(self.env._(
+                "The recordings of %s are not yours to open (item 13); the attempt is written to the access "
+                "journal.", recording.department_id.display_name)))
+        storage = recording.storage_id
+        if not storage._is_password_holder():
+            self._refuse("not the designated head or responsible person", UserError(self.env._(
+                "Only the head and the responsible person designated today for %s open its recordings "
+                "(items 5, 13); the attempt is written to the access journal.", recording.department_id.display_name)))
+        if storage._password_void():
+            self._refuse("special password void: a designation ended", UserError(self.env._(
+                "The special password no longer holds: a designation of the head or the responsible person has "
+                "ended since it was set (item 5). The head or the responsible person designated today sets a new "
+                "one; the attempt is written to the access journal.")))
+        if not storage._check_password(self.password):
+            self._refuse("wrong special password", UserError(self.env._(
+                "Wrong special password (item 5): the attempt is written to the access journal.")))
         self.password = False  # the clear text must not stay in the wizard's table
-        if not password_ok:
-            Access._log(self.recording_id, self.action, self.purpose, "refused", refusal="wrong special password",
-                        remote_addr=remote_addr)
-            # the refusal stays in the journal: the wizard's transaction commits and says so
-            return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-                "title": self.env._("Access refused"), "type": "danger", "sticky": True,
-                "message": self.env._("Wrong special password (item 5): the attempt is written to the access journal.")}}
-        _row, token = Access._log(
-            self.recording_id, self.action, self.purpose, "granted", remote_addr=remote_addr)
+        _row, token = self.env["mchs.bodycam.access"]._log(
+            self.recording_id, self.action, self.purpose, "granted", remote_addr=self._remote_addr())
         suffix = "&download=1" if self.action == "download" else ""
         return {"type": "ir.actions.act_url", "target": "new",
                 "url": f"/mchs_bodycam/recording/{self.recording_id.id}/stream?token={token}{suffix}"}
+
+    def _refuse(self, refusal, error):
+        """Journal the refused opening (Appendix 2) and wipe the typed password, both in a
+        transaction of their own, then raise ``error``: the request's rollback keeps them."""
+        wizard_id, recording = self.id, self.recording_id.sudo()
+        action, purpose, remote_addr = self.action, self.purpose, self._remote_addr()
+
+        def journal(env):
+            # the clear text must not stay in the wizard's table (saved by the form's own request)
+            env.cr.execute("UPDATE mchs_bodycam_recording_access_wizard SET password = NULL WHERE id = %s",
+                           [wizard_id])
+            recording_there = recording.with_env(env).sudo()
+            return env["mchs.bodycam.access"]._append(
+                recording_there, recording_there.department_id, action, purpose, "refused", refusal, remote_addr,
+            )[0].id
+        write_apart(self.env, journal, advisory_lock=(JOURNAL_LOCK, recording.department_id.id))
+        self.invalidate_recordset(["password"])
+        raise error
