@@ -3,10 +3,13 @@ import re
 from datetime import timedelta
 
 from odoo import fields, http
-from odoo.http import Stream, request
+from odoo.http import Response, Stream, content_disposition, request
+
+from ..lib.storage import StorageError
 
 # A granted access lets the browser's player fetch ranges of the file for this long.
 ACCESS_VALIDITY = timedelta(hours=4)
+RANGE_RE = re.compile(r"^bytes=\d*-\d*$")
 EVIDENCE_PACKAGE_RE = re.compile(r"^evidence-\d+-\d{8}-\d{6}\.zip$")
 
 
@@ -30,10 +33,44 @@ class MchsBodycamRecordingStream(http.Controller):
             return request.make_response("Access refused: open the recording from Odoo and say why (item 13).",
                                          status=403, headers=[("Content-Type", "text/plain; charset=utf-8")])
         backend = recording.storage_id._backends()[0]
+        download_name = recording.filename or f"{recording.sha256}.mp4"
+        if recording.storage_id.kind == "s3":
+            return self._object_response(backend, recording.sha256, download_name, bool(download))
         stream = Stream(type="path", path=backend.path(recording.sha256), mimetype="video/mp4",
-                        download_name=recording.filename or f"{recording.sha256}.mp4",
-                        etag=recording.sha256, conditional=True, public=False)
+                        download_name=download_name, etag=recording.sha256, conditional=True, public=False)
         return stream.get_response(as_attachment=bool(download), immutable=True)
+
+    @staticmethod
+    def _object_response(backend, sha256, download_name, as_attachment):
+        """The recording from the primary bucket, streamed through Odoo (the store is never exposed
+        to browsers); a Range header is passed on, so the player can seek."""
+        byte_range = request.httprequest.headers.get("Range")
+        if byte_range and not RANGE_RE.match(byte_range):
+            byte_range = None
+        try:
+            answer = backend.get(sha256, byte_range)
+        except FileNotFoundError:
+            return request.not_found()
+        except StorageError as error:
+            if "InvalidRange" in str(error):
+                return Response(status=416)
+            raise
+        body = answer["Body"]
+        headers = {"Content-Type": "video/mp4", "Content-Length": str(answer["ContentLength"]),
+                   "Accept-Ranges": "bytes", "ETag": f'"{sha256}"', "Cache-Control": "private, max-age=0",
+                   "Content-Disposition": content_disposition(download_name, "attachment" if as_attachment else "inline")}
+        if answer.get("ContentRange"):
+            headers["Content-Range"] = answer["ContentRange"]
+        chunks = body.iter_chunks(1 << 20)
+
+        def stream():
+            try:
+                yield from chunks
+            finally:
+                body.close()
+
+        return Response(stream(), status=206 if answer.get("ContentRange") else 200, headers=headers,
+                        direct_passthrough=True)
 
     @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user")
     def evidence_package(self, evidence_id, name):

@@ -1,5 +1,4 @@
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -8,7 +7,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib.storage import hash_file
+from ..lib.storage import ByteCounter, hash_file
 
 _logger = logging.getLogger(__name__)
 
@@ -26,7 +25,8 @@ def _hash_or_none(backend, sha256):
     """(SHA-256, size) of the stored copy as read, (None, 0) when there is no copy."""
     try:
         with backend.open(sha256) as handle:
-            return hash_file(handle), os.fstat(handle.fileno()).st_size
+            counter = ByteCounter()
+            return hash_file(handle, copy_to=counter), counter.size
     except FileNotFoundError:
         return None, 0
 

@@ -1,3 +1,4 @@
+import logging
 import os
 import re
 from datetime import datetime, time, timedelta
@@ -10,10 +11,23 @@ from odoo.tools import format_date
 
 from ..lib.storage import StorageError, store_stream
 
+_logger = logging.getLogger(__name__)
 # Columns that are evidence: once stored, no UPDATE may change them (item 13).
 EVIDENCE_COLUMNS = ["sha256", "size", "storage_id", "camera_id", "card_id", "device_start", "device_end",
                     "filename", "dock_id", "received_at"]
 FILENAME_RE = re.compile(r"^[\w.() -]{1,200}$")
+
+
+def _set_legal_holds(targets, on, raise_errors=False):
+    """Legal hold on or off for [(backend, sha256)]; a failure to release is logged (the hold
+    then stays, the safe side) and the next release or a person clears it."""
+    for backend, sha256 in targets:
+        try:
+            backend.set_legal_hold(sha256, on)
+        except (StorageError, OSError) as error:
+            if raise_errors:
+                raise
+            _logger.warning("legal hold %s on %s not applied: %s", "on" if on else "off", sha256, error)
 
 
 class IngestError(Exception):
@@ -203,6 +217,28 @@ class MchsBodycamRecording(models.Model):
         self.env.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
         self.invalidate_recordset(["state", "destruction_id", "destroyed_at"])
 
+    def _sync_legal_hold(self, held_before):
+        """Item 14 on an object store: the versions of every recording a legal basis holds get a
+        legal hold at once (undone if the transaction rolls back); those no basis holds any more
+        are released once the release is committed. ``held_before``: the recordings held before."""
+        self.invalidate_recordset(["on_legal_hold"])
+        stored = self.filtered(lambda recording: recording.state == "stored" and recording.storage_id.kind == "s3")
+        to_hold = stored.filtered("on_legal_hold") - held_before
+        to_release = (stored & held_before).filtered(lambda recording: not recording.on_legal_hold)
+        holds = to_hold._legal_hold_targets()
+        try:
+            _set_legal_holds(holds, True, raise_errors=True)
+        except (StorageError, OSError) as error:
+            _set_legal_holds(holds, False)
+            raise UserError(self.env._("The object store did not put the recordings on legal hold (item 14): "
+                                       "%(error)s", error=error)) from error
+        self.env.cr.postrollback.add(lambda: _set_legal_holds(holds, False))
+        releases = to_release._legal_hold_targets()
+        self.env.cr.postcommit.add(lambda: _set_legal_holds(releases, False))
+
+    def _legal_hold_targets(self):
+        return [(backend, recording.sha256) for recording in self for backend in recording.storage_id._backends()]
+
     def _verify_copies(self):
         """True when both copies exist and still hash to the recorded SHA-256."""
         return all(backend.verify(recording.sha256)
@@ -232,17 +268,20 @@ class MchsBodycamRecording(models.Model):
         # a file sent again (a lost answer) whose SHA-256 the dock declares is only read and
         # checked, not written twice more to be thrown away
         known = self._stored_as(storage, declared_sha256) if declared_sha256 else self.browse()
+        custody = self._ingest_custody(camera, start)
+        offset = timedelta(seconds=custody.clock_offset_seconds)
         try:
             sha256, size = store_stream(chunks, [] if known else storage._backends(), expected_size=expected_size,
-                                        declared_sha256=declared_sha256, max_size=max_size)
+                                        declared_sha256=declared_sha256, max_size=max_size,
+                                        retain_until=storage._retain_until(start - offset))
         except StorageError as error:
-            status = {"too_large": 413, "hash_mismatch": 422}.get(error.code, 400)
+            # an object store that cannot be reached or is not configured: the dock retries later
+            status = {"too_large": 413, "hash_mismatch": 422, "unavailable": 503, "configuration": 503}.get(
+                error.code, 400)
             raise IngestError(status, error.code, str(error)) from error
         existing = known or self._stored_as(storage, sha256)
         if existing:
             return existing, False
-        custody = self._ingest_custody(camera, start)
-        offset = timedelta(seconds=custody.clock_offset_seconds)
         recording = self.sudo().create({
             "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": dock.department_id.id,
             "camera_id": camera.id, "card_id": card.id, "dock_id": dock.id, "filename": filename,
@@ -317,7 +356,11 @@ class MchsBodycamRecording(models.Model):
         """Demo: the unit's storage server, created once, with the demo's special password."""
         storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
         if not storage:
-            storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+            Storage = self.env["mchs.bodycam.storage"]
+            storage = Storage.create(dict(Storage._bodycam_demo_bucket_values(unit), name=unit.name,
+                                          department_id=unit.id))
+            if storage.kind == "s3":
+                storage._bodycam_demo_object_store()
             # item 5: the demo's special password, for the demo head and responsible person (README)
             responsible_user = unit._bodycam_person_at("responsible", fields.Date.context_today(self)).user_id
             storage.with_user(responsible_user)._set_password("bodycam-demo-2026")
@@ -327,7 +370,7 @@ class MchsBodycamRecording(models.Model):
     def _bodycam_demo_archive(self, storage, camera, start, body):
         """Demo: a recording of the archive older than the system (docks refuse such dates),
         stored on both locations and registered directly."""
-        sha256, size = store_stream(iter([body]), storage._backends())
+        sha256, size = store_stream(iter([body]), storage._backends(), retain_until=storage._retain_until(start))
         return self.create({
             "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": storage.department_id.id,
             "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=2),
