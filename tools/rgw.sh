@@ -26,7 +26,11 @@ usage() { echo "usage: tools/rgw.sh start|stop|env DIR" >&2; exit 2; }
 
 [[ $# -eq 2 ]] || usage
 ACTION="$1"
-mkdir -p "$2"
+[[ "$ACTION" != start ]] || mkdir -p "$2"
+if [[ ! -d "$2" ]]; then
+    [[ "$ACTION" == stop ]] && exit 0
+    die "no Ceph in $2: run tools/rgw.sh start $2 first"
+fi
 DIR="$(cd "$2" && pwd)"
 CONF="$DIR/ceph.conf"
 STATE="$DIR/state.env"   # ports, fsid, store, keys: written once, read by every action
@@ -230,7 +234,7 @@ EOF
 
 case "$ACTION" in
     start) do_start ;;
-    stop) [[ -s "$STATE" ]] && do_stop ;;
+    stop) if [[ -s "$STATE" ]]; then do_stop; fi ;;
     env) do_env ;;
     *) usage ;;
 esac

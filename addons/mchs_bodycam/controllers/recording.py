@@ -58,7 +58,7 @@ class MchsBodycamRecordingStream(http.Controller):
         body = answer["Body"]
         headers = {"Content-Type": "video/mp4", "Content-Length": str(answer["ContentLength"]),
                    "Accept-Ranges": "bytes", "ETag": f'"{sha256}"', "Cache-Control": "private, max-age=0",
-                   "Content-Disposition": content_disposition(download_name, "attachment" if as_attachment else "inline")}
+                   "Content-Disposition": content_disposition(download_name) if as_attachment else "inline"}
         if answer.get("ContentRange"):
             headers["Content-Range"] = answer["ContentRange"]
         chunks = body.iter_chunks(1 << 20)

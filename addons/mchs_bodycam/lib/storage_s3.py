@@ -532,6 +532,7 @@ class _Writer:
         self.upload_id = None
         self.parts = []          # (number, md5 digest, size) as sent
         self.size = 0
+        self.completed = False   # the staging object exists
 
     def write(self, chunk):
         self.buffer += chunk
@@ -554,10 +555,11 @@ class _Writer:
         if self.upload_id is not None:
             self.backend._abort_quietly(self.staging_key, self.upload_id)
             self.upload_id = None
-        try:
-            self.backend._delete_all_versions(self.staging_key)
-        except (StorageError, ClientError, BotoCoreError):
-            pass  # remove_stale_parts takes it later
+        if self.completed:
+            try:
+                self.backend._delete_all_versions(self.staging_key)
+            except (StorageError, ClientError, BotoCoreError):
+                pass  # remove_stale_parts takes it later
 
     def commit(self, sha256, retain_until=None):
         """Store the stream as the recording ``sha256`` (the caller hashed what it wrote), under
@@ -590,6 +592,7 @@ class _Writer:
                       MultipartUpload={"Parts": [{"PartNumber": number, "ETag": f'"{digest.hex()}"'}
                                                  for number, digest, _size in self.parts]})
         self.upload_id = None
+        self.completed = True
         # a multipart object's ETag is the MD5 of its parts' MD5s and their count
         expected = f"{_md5(b''.join(digest for _number, digest, _size in self.parts)).hexdigest()}-{len(self.parts)}"
         head = backend._call("head_object", Key=self.staging_key)
