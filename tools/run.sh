@@ -53,7 +53,7 @@ odoo_running() {
 ensure_deps
 
 if odoo_running && pg_is_running "$PGDATA_DIR"; then
-    running="$(cat "$RUN_DIR/storage" 2>/dev/null || echo local)"
+    running="$(cat "$RUN_DIR/storage-kind" 2>/dev/null || echo local)"
     [[ "$running" == "$STORAGE" ]] ||
         die "the demo runs on STORAGE=$running storage; run make stop first, then make run STORAGE=$STORAGE"
     [[ "$STORAGE" != s3 ]] || source "$RUN_DIR/s3.env"
@@ -85,7 +85,7 @@ if [[ "$STORAGE" == s3 ]]; then
                 "mchs_bodycam_s3_region=$MCHS_S3_REGION" "mchs_bodycam_s3_bucket=mchs"
                 "mchs_bodycam_s3_access_key=$MCHS_S3_ACCESS_KEY" "mchs_bodycam_s3_secret_key=$MCHS_S3_SECRET_KEY")
 fi
-echo "$STORAGE" > "$RUN_DIR/storage"
+echo "$STORAGE" > "$RUN_DIR/storage-kind"
 
 # generated config: odoo.conf + addons_path, data_dir, a random admin_passwd (kept in .run/)
 if [[ ! -s "$RUN_DIR/admin_passwd" ]]; then

@@ -38,13 +38,14 @@ import base64
 import hashlib
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .storage import SHA256_RE, ByteCounter, StorageError, hash_file
+from .storage import SHA256_RE, ByteCounter, LocalDirectoryBackend, StorageError, hash_file
 
 PREFIX = "recordings/"
 STAGING = "incoming/"
@@ -143,12 +144,8 @@ class S3Backend:
             params["Range"] = byte_range
         return self._call("get_object", **params)
 
-    def verify(self, sha256):
-        try:
-            with self.open(sha256) as handle:
-                return hash_file(handle) == sha256
-        except FileNotFoundError:
-            return False
+    # the same check as on folders: the copy is there and still hashes to its name
+    verify = LocalDirectoryBackend.verify
 
     def list(self, after=None):
         """Every stored SHA-256 in ascending order (staging keys excluded), those greater than
@@ -533,6 +530,8 @@ class _Writer:
         self.parts = []          # (number, md5 digest, size) as sent
         self.size = 0
         self.completed = False   # the staging object exists
+        self.sender = None       # the thread sending parts, and the part it is sending
+        self.in_flight = None
 
     def write(self, chunk):
         self.buffer += chunk
@@ -542,16 +541,36 @@ class _Writer:
             self._send(part)
 
     def _send(self, part):
+        """Send a part in the background while the stream goes on (and the other bucket's writer
+        sends its own); one part in flight at most, so memory stays at two parts."""
+        self._wait_for_part()
         if self.upload_id is None:
             self.upload_id = self.backend._call("create_multipart_upload", Key=self.staging_key)["UploadId"]
+            self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mchs-s3-part")
         digest = _md5(part).digest()
         number = len(self.parts) + 1
-        self.backend._call("upload_part", Key=self.staging_key, UploadId=self.upload_id, PartNumber=number,
-                           Body=part, ContentMD5=base64.b64encode(digest).decode())
+        self.in_flight = self.sender.submit(
+            self.backend._call, "upload_part", Key=self.staging_key, UploadId=self.upload_id, PartNumber=number,
+            Body=part, ContentMD5=base64.b64encode(digest).decode())
         self.parts.append((number, digest, len(part)))
+
+    def _wait_for_part(self):
+        if self.in_flight is not None:
+            in_flight, self.in_flight = self.in_flight, None
+            in_flight.result()
+
+    def _stop_sender(self):
+        if self.sender is not None:
+            self.sender.shutdown(wait=True)
+            self.sender = None
 
     def abort(self):
         self.buffer = bytearray()
+        try:
+            self._wait_for_part()
+        except (StorageError, FileNotFoundError):
+            pass
+        self._stop_sender()
         if self.upload_id is not None:
             self.backend._abort_quietly(self.staging_key, self.upload_id)
             self.upload_id = None
@@ -577,6 +596,8 @@ class _Writer:
         if self.buffer:
             self._send(bytes(self.buffer))
             self.buffer = bytearray()
+        self._wait_for_part()
+        self._stop_sender()
         self._complete_verified()
         backend._promote(self.staging_key, sha256, self.size, retain_until)
         return backend.key(sha256)
