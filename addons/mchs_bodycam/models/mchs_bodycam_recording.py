@@ -275,9 +275,9 @@ class MchsBodycamRecording(models.Model):
                                         declared_sha256=declared_sha256, max_size=max_size,
                                         retain_until=storage._retain_until(start - offset))
         except StorageError as error:
-            # an object store that cannot be reached or is not configured: the dock retries later
-            status = {"too_large": 413, "hash_mismatch": 422, "unavailable": 503, "configuration": 503}.get(
-                error.code, 400)
+            # the file's own faults are 4xx; anything of the storage (an object store that cannot be
+            # reached, refuses or is not configured) is 503: the dock keeps the file and retries
+            status = {"too_large": 413, "hash_mismatch": 422, "empty": 400, "truncated": 400}.get(error.code, 503)
             raise IngestError(status, error.code, str(error)) from error
         existing = known or self._stored_as(storage, sha256)
         if existing:

@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import time
+import zipfile
 from datetime import datetime, timedelta
 from unittest import mock
 from urllib.parse import urlencode
@@ -215,6 +216,12 @@ class TestRetentionS3(S3StorageMixin, RetentionCase):
             "basis_date": "2026-11-20", "issuing_body": "Prosecutor's office", "recipient": "both"})
         for backend in self.buckets:
             self.assertTrue(backend.lock_state(recording.sha256)[0][3], "held on both buckets (item 14)")
+        # the package for the recipient is read from the primary bucket (and the backup checked)
+        path = evidence.with_user(self.head_user).action_export_package()
+        with zipfile.ZipFile(path) as package:
+            [name] = [name for name in package.namelist() if name.startswith("recordings/")]
+            self.assertEqual(hashlib.sha256(package.read(name)).hexdigest(), recording.sha256)
+        self.addCleanup(os.unlink, path)
         evidence.with_user(self.head_user).action_release()
         for backend in self.buckets:
             self.assertTrue(backend.lock_state(recording.sha256)[0][3], "released only once committed")
