@@ -96,6 +96,7 @@ write_odoo_conf "$REPO_ROOT/odoo.conf" "$CONF" \
     "data_dir=$RUN_DIR/data" \
     "db_port=$PG_PORT" \
     "http_port=$HTTP_PORT" \
+    "dbfilter=^$DB\$" \
     "mchs_bodycam_storage_primary=$RUN_DIR/storage/primary" \
     "mchs_bodycam_storage_backup=$RUN_DIR/storage/backup" \
     "admin_passwd=$(cat "$RUN_DIR/admin_passwd")" \
