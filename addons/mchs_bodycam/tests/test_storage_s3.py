@@ -155,7 +155,14 @@ class TestObjectLock(BaseCase):
             backend.upload_write("dock-1-42", 0, body[:5 * MIB])
         # a break: another request (another worker) asks where to resume
         self.assertEqual(backend.upload_offset("dock-1-42"), offset)
-        offset = backend.upload_write("dock-1-42", offset, body[5 * MIB:10 * MIB])
+        # another worker wrote the next chunk: what this process remembers is not trusted
+        key = storage_s3.UPLOAD_PREFIX + "dock-1-42"
+        [upload] = backend.client.list_multipart_uploads(Bucket=backend.bucket, Prefix=key)["Uploads"]
+        backend.client.upload_part(Bucket=backend.bucket, Key=key, UploadId=upload["UploadId"], PartNumber=2,
+                                   Body=body[5 * MIB:10 * MIB])
+        with self.assertRaisesRegex(StorageError, "holds 10485760 bytes"):
+            backend.upload_write("dock-1-42", offset, body[5 * MIB:10 * MIB] + b"!")
+        offset = backend.upload_offset("dock-1-42")
         offset = backend.upload_write("dock-1-42", offset, body[10 * MIB:])
         self.assertEqual(offset, len(body))
         with self.assertRaisesRegex(StorageError, "only the last chunk"):
