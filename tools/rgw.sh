@@ -7,6 +7,7 @@
 #
 #   tools/rgw.sh start DIR   create the cluster in DIR on first use, or start it again
 #   tools/rgw.sh stop DIR    stop its daemons (the data stays in DIR)
+#   tools/rgw.sh kill DIR    kill them at once (a throwaway cluster whose data goes with DIR)
 #   tools/rgw.sh env DIR     print MCHS_S3_ENDPOINT, MCHS_S3_REGION, MCHS_S3_ACCESS_KEY,
 #                            MCHS_S3_SECRET_KEY (shell syntax: eval "$(tools/rgw.sh env DIR)")
 #
@@ -22,13 +23,13 @@ ADDON_UID=mchs-addon
 # a broken start (no monitor, no OSD) fails after this many seconds instead of hanging
 MOUNT_TIMEOUT=20
 
-usage() { echo "usage: tools/rgw.sh start|stop|env DIR" >&2; exit 2; }
+usage() { echo "usage: tools/rgw.sh start|stop|kill|env DIR" >&2; exit 2; }
 
 [[ $# -eq 2 ]] || usage
 ACTION="$1"
 [[ "$ACTION" != start ]] || mkdir -p "$2"
 if [[ ! -d "$2" ]]; then
-    [[ "$ACTION" == stop ]] && exit 0
+    [[ "$ACTION" == stop || "$ACTION" == kill ]] && exit 0
     die "no Ceph in $2: run tools/rgw.sh start $2 first"
 fi
 DIR="$(cd "$2" && pwd)"
@@ -220,6 +221,13 @@ do_stop() {
     done
 }
 
+do_kill() {
+    local name
+    for name in client.rgw osd.0 mon.a; do
+        pid_alive "$DIR/run/$name.pid" && kill -KILL "$(cat "$DIR/run/$name.pid")" 2>/dev/null || true
+    done
+}
+
 do_env() {
     [[ -s "$STATE" ]] || die "no Ceph in $DIR: run tools/rgw.sh start $DIR first"
     # shellcheck disable=SC1090
@@ -235,6 +243,7 @@ EOF
 case "$ACTION" in
     start) do_start ;;
     stop) if [[ -s "$STATE" ]]; then do_stop; fi ;;
+    kill) do_kill ;;
     env) do_env ;;
     *) usage ;;
 esac

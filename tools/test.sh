@@ -30,7 +30,7 @@ cleanup() {
         kill -KILL $pids 2>/dev/null || true
     fi
     pg_stop "$PG_DIR" 2>/dev/null || true
-    bash "$REPO_ROOT/tools/rgw.sh" stop "$RGW_DIR" >/dev/null 2>&1 || true
+    bash "$REPO_ROOT/tools/rgw.sh" kill "$RGW_DIR" >/dev/null 2>&1 || true
     rm -rf "$TMP_DIR" "$(pg_socket_dir "$PG_DIR" "${PG_PORT:-0}")"
     exit $rc
 }
