@@ -208,14 +208,17 @@ do_start() {
 }
 
 do_stop() {
-    local name pid
+    local name pid seconds
     for name in client.rgw osd.0 mon.a; do
         pid_alive "$DIR/run/$name.pid" || continue
         pid="$(cat "$DIR/run/$name.pid")"
+        # the OSD unmounts its store: memstore writes all its data to DIR/osd then, and a kill
+        # in the middle loses it, so it gets time (a GiB takes seconds on a busy machine)
+        seconds=$([[ "$name" == osd.0 ]] && echo 300 || echo 30)
         kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
-            warn "$name (pid $pid) did not stop in 10 s: killing it"
+            warn "$name (pid $pid) did not stop in $seconds s: killing it"
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done

@@ -562,27 +562,30 @@ class _Writer:
         self.buffer += chunk
         self.size += len(chunk)
         while len(self.buffer) >= self.backend.part_size:
-            part, self.buffer = bytes(self.buffer[:self.backend.part_size]), self.buffer[self.backend.part_size:]
+            part = bytes(self.buffer[:self.backend.part_size])
+            del self.buffer[:self.backend.part_size]
             self._send(part)
 
     def _send(self, part):
         """Send a part in the background while the stream goes on (and the other bucket's writer
-        sends its own); one part in flight at most, so memory stays at two parts."""
+        sends its own); one part in flight at most, so memory stays at two parts. Its MD5 is
+        computed there too (hashlib lets go of the GIL)."""
         self._wait_for_part()
         if self.upload_id is None:
             self.upload_id = self.backend._call("create_multipart_upload", Key=self.staging_key)["UploadId"]
             self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mchs-s3-part")
+        self.in_flight = self.sender.submit(self._upload_part, len(self.parts) + 1, part)
+
+    def _upload_part(self, number, part):
         digest = _md5(part).digest()
-        number = len(self.parts) + 1
-        self.in_flight = self.sender.submit(
-            self.backend._call, "upload_part", Key=self.staging_key, UploadId=self.upload_id, PartNumber=number,
-            Body=part, ContentMD5=base64.b64encode(digest).decode())
-        self.parts.append((number, digest, len(part)))
+        self.backend._call("upload_part", Key=self.staging_key, UploadId=self.upload_id, PartNumber=number,
+                           Body=part, ContentMD5=base64.b64encode(digest).decode())
+        return number, digest, len(part)
 
     def _wait_for_part(self):
         if self.in_flight is not None:
             in_flight, self.in_flight = self.in_flight, None
-            in_flight.result()
+            self.parts.append(in_flight.result())
 
     def _stop_sender(self):
         if self.sender is not None:
