@@ -6,13 +6,13 @@ SHELL := /bin/bash
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
-run: ## start the product with demo data on http://localhost:8069
-	@bash tools/run.sh
+run: ## start the product with demo data on http://localhost:8069 (STORAGE=s3: on a local Ceph RGW)
+	@STORAGE="$(STORAGE)" bash tools/run.sh
 
 test: ## run every test (throwaway PostgreSQL, demo + no-demo installs, all suites)
 	@bash tools/test.sh
 
-stop: ## stop the server and the database started by make run
+stop: ## stop the server, the database and the RGW started by make run
 	@bash tools/stop.sh
 
 deps: ## install missing system and Python dependencies, locate Odoo 18

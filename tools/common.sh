@@ -12,7 +12,9 @@ PYTHON="${PYTHON:-python3}"
 MCHS_MODULE="${MCHS_MODULE:-mchs_bodycam}"
 
 APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext
-              libpq-dev libldap2-dev libsasl2-dev)
+              libpq-dev libldap2-dev libsasl2-dev
+              # the object store of the tests and of make run STORAGE=s3 (tools/rgw.sh, issue 10)
+              ceph-mon ceph-osd radosgw ceph-common)
 
 log()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }

@@ -2,6 +2,8 @@
 # make run: start the product with demo data on http://localhost:8069
 #   PostgreSQL cluster in .run/pgdata (127.0.0.1:54329), database mchs_bodycam,
 #   Odoo in the background (.run/odoo.pid, .run/odoo.log). Stop with `make stop`.
+# make run STORAGE=s3: the same on the production kind of storage, a local Ceph RGW with Object
+#   Lock (tools/rgw.sh, state in .run/rgw, credentials in .run/s3.env), database mchs_bodycam_s3.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -9,7 +11,13 @@ RUN_DIR="$REPO_ROOT/.run"
 PGDATA_DIR="$RUN_DIR/pgdata"
 PG_PORT="${MCHS_RUN_PG_PORT:-54329}"
 HTTP_PORT="${MCHS_RUN_HTTP_PORT:-8069}"
-DB="${MCHS_RUN_DB:-mchs_bodycam}"
+STORAGE="${STORAGE:-local}"
+case "$STORAGE" in
+    local) DB="${MCHS_RUN_DB:-mchs_bodycam}" ;;
+    s3) DB="${MCHS_RUN_DB:-mchs_bodycam_s3}" ;;
+    *) die "STORAGE is local (folders, the default) or s3 (a local Ceph RGW with Object Lock), not $STORAGE" ;;
+esac
+RGW_DIR="$RUN_DIR/rgw"
 CONF="$RUN_DIR/odoo-run.conf"
 PIDFILE="$RUN_DIR/odoo.pid"
 LOGFILE="$RUN_DIR/odoo.log"
@@ -19,6 +27,7 @@ print_info() {
     cat <<MSG
 
 Odoo is running: $URL/web/login   (database $DB; log: .run/odoo.log; stop: make stop)
+Recordings are stored on: $(storage_info)
 Demo logins (password = login):
   bc.inspector     Inspector
   bc.responsible   Responsible person
@@ -29,6 +38,14 @@ Demo logins (password = login):
 MSG
 }
 
+storage_info() {
+    if [[ "$STORAGE" == s3 ]]; then
+        echo "the Ceph RGW at $MCHS_S3_ENDPOINT (buckets mchs-alm-primary, mchs-alm-backup...; keys in .run/s3.env)"
+    else
+        echo "the folders .run/storage/primary and .run/storage/backup"
+    fi
+}
+
 odoo_running() {
     [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
 }
@@ -36,6 +53,10 @@ odoo_running() {
 ensure_deps
 
 if odoo_running && pg_is_running "$PGDATA_DIR"; then
+    running="$(cat "$RUN_DIR/storage-kind" 2>/dev/null || echo local)"
+    [[ "$running" == "$STORAGE" ]] ||
+        die "the demo runs on STORAGE=$running storage; run make stop first, then make run STORAGE=$STORAGE"
+    [[ "$STORAGE" != s3 ]] || source "$RUN_DIR/s3.env"
     log "already running"
     print_info
     exit 0
@@ -53,6 +74,19 @@ fi
 
 pg_start "$PGDATA_DIR" "$PG_PORT"
 
+S3_OPTIONS=()
+if [[ "$STORAGE" == s3 ]]; then
+    # BlueStore on a sparse file: the demo's objects survive a crash; 20 GiB leaves room for uploads
+    RGW_STORE=bluestore RGW_SIZE="${RGW_SIZE:-20480}" bash "$REPO_ROOT/tools/rgw.sh" start "$RGW_DIR"
+    ( umask 077; bash "$REPO_ROOT/tools/rgw.sh" env "$RGW_DIR" > "$RUN_DIR/s3.env" )
+    source "$RUN_DIR/s3.env"
+    # read by the demo data only (the storage servers' defaults and the keys it puts in the vault)
+    S3_OPTIONS=("mchs_bodycam_storage_kind=s3" "mchs_bodycam_s3_endpoint=$MCHS_S3_ENDPOINT"
+                "mchs_bodycam_s3_region=$MCHS_S3_REGION" "mchs_bodycam_s3_bucket=mchs"
+                "mchs_bodycam_s3_access_key=$MCHS_S3_ACCESS_KEY" "mchs_bodycam_s3_secret_key=$MCHS_S3_SECRET_KEY")
+fi
+echo "$STORAGE" > "$RUN_DIR/storage-kind"
+
 # generated config: odoo.conf + addons_path, data_dir, a random admin_passwd (kept in .run/)
 if [[ ! -s "$RUN_DIR/admin_passwd" ]]; then
     ( umask 077; "$PYTHON" -c 'import secrets;print(secrets.token_urlsafe(24))' > "$RUN_DIR/admin_passwd" )
@@ -62,9 +96,11 @@ write_odoo_conf "$REPO_ROOT/odoo.conf" "$CONF" \
     "data_dir=$RUN_DIR/data" \
     "db_port=$PG_PORT" \
     "http_port=$HTTP_PORT" \
+    "dbfilter=^$DB\$" \
     "mchs_bodycam_storage_primary=$RUN_DIR/storage/primary" \
     "mchs_bodycam_storage_backup=$RUN_DIR/storage/backup" \
-    "admin_passwd=$(cat "$RUN_DIR/admin_passwd")"
+    "admin_passwd=$(cat "$RUN_DIR/admin_passwd")" \
+    "${S3_OPTIONS[@]}"
 chmod 600 "$CONF"
 
 module_installed() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make stop: stop the Odoo server and the PostgreSQL cluster started by `make run`.
+# make stop: stop the Odoo server, the PostgreSQL cluster and the Ceph RGW started by `make run`.
 # No error when nothing is running.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -27,4 +27,9 @@ if [[ -d "$RUN_DIR/pgdata" ]] && pg_is_running "$RUN_DIR/pgdata"; then
     pg_stop "$RUN_DIR/pgdata"
 else
     log "PostgreSQL (dev) is not running"
+fi
+
+if [[ -s "$RUN_DIR/rgw/state.env" ]]; then
+    log "stopping the Ceph RGW (.run/rgw)"
+    bash "$REPO_ROOT/tools/rgw.sh" stop "$RUN_DIR/rgw"
 fi

@@ -13,6 +13,7 @@ cd "$REPO_ROOT"
 TMP_DIR="$(mktemp -d /tmp/mchs-test.XXXXXX)"
 chmod 755 "$TMP_DIR"
 PG_DIR="$TMP_DIR/pg"
+RGW_DIR="$TMP_DIR/rgw"
 CONF="$TMP_DIR/odoo-test.conf"
 
 cleanup() {
@@ -29,6 +30,7 @@ cleanup() {
         kill -KILL $pids 2>/dev/null || true
     fi
     pg_stop "$PG_DIR" 2>/dev/null || true
+    bash "$REPO_ROOT/tools/rgw.sh" kill "$RGW_DIR" >/dev/null 2>&1 || true
     rm -rf "$TMP_DIR" "$(pg_socket_dir "$PG_DIR" "${PG_PORT:-0}")"
     exit $rc
 }
@@ -38,6 +40,16 @@ trap 'exit 130' INT TERM
 PG_PORT="$(free_port)"
 HTTP_PORT="$(free_port)"
 pg_start "$PG_DIR" "$PG_PORT" fast
+
+# The object store of the write-once storage tests (issue 10): a real single-node Ceph RGW.
+# A missing RGW fails the run (the S3 tests fail without it, they never skip).
+RGW_STARTED=0
+if RGW_SIZE="${RGW_SIZE:-3072}" bash "$REPO_ROOT/tools/rgw.sh" start "$RGW_DIR"; then
+    RGW_STARTED=1
+    eval "$(bash "$REPO_ROOT/tools/rgw.sh" env "$RGW_DIR")"
+else
+    log "the Ceph RGW did not start (logs: $RGW_DIR/log); the object store tests will fail"
+fi
 
 write_odoo_conf - "$CONF" \
     "addons_path=$ODOO_ADDONS_PATH" \
@@ -70,6 +82,7 @@ export MCHS_MODULE
 export ODOO_BIN
 
 FAILED_STEPS=()
+[[ $RGW_STARTED -eq 1 ]] || FAILED_STEPS+=("start the Ceph RGW (tools/rgw.sh)")
 
 # ---- a. install -----------------------------------------------------------
 install_db() {  # db, extra odoo args...

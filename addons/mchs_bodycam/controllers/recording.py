@@ -5,30 +5,38 @@ import re
 from datetime import timedelta
 
 from odoo import api, fields, http
-from odoo.http import Stream, request
+from odoo.http import Response, Stream, content_disposition, request
 from odoo.modules.registry import Registry
+
+from ..lib.storage import StorageError
 
 _logger = logging.getLogger(__name__)
 # A granted access lets the browser's player fetch ranges of the file for this long.
 ACCESS_VALIDITY = timedelta(hours=4)
+RANGE_RE = re.compile(r"^bytes=\d*-\d*$")
 EVIDENCE_PACKAGE_RE = re.compile(r"^evidence-\d+-\d{8}-\d{6}\.zip$")
 CHUNK_SIZE = 1 << 20
 
 
-def verified_chunks(path, sha256, on_mismatch):
-    """The file's bytes, hashed as they are sent (item 13): when they do not hash to ``sha256``,
-    ``on_mismatch(digest)`` runs before the last chunk goes out, so the reader does not finish
-    before the finding is recorded. A reader who stops early leaves nothing checked."""
-    digest = hashlib.sha256()
+def file_chunks(path):
     with open(path, "rb") as handle:
-        chunk = handle.read(CHUNK_SIZE)
-        while chunk:
-            following = handle.read(CHUNK_SIZE)
-            digest.update(chunk)
-            if not following and digest.hexdigest() != sha256:
-                on_mismatch(digest.hexdigest())
-            yield chunk
-            chunk = following
+        yield from iter(lambda: handle.read(CHUNK_SIZE), b"")
+
+
+def verified_chunks(chunks, sha256, on_mismatch):
+    """The recording's bytes, hashed as they are sent (item 13): when they do not hash to
+    ``sha256``, ``on_mismatch(digest)`` runs before the last chunk goes out, so the reader does
+    not finish before the finding is recorded. A reader who stops early leaves nothing checked."""
+    digest = hashlib.sha256()
+    chunks = iter(chunks)
+    chunk = next(chunks, b"")
+    while chunk:
+        following = next(chunks, b"")
+        digest.update(chunk)
+        if not following and digest.hexdigest() != sha256:
+            on_mismatch(digest.hexdigest())
+        yield chunk
+        chunk = following
 
 
 def record_mismatch(dbname, uid, access_id, digest):
@@ -67,17 +75,23 @@ class MchsBodycamRecordingStream(http.Controller):
                         refusal=refusal, remote_addr=request.httprequest.remote_addr)
             return request.make_response("Access refused: open the recording from Odoo and say why (item 13).",
                                          status=403, headers=[("Content-Type", "text/plain; charset=utf-8")])
-        path = recording.storage_id._backends()[0].path(recording.sha256)
-        stream = Stream(type="path", path=path, mimetype="video/mp4",
-                        download_name=recording.filename or f"{recording.sha256}.mp4",
+        backend = recording.storage_id._backends()[0]
+        download_name = recording.filename or f"{recording.sha256}.mp4"
+        dbname, uid, access_id = request.env.cr.dbname, request.env.uid, access.id
+
+        def on_mismatch(digest):
+            record_mismatch(dbname, uid, access_id, digest)
+
+        if recording.storage_id.kind == "s3":
+            return self._object_response(backend, recording.sha256, download_name, bool(download), on_mismatch)
+        path = backend.path(recording.sha256)
+        stream = Stream(type="path", path=path, mimetype="video/mp4", download_name=download_name,
                         etag=recording.sha256, conditional=True, public=False)
         response = stream.get_response(as_attachment=bool(download), immutable=True)
         if response.status_code == 200 and request.httprequest.method == "GET":
             # the whole file: sent through the hash instead of the plain file
             response.response.close()
-            dbname, uid, access_id = request.env.cr.dbname, request.env.uid, access.id
-            response.response = verified_chunks(path, recording.sha256, lambda digest: record_mismatch(
-                dbname, uid, access_id, digest))
+            response.response = verified_chunks(file_chunks(path), recording.sha256, on_mismatch)
         return response
 
     @staticmethod
@@ -91,6 +105,41 @@ class MchsBodycamRecordingStream(http.Controller):
         if not recording.storage_id._is_password_holder(request.env.user):
             return "not the designated head or responsible person"
         return None
+
+    @staticmethod
+    def _object_response(backend, sha256, download_name, as_attachment, on_mismatch):
+        """The recording from the primary bucket, streamed through Odoo (the store is never exposed
+        to browsers); a Range header is passed on, so the player can seek. The whole object is
+        verified while it is sent, as a file is."""
+        byte_range = request.httprequest.headers.get("Range")
+        if byte_range and not RANGE_RE.match(byte_range):
+            byte_range = None
+        try:
+            answer = backend.get(sha256, byte_range)
+        except FileNotFoundError:
+            return request.not_found()
+        except StorageError as error:
+            if "InvalidRange" in str(error):
+                return Response(status=416)
+            raise
+        body = answer["Body"]
+        headers = {"Content-Type": "video/mp4", "Content-Length": str(answer["ContentLength"]),
+                   "Accept-Ranges": "bytes", "ETag": f'"{sha256}"', "Cache-Control": "private, max-age=0",
+                   "Content-Disposition": content_disposition(download_name) if as_attachment else "inline"}
+        if answer.get("ContentRange"):
+            headers["Content-Range"] = answer["ContentRange"]
+        chunks = body.iter_chunks(CHUNK_SIZE)
+        if not answer.get("ContentRange") and request.httprequest.method == "GET":
+            chunks = verified_chunks(chunks, sha256, on_mismatch)
+
+        def stream():
+            try:
+                yield from chunks
+            finally:
+                body.close()
+
+        return Response(stream(), status=206 if answer.get("ContentRange") else 200, headers=headers,
+                        direct_passthrough=True)
 
     @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user")
     def evidence_package(self, evidence_id, name):

@@ -13,10 +13,11 @@ from datetime import date, datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 from ..lib.storage import store_stream
+from ..lib.storage_s3 import S3Backend
 
 CHECKS = {
     "check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
@@ -110,12 +111,33 @@ class MchsBodycamDemo(models.AbstractModel):
     def _storage(self, unit):
         """The unit's storage server (once), with the demo's special password set by its
         responsible person (item 5 ¶2), and its dock."""
-        storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
+        Storage = self.env["mchs.bodycam.storage"]
+        storage = Storage._for_unit(unit)
         if not storage:
-            storage = self.env["mchs.bodycam.storage"].create({"name": unit.name, "department_id": unit.id})
+            storage = Storage.create(dict(self._bucket_values(unit), name=unit.name, department_id=unit.id))
+            if storage.kind == "s3":
+                self._object_store(storage)
             storage.with_user(self._person(unit, "responsible").user_id)._set_password(DEMO_PASSWORD)
             self.env["mchs.bodycam.dock"].create({"name": f"{unit.bodycam_code}-DOCK-1", "department_id": unit.id})
         return storage
+
+    @api.model
+    def _bucket_values(self, unit):
+        """On a local RGW (make run STORAGE=s3), a pair of buckets per unit."""
+        if self.env["mchs.bodycam.storage"]._default_kind() != "s3":
+            return {}
+        prefix = (tools.config.get("mchs_bodycam_s3_bucket") or "mchs").lower()
+        return {"s3_bucket": f"{prefix}-{unit.bodycam_code.lower()}-primary",
+                "s3_backup_bucket": f"{prefix}-{unit.bodycam_code.lower()}-backup"}
+
+    @api.model
+    def _object_store(self, storage):
+        """The buckets, created with Object Lock, and the keys tools/rgw.sh made, which make run
+        passes in its generated config (.run/s3.env has them too)."""
+        access_key, secret_key = (tools.config.get(f"mchs_bodycam_s3_{name}") for name in ("access_key", "secret_key"))
+        for endpoint, bucket in storage._s3_locations():
+            S3Backend(endpoint, bucket, access_key, secret_key, region=storage.s3_region).create_bucket()
+        storage._set_s3_credentials(access_key, secret_key)
 
     @api.model
     def _dock(self, unit):
@@ -125,7 +147,7 @@ class MchsBodycamDemo(models.AbstractModel):
     def _archive(self, storage, camera, start, body):
         """A recording of the archive older than the system (docks refuse such dates), stored on
         both locations and registered directly."""
-        sha256, size = store_stream(iter([body]), storage._backends())
+        sha256, size = store_stream(iter([body]), storage._backends(), retain_until=storage._retain_until(start))
         return self.env["mchs.bodycam.recording"].sudo().create({
             "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": storage.department_id.id,
             "camera_id": camera.id, "device_start": start, "device_end": start + timedelta(hours=2),

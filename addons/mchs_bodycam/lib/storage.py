@@ -5,8 +5,8 @@ file, fsynced, renamed into place atomically and made read-only. ``store_stream`
 stream to several backends (primary and backup) while hashing it in the same single pass; the
 recording exists only when every copy is in place. A backend offers: a writer for a stream,
 open for reading, verify, list, and the two-step removal of a
-destruction act (stage, unstage_all, purge); an object store with write-once retention can be
-added with the same methods.
+destruction act (stage, unstage_all, purge). ``storage_s3.S3Backend`` has the same methods for an
+object store with write-once retention (Object Lock).
 """
 import hashlib
 import os
@@ -209,9 +209,10 @@ class _Writer:
         if os.path.exists(self.temp_path):
             os.unlink(self.temp_path)
 
-    def commit(self, sha256):
+    def commit(self, sha256, retain_until=None):
         """fsync, rename into place atomically, make read-only. An existing copy (the same
-        content, by its name) is kept and the new one dropped: storing is idempotent."""
+        content, by its name) is kept and the new one dropped: storing is idempotent.
+        ``retain_until`` is for object stores; read-only files have no date of their own."""
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
@@ -238,6 +239,16 @@ def _fsync_dir(folder):
         os.close(descriptor)
 
 
+class ByteCounter:
+    """A ``copy_to`` for ``hash_file`` that only counts the bytes read (a stream of an object
+    store has no file number to ask its size)."""
+
+    size = 0
+
+    def write(self, chunk):
+        self.size += len(chunk)
+
+
 def hash_file(handle, chunk_size=1 << 20, copy_to=None):
     """SHA-256 of what ``handle`` holds, written on to ``copy_to`` in the same pass if given."""
     digest = hashlib.sha256()
@@ -262,8 +273,9 @@ def hash_stored(backend, sha256):
         return None, 0
 
 
-def store_stream(chunks, backends, expected_size=None, declared_sha256=None, max_size=None):
+def store_stream(chunks, backends, expected_size=None, declared_sha256=None, max_size=None, retain_until=None):
     """Write ``chunks`` to every backend while hashing them once; returns (sha256, size).
+    An object store keeps the file under write-once retention until ``retain_until`` (item 12).
 
     Nothing is left behind when the stream is empty, shorter than ``expected_size``, longer
     than ``max_size``, or does not hash to ``declared_sha256``."""
@@ -288,7 +300,7 @@ def store_stream(chunks, backends, expected_size=None, declared_sha256=None, max
             raise StorageError("hash_mismatch",
                                f"the file hashes to {sha256}, not to the SHA-256 the device computed")
         for writer in writers:
-            writer.commit(sha256)
+            writer.commit(sha256, retain_until=retain_until)
         return sha256, size
     except BaseException:
         for writer in writers:

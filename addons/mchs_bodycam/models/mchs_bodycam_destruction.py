@@ -326,7 +326,7 @@ class MchsBodycamDestruction(models.Model):
                 for location, backend in backends[storage_id]:
                     try:
                         gone = backend.purge(sha256, batch)
-                    except OSError as error:
+                    except (OSError, StorageError) as error:  # e.g. an object store refusing (retention)
                         gone, reason = False, str(error)
                     else:
                         reason = self.env._("the file is still there after its removal")
@@ -387,7 +387,7 @@ class MchsBodycamDestruction(models.Model):
         try:
             for backend in self._all_backends():
                 backend.unstage_all(self._staging_name())
-        except OSError as unstage_error:
+        except (OSError, StorageError) as unstage_error:
             message += "\n" + self.env._("Putting the files back failed too: %s. Retry resumes.", unstage_error)
         else:
             self.env.cr.execute("UPDATE mchs_bodycam_destruction_line SET removal_state = 'pending' "

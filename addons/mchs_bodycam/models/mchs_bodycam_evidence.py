@@ -53,6 +53,24 @@ class MchsBodycamEvidence(models.Model):
         for evidence in self:
             evidence.display_name = f"{types.get(evidence.basis_type, '')} № {evidence.basis_number or ''}"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        evidences = super().create(vals_list)
+        recordings = evidences.recording_ids
+        # the recordings held by another basis already were on legal hold before this one
+        recordings._sync_legal_hold(held_before=recordings.filtered(
+            lambda recording: recording.evidence_ids.filtered(lambda other: other.state == "held") - evidences))
+        return evidences
+
+    def write(self, vals):
+        concerned = self.recording_ids
+        held_before = concerned.filtered("on_legal_hold")
+        result = super().write(vals)
+        if {"recording_ids", "state"} & set(vals):
+            # item 14 on an object store: the store holds what the registry holds
+            (concerned | self.recording_ids)._sync_legal_hold(held_before)
+        return result
+
     @api.constrains("recording_ids")
     def _check_recordings_stored(self):
         destroyed = self.recording_ids.filtered(lambda recording: recording.state == "destroyed")
@@ -62,9 +80,9 @@ class MchsBodycamEvidence(models.Model):
                 file=destroyed[0].filename or destroyed[0].sha256, act=destroyed[0].destruction_id.name))
 
     def _package_folder(self):
-        """Packages are written beside the recordings' primary location, never into Odoo."""
-        storage = self.recording_ids.storage_id[:1]
-        return os.path.join(storage.primary_path, ".exports")
+        """Packages are written beside the recordings' primary location (or in Odoo's data
+        directory for an object store), never into Odoo's database."""
+        return self.recording_ids.storage_id[:1]._export_folder()
 
     def _manifest(self, recordings, accesses):
         """The package's manifest: the legal basis, and for every file (in the order of

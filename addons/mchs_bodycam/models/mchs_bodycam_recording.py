@@ -1,3 +1,4 @@
+import logging
 import os
 import re
 from datetime import datetime, time, timedelta
@@ -5,11 +6,25 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import format_date
 
 from ..lib.storage import StorageError, store_stream
 
+_logger = logging.getLogger(__name__)
 FILENAME_RE = re.compile(r"^[\w.() -]{1,200}$")
+
+
+def _set_legal_holds(targets, on, raise_errors=False):
+    """Legal hold on or off for [(backend, sha256)]; a failure to release is logged (the hold
+    then stays, the safe side) and the next release or a person clears it."""
+    for backend, sha256 in targets:
+        try:
+            backend.set_legal_hold(sha256, on)
+        except (StorageError, OSError) as error:
+            if raise_errors:
+                raise
+            _logger.warning("legal hold %s on %s not applied: %s", "on" if on else "off", sha256, error)
 
 
 class IngestError(Exception):
@@ -171,6 +186,28 @@ class MchsBodycamRecording(models.Model):
         self.env.cr.execute("SET LOCAL mchs_bodycam.destruction = 'off'")
         self.invalidate_recordset(["state", "destruction_id", "destroyed_at"])
 
+    def _sync_legal_hold(self, held_before):
+        """Item 14 on an object store: the versions of every recording a legal basis holds get a
+        legal hold at once (undone if the transaction rolls back); those no basis holds any more
+        are released once the release is committed. ``held_before``: the recordings held before."""
+        self.invalidate_recordset(["on_legal_hold"])
+        stored = self.filtered(lambda recording: recording.state == "stored" and recording.storage_id.kind == "s3")
+        to_hold = stored.filtered("on_legal_hold") - held_before
+        to_release = (stored & held_before).filtered(lambda recording: not recording.on_legal_hold)
+        holds = to_hold._legal_hold_targets()
+        try:
+            _set_legal_holds(holds, True, raise_errors=True)
+        except (StorageError, OSError) as error:
+            _set_legal_holds(holds, False)
+            raise UserError(self.env._("The object store did not put the recordings on legal hold (item 14): "
+                                       "%(error)s", error=error)) from error
+        self.env.cr.postrollback.add(lambda: _set_legal_holds(holds, False))
+        releases = to_release._legal_hold_targets()
+        self.env.cr.postcommit.add(lambda: _set_legal_holds(releases, False))
+
+    def _legal_hold_targets(self):
+        return [(backend, recording.sha256) for recording in self for backend in recording.storage_id._backends()]
+
     def _verify_copies(self):
         """True when both copies exist and still hash to the recorded SHA-256."""
         return all(backend.verify(recording.sha256)
@@ -200,17 +237,20 @@ class MchsBodycamRecording(models.Model):
         # a file sent again (a lost answer) whose SHA-256 the dock declares is only read and
         # checked, not written twice more to be thrown away
         known = self._stored_as(storage, declared_sha256) if declared_sha256 else self.browse()
+        custody = self._ingest_custody(camera, start)
+        offset = timedelta(seconds=custody.clock_offset_seconds)
         try:
             sha256, size = store_stream(chunks, [] if known else storage._backends(), expected_size=expected_size,
-                                        declared_sha256=declared_sha256, max_size=max_size)
+                                        declared_sha256=declared_sha256, max_size=max_size,
+                                        retain_until=storage._retain_until(start - offset))
         except StorageError as error:
-            status = {"too_large": 413, "hash_mismatch": 422}.get(error.code, 400)
+            # the file's own faults are 4xx; anything of the storage (an object store that cannot be
+            # reached, refuses or is not configured) is 503: the dock keeps the file and retries
+            status = {"too_large": 413, "hash_mismatch": 422, "empty": 400, "truncated": 400}.get(error.code, 503)
             raise IngestError(status, error.code, str(error)) from error
         existing = known or self._stored_as(storage, sha256)
         if existing:
             return existing, False
-        custody = self._ingest_custody(camera, start)
-        offset = timedelta(seconds=custody.clock_offset_seconds)
         recording = self.sudo().create({
             "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": dock.department_id.id,
             "camera_id": camera.id, "card_id": card.id, "dock_id": dock.id, "filename": filename,

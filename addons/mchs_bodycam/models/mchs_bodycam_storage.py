@@ -1,5 +1,8 @@
 import json
+import logging
 import os
+import re
+from datetime import datetime, time
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -8,12 +11,18 @@ from passlib.context import CryptContext
 
 from ..lib import vault
 from ..lib.storage import LocalDirectoryBackend, StorageError
+from ..lib.storage_s3 import S3Backend
 
+_logger = logging.getLogger(__name__)
 PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
 # where the special passwords are kept (lib/vault.py), one per storage server
-VAULT_SCOPE = "storage_password"
+PASSWORD_VAULT_SCOPE = "storage_password"
 # item 5 ¶2: who knows the special password and opens the unit's recordings
 PASSWORD_ROLES = ("head", "responsible")
+# the object store's credentials live in the vault, never in an Odoo field (issue 10)
+CREDENTIALS_VAULT_SCOPE = "s3"
+BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+ENDPOINT_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 
 
 class MchsBodycamStorage(models.Model):
@@ -27,12 +36,25 @@ class MchsBodycamStorage(models.Model):
     name = fields.Char(required=True)
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, check_company=True)
     company_id = fields.Many2one(related="department_id.company_id", store=True)
-    primary_path = fields.Char(string="Primary location", required=True,
+    kind = fields.Selection([("local", "Local folders"), ("s3", "Object store (S3, write-once)")],
+                            string="Kind", required=True, default=lambda self: self._default_kind(),
+                            help="Local folders on the Odoo server, or two buckets of an S3 object store with "
+                                 "versioning and Object Lock, where every recording is kept under COMPLIANCE "
+                                 "retention until its retention ends (items 12, 13).")
+    primary_path = fields.Char(string="Primary location",
                                default=lambda self: self._default_location("primary"),
                                help="Absolute path of the primary copy's directory.")
-    backup_path = fields.Char(string="Backup location", required=True,
+    backup_path = fields.Char(string="Backup location",
                               default=lambda self: self._default_location("backup"),
                               help="Absolute path of the mandatory backup copy's directory (item 10).")
+    s3_endpoint = fields.Char(string="Endpoint", default=lambda self: self._default_s3("endpoint"),
+                              help="URL of the S3 API of the primary bucket, e.g. https://s3.example.kz")
+    s3_bucket = fields.Char(string="Primary bucket")
+    s3_backup_endpoint = fields.Char(string="Backup endpoint", default=lambda self: self._default_s3("backup_endpoint"),
+                                     help="URL of the S3 API of the backup bucket; empty when it is the same.")
+    s3_backup_bucket = fields.Char(string="Backup bucket")
+    s3_region = fields.Char(string="Region", default=lambda self: self._default_s3("region") or "default")
+    s3_credentials_set = fields.Boolean(compute="_compute_s3_credentials_set", string="Credentials set")
     max_upload_mb = fields.Integer(string="Largest file (MB)", default=8192, required=True)
     max_clock_skew_hours = fields.Integer(
         string="Largest clock error (h)", default=24, required=True,
@@ -57,6 +79,15 @@ class MchsBodycamStorage(models.Model):
         make run), else a folder in Odoo's data directory."""
         return tools.config.get(f"mchs_bodycam_storage_{which}") or os.path.join(
             tools.config["data_dir"], "mchs_bodycam", self.env.cr.dbname, which)
+
+    @api.model
+    def _default_kind(self):
+        """Local folders unless the server's configuration (make run STORAGE=s3) says otherwise."""
+        return tools.config.get("mchs_bodycam_storage_kind") or "local"
+
+    @api.model
+    def _default_s3(self, name):
+        return tools.config.get(f"mchs_bodycam_s3_{name}") or False
 
     def init(self):
         # the secrets of the storage servers (and the QR key) are kept outside the ORM
@@ -88,7 +119,7 @@ class MchsBodycamStorage(models.Model):
             raise UserError(self.env._("The special password has at least 10 characters."))
         designations = self.department_id._bodycam_designations_at(
             PASSWORD_ROLES, fields.Date.context_today(self))
-        vault.put(self.env.cr, VAULT_SCOPE, self.id, json.dumps({
+        vault.put(self.env.cr, PASSWORD_VAULT_SCOPE, self.id, json.dumps({
             "hash": PASSWORD_CONTEXT.hash(password), "designation_ids": designations.ids}), uid=self.env.uid)
         self.invalidate_recordset(["password_set"])
 
@@ -96,7 +127,7 @@ class MchsBodycamStorage(models.Model):
         """The stored password's hash while every designation it was set under is still in
         force today, else None (item 5: a designation that ended voids the password)."""
         self.ensure_one()
-        stored = vault.get(self.env.cr, VAULT_SCOPE, self.id)
+        stored = vault.get(self.env.cr, PASSWORD_VAULT_SCOPE, self.id)
         if not stored:
             return None
         stored = json.loads(stored)
@@ -108,7 +139,7 @@ class MchsBodycamStorage(models.Model):
     def _password_void(self):
         """True when a password was set but a designation it was set under has ended."""
         self.ensure_one()
-        return bool(vault.get(self.env.cr, VAULT_SCOPE, self.id)) and not self._password_in_force()
+        return bool(vault.get(self.env.cr, PASSWORD_VAULT_SCOPE, self.id)) and not self._password_in_force()
 
     def _check_password(self, password):
         """True when ``password`` is the special password in force."""
@@ -127,9 +158,9 @@ class MchsBodycamStorage(models.Model):
                 "Only the head and the responsible person designated today for %s use the storage's "
                 "special password (item 5).", self.department_id.display_name))
 
-    @api.constrains("primary_path", "backup_path")
+    @api.constrains("kind", "primary_path", "backup_path")
     def _check_paths(self):
-        for storage in self:
+        for storage in self.filtered(lambda storage: storage.kind == "local"):
             try:
                 storage._backends()
             except StorageError as error:
@@ -137,13 +168,144 @@ class MchsBodycamStorage(models.Model):
             if storage.primary_path.rstrip("/") == storage.backup_path.rstrip("/"):
                 raise ValidationError(self.env._("The backup copy must be kept in another location (item 10)."))
 
+    @api.constrains("kind", "s3_endpoint", "s3_bucket", "s3_backup_endpoint", "s3_backup_bucket")
+    def _check_s3_settings(self):
+        for storage in self.filtered(lambda storage: storage.kind == "s3"):
+            for endpoint in filter(None, (storage.s3_endpoint, storage.s3_backup_endpoint)):
+                if not ENDPOINT_RE.match(endpoint):
+                    raise ValidationError(self.env._("%(endpoint)s is not the URL of an S3 endpoint "
+                                                     "(http:// or https://).", endpoint=endpoint))
+            if not storage.s3_endpoint:
+                raise ValidationError(self.env._("An object store needs the URL of its endpoint."))
+            for bucket in (storage.s3_bucket, storage.s3_backup_bucket):
+                if not BUCKET_RE.match(bucket or ""):
+                    raise ValidationError(self.env._(
+                        "%(bucket)s is not a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens.",
+                        bucket=bucket or ""))
+            if storage._s3_locations()[0] == storage._s3_locations()[1]:
+                raise ValidationError(self.env._("The backup copy must be kept in another bucket (item 10)."))
+
+    def _s3_locations(self):
+        """(endpoint, bucket) of the primary and of the backup copy."""
+        return [(self.s3_endpoint, self.s3_bucket), (self.s3_backup_endpoint or self.s3_endpoint, self.s3_backup_bucket)]
+
     def _backends(self):
         self.ensure_one()
+        if self.kind == "s3":
+            credentials = self._s3_credentials()
+            if not credentials:
+                raise StorageError("configuration", f"storage server {self.name} has no object store credentials")
+            keys = [(credentials["access_key"], credentials["secret_key"]),
+                    (credentials.get("backup_access_key") or credentials["access_key"],
+                     credentials.get("backup_secret_key") or credentials["secret_key"])]
+            return [S3Backend(endpoint, bucket, access_key, secret_key, region=self.s3_region or "default")
+                    for (endpoint, bucket), (access_key, secret_key) in zip(self._s3_locations(), keys)]
         return [LocalDirectoryBackend(self.primary_path), LocalDirectoryBackend(self.backup_path)]
 
     def _remove_stale_parts(self):
         """Temporary files left by uploads a crash killed midway (never a stored recording)."""
-        return sum(backend.remove_stale_parts() for storage in self for backend in storage._backends())
+        removed = 0
+        for storage in self:
+            try:
+                removed += sum(backend.remove_stale_parts() for backend in storage._backends())
+            except StorageError as error:  # one unreachable store does not stop the others
+                _logger.warning("storage %s: stale uploads not removed: %s", storage.name, error)
+        return removed
+
+    def _retain_until(self, start):
+        """Item 12: the moment (naive UTC) until which a recording started at ``start`` (real
+        clock, UTC) is kept under write-once retention: the first day it may be destroyed."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        end = self.env["mchs.bodycam.recording"]._retention_end(start.date(), company.bodycam_retention_years or 3)
+        return datetime.combine(end, time.min)
+
+    def _export_folder(self):
+        """Where evidence packages (item 14) are built: beside the primary folder, or in Odoo's
+        data directory for an object store."""
+        self.ensure_one()
+        if self.kind == "s3":
+            return os.path.join(tools.config["data_dir"], "mchs_bodycam", self.env.cr.dbname, "exports", str(self.id))
+        return os.path.join(self.primary_path, ".exports")
+
+    # ------------------------------------------------------------------ object store credentials (issue 10)
+
+    def _compute_s3_credentials_set(self):
+        for storage in self:
+            storage.s3_credentials_set = bool(storage.id and vault.get(self.env.cr, CREDENTIALS_VAULT_SCOPE, storage.id))
+
+    def _s3_credentials(self):
+        """The credentials from the vault (never through a field, never to a user)."""
+        self.ensure_one()
+        value = vault.get(self.env.cr, CREDENTIALS_VAULT_SCOPE, self.id)
+        return json.loads(value) if value else None
+
+    def _check_credentials_holder(self):
+        if not (self.env.user.has_group("mchs_bodycam.group_bodycam_admin") or self.env.is_admin()):
+            raise UserError(self.env._("Only a bodycam administrator sets the object store's credentials."))
+        self.check_access("write")
+
+    def _set_s3_credentials(self, access_key, secret_key, backup_access_key=None, backup_secret_key=None):
+        """Check the keys against both buckets, then keep them in the vault."""
+        self.ensure_one()
+        self._check_credentials_holder()
+        if self.kind != "s3":
+            raise UserError(self.env._("Credentials are for a storage server of the object store kind."))
+        credentials = {"access_key": (access_key or "").strip(), "secret_key": (secret_key or "").strip()}
+        if backup_access_key or backup_secret_key:
+            credentials.update(backup_access_key=(backup_access_key or "").strip(),
+                               backup_secret_key=(backup_secret_key or "").strip())
+        if not all(credentials.values()):
+            raise UserError(self.env._("Give both the access key and the secret key."))
+        previous = vault.get(self.env.cr, CREDENTIALS_VAULT_SCOPE, self.id)
+        vault.put(self.env.cr, CREDENTIALS_VAULT_SCOPE, self.id, json.dumps(credentials), uid=self.env.uid)
+        try:
+            self._raise_bucket_problems()
+        except UserError:
+            if previous:
+                vault.put(self.env.cr, CREDENTIALS_VAULT_SCOPE, self.id, previous, uid=self.env.uid)
+            else:
+                vault.delete(self.env.cr, CREDENTIALS_VAULT_SCOPE, self.id)
+            raise
+
+    def action_open_credentials_wizard(self):
+        self.ensure_one()
+        self._check_credentials_holder()
+        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.storage.credentials.wizard",
+                "view_mode": "form", "target": "new", "name": self.env._("Object store credentials"),
+                "context": {"default_storage_id": self.id}}
+
+    def action_check_buckets(self):
+        """Both buckets exist, with versioning and Object Lock, and answer to the credentials."""
+        self.ensure_one()
+        self._raise_bucket_problems()
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "success", "title": self.env._("Object store ready"),
+            "message": self.env._("Both buckets exist with versioning and Object Lock; every recording is kept "
+                                  "under COMPLIANCE retention.")}}
+
+    def _raise_bucket_problems(self):
+        if self.kind != "s3":
+            raise UserError(self.env._("Only an object store has buckets to check."))
+        try:
+            backends = self._backends()
+        except StorageError as error:
+            raise UserError(self.env._("Set the object store's credentials first.")) from error
+        texts = {
+            "unavailable": self.env._("%(location)s cannot be reached."),
+            "missing": self.env._("The bucket %(location)s does not exist."),
+            "denied": self.env._("%(location)s refuses the credentials."),
+            "versioning": self.env._("Versioning is not enabled on %(location)s."),
+            "object_lock": self.env._("Object Lock is not enabled on %(location)s: create the bucket with "
+                                      "Object Lock."),
+            "default_retention": self.env._("%(location)s has a default retention rule: remove it. The addon "
+                                            "sets every recording's retention itself, and a default rule would "
+                                            "also lock uploads not yet verified."),
+        }
+        problems = [texts[code] % {"location": detail}
+                    for backend in backends for code, detail in backend.check()]
+        if problems:
+            raise UserError("\n".join(problems))
 
     @api.model
     def _for_unit(self, department):

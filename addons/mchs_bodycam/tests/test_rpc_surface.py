@@ -93,6 +93,9 @@ ALLOWLIST = {
     ("mchs.bodycam.recording.access.wizard", "create"): ORM + "; " + HOLDERS + "; others are journaled",
     ("mchs.bodycam.recording.access.wizard", "action_open"): HOLDERS + ", with the special password",
     ("mchs.bodycam.storage", "action_open_password_wizard"): HOLDERS,
+    ("mchs.bodycam.storage", "action_check_buckets"): "the bodycam administrator, the head and the responsible person",
+    ("mchs.bodycam.storage", "action_open_credentials_wizard"): "the bodycam administrator (the object store's keys)",
+    ("mchs.bodycam.storage.credentials.wizard", "action_apply"): "the bodycam administrator (the object store's keys)",
     ("mchs.bodycam.storage.password.wizard", "action_apply"): HOLDERS,
     ("mchs.bodycam.dock", "action_generate_token"): "the bodycam administrator (item 11)",
     ("mchs.bodycam.evidence", "action_download_package"): HOLDERS + " (item 14)",
@@ -168,6 +171,8 @@ class TestRpcSurface(RetentionCase, HttpCase):
             {"recording_id": self.recording.id, "purpose": "review", "password": "special-pass-2026"})
         self.designation = self.env["mchs.bodycam.designation"].search([("department_id", "=", self.unit_a.id)], limit=1)
         self.seal = self.env["mchs.bodycam.integrity.seal"]._seal(self.unit_a, "manual")
+        self.credentials_wizard = self.env["mchs.bodycam.storage.credentials.wizard"].create(
+            {"storage_id": self.storage.id})
         self.finding = self.env["mchs.bodycam.audit.finding"].sudo().create({
             "audit_id": self.audit.id, "department_id": self.unit_a.id, "kind": "unknown", "detail": "x"})
         self.confirmation = self.env["mchs.bodycam.destruction.confirmation"].sudo().create({
@@ -257,6 +262,9 @@ class TestRpcSurface(RetentionCase, HttpCase):
                 None, [{"recording_id": self.recording.id, "purpose": "curious", "password": "guess"}], {}),
             ("mchs.bodycam.recording.access.wizard", "action_open"): (self.open_wizard.ids, [], {}),
             ("mchs.bodycam.storage", "action_open_password_wizard"): (self.storage.ids, [], {}),
+            ("mchs.bodycam.storage", "action_check_buckets"): (self.storage.ids, [], {}),
+            ("mchs.bodycam.storage", "action_open_credentials_wizard"): (self.storage.ids, [], {}),
+            ("mchs.bodycam.storage.credentials.wizard", "action_apply"): (self.credentials_wizard.ids, [], {}),
             ("mchs.bodycam.storage.password.wizard", "action_apply"): (self.password_wizard.ids, [], {}),
             ("mchs.bodycam.dock", "action_generate_token"): (self.dock.ids, [], {}),
             ("mchs.bodycam.evidence", "action_download_package"): (self.evidence.ids, [], {}),

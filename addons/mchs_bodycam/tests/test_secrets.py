@@ -132,7 +132,12 @@ class TestSecretsOutOfReach(StorageCase, HttpCase):
         self.assertEqual(sorted((f["model"], f["name"]) for f in secret_fields),
                          [("mchs.bodycam.access", "hash"), ("mchs.bodycam.access", "previous_hash"),
                           ("mchs.bodycam.access", "token_hash"), ("mchs.bodycam.custody.log", "hash"),
-                          ("mchs.bodycam.custody.log", "previous_hash"), ("mchs.bodycam.dock", "token_hash")],
+                          ("mchs.bodycam.custody.log", "previous_hash"), ("mchs.bodycam.dock", "token_hash"),
+                          # the object store's keys as typed: fields of no table, straight to the vault
+                          ("mchs.bodycam.storage.credentials.wizard", "access_key"),
+                          ("mchs.bodycam.storage.credentials.wizard", "backup_access_key"),
+                          ("mchs.bodycam.storage.credentials.wizard", "backup_secret_key"),
+                          ("mchs.bodycam.storage.credentials.wizard", "secret_key")],
                          "only the journals' chains and the tokens' hashes, none of them a password")
         storage_fields = self._call("mchs.bodycam.storage", "fields_get", [], {"attributes": ["type"]})
         self.assertFalse([name for name in storage_fields if "password" in name and name != "password_set"])
