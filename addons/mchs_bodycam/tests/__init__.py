@@ -16,3 +16,5 @@ from . import test_journal_access_reports
 from . import test_retention
 from . import test_audit
 from . import test_retention_reports
+from . import test_signature_cms
+from . import test_ncalayer_standin
