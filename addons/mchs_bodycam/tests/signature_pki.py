@@ -306,7 +306,8 @@ def build_cms(holder, data, *, attached=False, signing_time=None, timestamp=None
 
     ``timestamp``: a callable taking the signature value and returning a timestamp token
     (ContentInfo) for the unsigned attributes. ``certificates`` default to the holder's and its
-    chain's; ``signing_time`` defaults to now (False: no signingTime attribute).
+    chain's; ``signing_time`` defaults to now (False: no signingTime attribute); ``ess``: add the
+    ESS signing-certificate-v2 attribute naming the holder's certificate (or the one given).
     """
     signed_data = _signed_data(holder, data, content_type=content_type, attached=attached,
                                signing_time=now() if signing_time is None else signing_time,
@@ -326,7 +327,7 @@ def _signed_data(holder, content, *, content_type, attached, signing_time, certi
     attributes.append({"type": "message_digest", "values": [key.digest(content)]})
     if ess:
         attributes.append({"type": "signing_certificate_v2", "values": [{
-            "certs": [{"cert_hash": hashlib.sha256(holder.der).digest()}]}]})
+            "certs": [{"cert_hash": hashlib.sha256(holder.der if ess is True else ess).digest()}]}]})
     signed_attributes = cms.CMSAttributes(attributes)
     signer_info = cms.SignerInfo({
         "version": "v1",

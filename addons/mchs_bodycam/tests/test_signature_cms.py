@@ -154,6 +154,11 @@ class TestSignatureCms(BaseCase):
                 attribute["values"] = [cms.Time({"utc_time": now() - datetime.timedelta(days=3)})]
         self.assertRefused("bad_signature", info.dump(force=True))
 
+    def test_signing_certificate_attribute_names_another_certificate(self):
+        # CAdES: the ESS attribute binds the signature to one certificate
+        self.assertEqual(self.verify(self.pki.user.sign_cms(DOCUMENT, ess=False)).iin, self.pki.IIN)
+        self.assertRefused("bad_signature", self.pki.user.sign_cms(DOCUMENT, ess=self.pki.other_user.der))
+
     def test_wrong_signer(self):
         der = self.pki.other_user.sign_cms(DOCUMENT)
         self.assertEqual(self.verify(der).iin, self.pki.OTHER_IIN)  # the Odoo layer compares it with the seat
