@@ -201,6 +201,18 @@ class TestSignatureCms(BaseCase):
 
     def test_authentication_key(self):
         self.assertRefused("not_signing_key", self.pki.auth.sign_cms(DOCUMENT))
+        # each half of NCA's signing profile is required: EKU emailProtection and nonRepudiation
+        half_profiles = {
+            "client auth EKU": {"eku": (signature_pki.OID_CLIENT_AUTH, signature_pki.OID_INDIVIDUAL)},
+            "no nonRepudiation": {"key_usage": ("digital_signature", "key_encipherment")},
+        }
+        for label, options in half_profiles.items():
+            with self.subTest(label):
+                key = signature_pki.TestKey("rsa")
+                subject = make_name("ЖҰМАБАЕВ АСҚАР", iin=self.pki.IIN)
+                holder = Holder(issue_certificate(subject, key, self.pki.rsa_ca.asn1.subject, self.pki.rsa_ca.key,
+                                                  **options), key, chain=[self.pki.rsa_ca.der])
+                self.assertRefused("not_signing_key", holder.sign_cms(DOCUMENT))
 
     def test_attached_where_detached_expected(self):
         for der in (self.pki.user.sign_cms(DOCUMENT, attached=True),
