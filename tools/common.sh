@@ -11,7 +11,7 @@ PYTHON="${PYTHON:-python3}"
 # The addon under test; override (e.g. MCHS_MODULE=base) to exercise the harness alone.
 MCHS_MODULE="${MCHS_MODULE:-mchs_bodycam}"
 
-APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext
+APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext openssl
               libpq-dev libldap2-dev libsasl2-dev)
 
 log()  { printf '==> %s\n' "$*" >&2; }
