@@ -33,14 +33,15 @@ CRL addresses for a caller that checks it.
 The checks, in this order (the first failure raises :class:`SignatureRefused`):
 
 1. size and format: at most ``max_size`` bytes, a ContentInfo with SignedData, detached, one
-   signer, signed attributes with the content type ``data``, the signer's certificate inside;
+   signer, signed attributes with the content type ``data``, the signer's certificate inside
+   (and at most ``MAX_CERTIFICATES``);
 2. the ``messageDigest`` attribute equals the digest of the document's bytes;
 3. the signature over the signed attributes verifies with the signer's certificate (and an
    ESS signing-certificate attribute, when present, names that certificate);
 4. the signing time: a timestamp token's ``genTime`` when present (its imprint must be the
    digest of this signature value, its TSA signature and chain must verify, the TSA key must
    be a timestamping key), else the ``signingTime`` attribute, else ``now``; never later than
-   ``now`` (plus a small clock skew), nor earlier than ``not_before`` when the caller gives
+   ``now`` (plus a small clock skew), nor earlier than ``signed_after`` when the caller gives
    one. A token whose TSA signs in an algorithm not verified here is reported unverified
    (``timestamp_verified`` False) and the signed attribute's time is used, as without a token;
 5. the chain from the signer's certificate up to a certificate the caller trusts (an NCA root,
@@ -72,6 +73,8 @@ MAX_CMS_SIZE = 256 * 1024
 """A CMS from NCALayer (certificate chain and timestamp included) is well under 32 KiB."""
 
 MAX_CHAIN_LENGTH = 8
+MAX_CERTIFICATES = 16  # in one SignedData; NCALayer sends the signer's and at most its chain
+MAX_ISSUER_CANDIDATES = 4  # certificates tried as the issuer of one link (each try may cost a GOST verification)
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
 CODES = (
@@ -244,19 +247,19 @@ class SignerFacts:
 # Public API
 # ---------------------------------------------------------------------------------------------
 
-def verify_cms(signature, data, trusted, *, expected_iin=None, now=None, not_before=None,
+def verify_cms(signature, data, trusted, *, expected_iin=None, now=None, signed_after=None,
                max_size=MAX_CMS_SIZE):
     """Verify a detached CMS ``signature`` (DER, base64 or PEM) over ``data`` (bytes).
 
     ``trusted``: the certificates the caller trusts (NCA roots and intermediates), each DER or
     PEM bytes (a PEM may hold several). ``expected_iin``: the IIN the signer must have.
     ``now``: the verification time (default: the current UTC time); a CMS without any signing
-    time is checked at it. ``not_before``: the earliest acceptable signing time (the moment the
+    time is checked at it. ``signed_after``: the earliest acceptable signing time (the moment the
     signed bytes were frozen). Returns :class:`SignerFacts`; raises :class:`SignatureRefused`
     (or :class:`UnsupportedSignature`, to be sent to NCANode).
     """
     now = _utc(now or datetime.datetime.now(datetime.timezone.utc))
-    not_before = not_before and _utc(not_before)
+    signed_after = signed_after and _utc(signed_after)
     signed_data = _load_signed_data(decode_cms(signature, max_size=max_size))
     _require_detached(signed_data)
     anchors = _Anchors(_load_certs(trusted, "trusted certificate"))
@@ -269,7 +272,7 @@ def verify_cms(signature, data, trusted, *, expected_iin=None, now=None, not_bef
         signing_time, source = claimed, "signed_attributes"
     else:
         signing_time, source = now, "verification"
-    _check_signing_time(signing_time, now, not_before)
+    _check_signing_time(signing_time, now, signed_after)
     chain = _build_chain(signer.certificate, signer.pool, anchors, signing_time)
     _check_signing_key(signer.certificate)
     facts = SignerFacts(
@@ -651,7 +654,10 @@ def _check_signer(signed_data, content, what):
         if len(infos) != 1:
             raise _wrong_format("signer_count", f"the {what} has {len(infos)} signers, one is expected")
         info = infos[0]
-        pool = [_Cert.from_choice(choice, what) for choice in (signed_data["certificates"] or [])]
+        choices = list(signed_data["certificates"] or [])
+        if len(choices) > MAX_CERTIFICATES:
+            raise _wrong_format("certificate_count", f"the {what} carries {len(choices)} certificates")
+        pool = [_Cert.from_choice(choice, what) for choice in choices]
         certificate = _find_signer_certificate(info["sid"], pool, what)
         if isinstance(info["signed_attrs"], core.Void):
             raise _wrong_format("no_signed_attributes", f"the {what} has no signed attributes")
@@ -785,8 +791,8 @@ def _bad_timestamp(reason):
     return SignatureRefused("bad_timestamp", "The signature's timestamp is not valid: %(reason)s.", reason=reason)
 
 
-def _check_signing_time(signing_time, now, not_before):
-    if signing_time > now + CLOCK_SKEW or (not_before and signing_time < not_before - CLOCK_SKEW):
+def _check_signing_time(signing_time, now, signed_after):
+    if signing_time > now + CLOCK_SKEW or (signed_after and signing_time < signed_after - CLOCK_SKEW):
         raise SignatureRefused("bad_signing_time", "The signing time %(at)s is not plausible.",
                                at=signing_time.isoformat())
 
@@ -818,7 +824,8 @@ def _build_chain(leaf, pool, anchors, at):
             if trusted:  # a trusted intermediate whose root was not given
                 break
             raise _untrusted(current, "its issuer is not among the trusted certificates")
-        issuer = next((cert for cert in candidates if _certificate_signed_by(current.der, cert.der)), None)
+        issuer = next((cert for cert in candidates[:MAX_ISSUER_CANDIDATES]
+                       if _certificate_signed_by(current.der, cert.der)), None)
         if issuer is None:
             raise _untrusted(current, "its signature does not verify with its issuer's key")
         chain.append(issuer)

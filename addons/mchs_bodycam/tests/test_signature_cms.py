@@ -235,6 +235,11 @@ class TestSignatureCms(BaseCase):
         refusal = self.assertRefused("wrong_format", first.dump(force=True))
         self.assertEqual(refusal.params["reason"], "signer_count")
 
+    def test_too_many_certificates(self):
+        # each candidate issuer may cost a GOST verification: the pool is bounded
+        crowded = self.pki.user.sign_cms(DOCUMENT, certificates=[self.pki.user.der] + [self.pki.rsa_ca.der] * 16)
+        self.assertEqual(self.assertRefused("wrong_format", crowded).params["reason"], "certificate_count")
+
     def test_oversized(self):
         padded = self.pki.user.sign_cms(DOCUMENT, certificates=[self.pki.user.der] * 300)
         self.assertGreater(len(padded), signature.MAX_CMS_SIZE)
@@ -246,8 +251,8 @@ class TestSignatureCms(BaseCase):
     def test_signing_time_in_the_future_or_before_the_document(self):
         self.assertRefused("bad_signing_time", self.pki.user.sign_cms(DOCUMENT, signing_time=now() + datetime.timedelta(hours=1)))
         der = self.pki.user.sign_cms(DOCUMENT, signing_time=now() - datetime.timedelta(hours=1))
-        self.assertRefused("bad_signing_time", der, not_before=now())
-        self.assertEqual(self.verify(der, not_before=now() - datetime.timedelta(hours=2)).iin, self.pki.IIN)
+        self.assertRefused("bad_signing_time", der, signed_after=now())
+        self.assertEqual(self.verify(der, signed_after=now() - datetime.timedelta(hours=2)).iin, self.pki.IIN)
 
     def test_no_signing_time_is_checked_now(self):
         facts = self.verify(self.pki.user.sign_cms(DOCUMENT, signing_time=False))
