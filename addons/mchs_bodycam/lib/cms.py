@@ -20,8 +20,9 @@ Verified here, without any external service:
   NCA (Kalkan) encodes them so: the public key is ``x ‖ y``, each coordinate little-endian;
   the signature value is ``r ‖ s``, each half little-endian; the message digest attribute holds
   Streebog's output in the byte order the standard prints it (as gostcrypto returns it), and
-  the signature's ``e`` is that output read as a little-endian integer. These were checked against a CMS and a certificate made by Kalkan
-  with NCA's GOST TEST 2022 CA (see ``_gost_verify``).
+  the signature's ``e`` is that output read as a little-endian integer. These were checked against a CMS (over ``test123``) and a
+  certificate that Kalkan made with NCA's GOST TEST 2022 CA, both 512-bit (see
+  ``_gost_verify``); no real 256-bit signature was at hand, it is read the same way.
 
 Not verified here: **GOST 34.310-2004** (``1.2.398.3.10.1.1.1.2``, key ``…1.1.1``, digest
 GOST 34.311-95 ``1.2.398.3.10.1.3.1``), RSA-PSS, SHA-1 signatures and certificates with a
@@ -326,10 +327,14 @@ def load_certificates(blobs):
 
 def _load_certs(blobs, what):
     certs = []
-    for blob in blobs:
-        blob = bytes(blob)
-        for der in (_pem_blocks(blob) if pem.detect(blob) else [blob]):
-            certs.append(_Cert.load(der, what))
+    try:
+        for blob in blobs:
+            blob = blob.encode() if isinstance(blob, str) else bytes(blob)
+            for der in (_pem_blocks(blob) if pem.detect(blob) else [blob]):
+                certs.append(_Cert.load(der, what))
+    except (SignatureRefused, TypeError) as exc:
+        raise SignatureRefused("wrong_format", "This is not a certificate (DER or PEM): %(detail)s.",
+                               reason="certificate", detail=getattr(exc, "params", {}).get("detail", str(exc))) from exc
     return certs
 
 
@@ -612,8 +617,9 @@ def _gost_verify(kind, curve, point_le, digest, signature):
 
     gostcrypto takes big-endian ``x ‖ y`` and ``r ‖ s`` and reads the digest as a big-endian
     integer, so every half and the digest are reversed here. Cross-checked during development
-    against the GOST TEST 2022 CA certificate and a CMS that Kalkan made over ``test123``:
-    only this combination of byte orders verifies both.
+    against NCA's GOST TEST 2022 intermediate certificate and a CMS that Kalkan made over
+    ``test123`` (public test material, not kept in this repository): of the byte orders tried for
+    the key, the signature and the digest, only this one verifies both.
     """
     size = 32 if kind == "gost256" else 64
     if len(point_le) != 2 * size or len(signature) != 2 * size or len(digest) != size:

@@ -26,11 +26,16 @@ answers each request. This stand-in speaks the same protocol on plain ``ws://`` 
 import base64
 import binascii
 import json
+import logging
 import threading
 
 from websockets.sync.server import serve
 
 from . import signature_pki
+
+# websockets logs every connection at INFO; the stand-in says only what goes wrong
+_logger = logging.getLogger(__name__)
+_logger.setLevel(logging.WARNING)
 
 BASICS = "kz.gov.pki.knca.basics"
 COMMON_UTILS = "kz.gov.pki.knca.commonUtils"
@@ -48,7 +53,7 @@ class NcaLayerStandIn:
         self.error_message = "No key with the requested extended key usage"
         self.requests = []
         self._lock = threading.Lock()
-        self._server = serve(self._serve, host, port, compression=None)
+        self._server = serve(self._serve, host, port, compression=None, logger=_logger)
         self._thread = threading.Thread(target=self._server.serve_forever, name="ncalayer-standin", daemon=True)
 
     @property

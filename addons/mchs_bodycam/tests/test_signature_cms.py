@@ -321,7 +321,8 @@ class TestSignatureCms(BaseCase):
         self.assertEqual([fact.der for fact in facts], [self.pki.rsa_root.der, self.pki.rsa_ca.der, self.pki.gost_root.der])
         self.assertEqual([fact.is_ca for fact in facts], [True, True, True])
         self.assertEqual(facts[2].key_algorithm, "gost512")
-        for garbage in (b"", b"hello", self.pki.user.sign_cms(DOCUMENT)):
+        self.assertEqual(signature.load_certificates([self.pki.rsa_ca.pem.decode()])[0].der, self.pki.rsa_ca.der)
+        for garbage in (b"", b"hello", self.pki.user.sign_cms(DOCUMENT), self.pki.rsa_ca.der[:-1], None):
             with self.assertRaises(SignatureRefused) as caught:
                 signature.load_certificates([garbage])
-            self.assertEqual(caught.exception.code, "wrong_format")
+            self.assertEqual((caught.exception.code, caught.exception.params["reason"]), ("wrong_format", "certificate"))
