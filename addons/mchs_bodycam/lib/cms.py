@@ -20,9 +20,9 @@ Verified here, without any external service:
   NCA (Kalkan) encodes them so: the public key is ``x ‖ y``, each coordinate little-endian;
   the signature value is ``r ‖ s``, each half little-endian; the message digest attribute holds
   Streebog's output in the byte order the standard prints it (as gostcrypto returns it), and
-  the signature's ``e`` is that output read as a little-endian integer. These were checked against a CMS (over ``test123``) and a
-  certificate that Kalkan made with NCA's GOST TEST 2022 CA, both 512-bit (see
-  ``_gost_verify``); no real 256-bit signature was at hand, it is read the same way.
+  the signature's ``e`` is that output read as a little-endian integer. This was checked on a
+  CMS (over ``test123``) and a certificate that Kalkan made with NCA's GOST TEST 2022 CA, both
+  512-bit (see ``_gost_verify``); no real 256-bit signature was at hand, it is read the same way.
 
 Not verified here: **GOST 34.310-2004** (``1.2.398.3.10.1.1.1.2``, key ``…1.1.1``, digest
 GOST 34.311-95 ``1.2.398.3.10.1.3.1``), RSA-PSS, SHA-1 signatures and certificates with a
