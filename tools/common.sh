@@ -11,7 +11,7 @@ PYTHON="${PYTHON:-python3}"
 # The addon under test; override (e.g. MCHS_MODULE=base) to exercise the harness alone.
 MCHS_MODULE="${MCHS_MODULE:-mchs_bodycam}"
 
-APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext
+APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext openssl
               libpq-dev libldap2-dev libsasl2-dev
               # the object store of the tests and of make run STORAGE=s3 (tools/rgw.sh, issue 10)
               ceph-mon ceph-osd radosgw ceph-common)

@@ -12,7 +12,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
     "depends": ["hr", "maintenance", "mail", "web", "report_xlsx"],
-    "external_dependencies": {"python": ["qrcode", "xlsxwriter"]},
+    "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
     "data": [
         "security/mchs_bodycam_security.xml",
         "security/ir.model.access.csv",

@@ -18,3 +18,5 @@ from . import test_audit
 from . import test_retention_reports
 from . import test_storage_s3
 from . import test_recordings_s3
+from . import test_signature_cms
+from . import test_ncalayer_standin
