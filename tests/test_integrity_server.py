@@ -8,111 +8,28 @@ JSON-RPC with their password (= login), like the web client does.
 """
 import hashlib
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 
 import pytest
-import requests
+
+from live import Client as _Client
+from live import RpcError, demo_copy, odoo_server
 
 DB = "mchs_integrity"
 DEMO_PASSWORD = "bodycam-demo-2026"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RpcError(Exception):
-    def __init__(self, name, message):
-        super().__init__(f"{name}: {message}")
-        self.name = name
-        self.message = message
-
-
-class Client:
-    """One logged-in user of the server, over JSON-RPC."""
-
-    def __init__(self, base_url, login):
-        self.base_url = base_url
-        self.http = requests.Session()
-        self.uid = self._post("/web/session/authenticate", {"db": DB, "login": login, "password": login})["uid"]
-
-    def _post(self, path, params):
-        response = self.http.post(self.base_url + path, json={"jsonrpc": "2.0", "method": "call", "params": params},
-                                  timeout=120)
-        response.raise_for_status()
-        answer = response.json()
-        if "error" in answer:
-            data = answer["error"]["data"]
-            raise RpcError(data["name"], data["message"])
-        return answer.get("result")  # omitted when the method returned None
-
-    def call(self, model, method, *args, **kwargs):
-        return self._post(f"/web/dataset/call_kw/{model}/{method}",
-                          {"model": model, "method": method, "args": list(args), "kwargs": kwargs})
-
-    def get(self, path, **kwargs):
-        return self.http.get(self.base_url + path, timeout=120, **kwargs)
+def Client(base_url, login):  # noqa: N802 (the test's own shorthand for a logged-in client)
+    return _Client(base_url, DB, login)
 
 
 @pytest.fixture(scope="module")
 def server(mchs, tmp_path_factory):
     """A copy of the demo database with its own copy of the recordings' files, served by
     odoo-bin with two HTTP workers and a cron worker."""
-    mchs.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-    mchs.execute(f'CREATE DATABASE "{DB}" TEMPLATE "{mchs.db_demo}"')
-    filestore = os.path.join(mchs.data_dir, "filestore")
-    if os.path.isdir(os.path.join(filestore, mchs.db_demo)):
-        shutil.copytree(os.path.join(filestore, mchs.db_demo), os.path.join(filestore, DB))
-    storage_root = tmp_path_factory.mktemp("storage")
-    for storage_id, primary, backup in mchs.query(DB, "SELECT id, primary_path, backup_path FROM mchs_bodycam_storage"):
-        copies = [storage_root / f"{storage_id}-{which}" for which in ("primary", "backup")]
-        for source, target in zip((primary, backup), copies):
-            shutil.copytree(source, target)
-        mchs.query(DB, "UPDATE mchs_bodycam_storage SET primary_path = %s, backup_path = %s WHERE id = %s "
-                       "RETURNING id", (str(copies[0]), str(copies[1]), storage_id))
-    port = free_port()
-    logs = tmp_path_factory.mktemp("log")
-    log = logs / "odoo.log"
-    # the console (the gevent worker's complaints of a missing library, say) goes to a file too
-    console = open(logs / "console.txt", "wb")  # noqa: SIM115 (closed with the server)
-    process = subprocess.Popen(
-        ["python3", mchs.odoo_bin, "-c", mchs.conf, "-d", DB, "--db-filter", f"^{DB}$", "--http-port", str(port),
-         "--gevent-port", str(free_port()), "--workers", "2", "--max-cron-threads", "1", "--log-level", "info",
-         "--logfile", str(log)],
-        stdout=console, stderr=subprocess.STDOUT, start_new_session=True)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if requests.get(f"{base_url}/web/login", timeout=5).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert process.poll() is None, f"odoo-bin exited:\n{log.read_text()[-4000:]}"
-            assert time.time() < deadline, f"odoo-bin did not answer:\n{log.read_text()[-4000:]}"
-            time.sleep(1)
+    with demo_copy(mchs, DB, str(tmp_path_factory.mktemp("storage"))), \
+            odoo_server(mchs, DB, str(tmp_path_factory.mktemp("log"))) as base_url:
         yield base_url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the server we started and its workers
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        console.close()
-        errors = [line for line in log.read_text().splitlines() if " ERROR " in line or " CRITICAL " in line]
-        mchs.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        shutil.rmtree(os.path.join(filestore, DB), ignore_errors=True)
-        shutil.rmtree(storage_root, ignore_errors=True)
-    # a refused request logs no error; anything else would be a defect
-    assert not errors, "\n".join(errors[:20])
 
 
 def almaty_recording(mchs, offset=0):

@@ -4,8 +4,8 @@ Run by a DBA (a PostgreSQL superuser), once after installing or upgrading the mo
 12, 13, 14). Odoo's runtime role then keeps only what the workflows need on those tables:
 SELECT, INSERT, UPDATE of the columns that may still change in some state, and DELETE where a
 draft may be deleted. It no longer owns the tables, their triggers, the triggers' functions,
-the schema or the database, so it can no longer disable or drop a lock, truncate, or rewrite or
-delete evidence. ``--release`` gives everything back to Odoo's role, for a module upgrade.
+or the schema, so it can no longer disable or drop a lock, truncate, or rewrite or delete
+evidence. ``--release`` gives everything back to Odoo's role, for a module upgrade.
 """
 import argparse
 import getpass
@@ -73,7 +73,7 @@ class BodycamHarden(Command):
         try:
             with connection, connection.cursor() as cursor:
                 if options.release:
-                    self._release(cursor, options.database, runtime_role, tables)
+                    self._release(cursor, runtime_role, tables)
                 else:
                     self._harden(cursor, options.database, options.owner, runtime_role, tables)
         finally:
@@ -88,9 +88,9 @@ class BodycamHarden(Command):
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [owner])
         if not cursor.fetchone():
             cursor.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(owner_id))
-        # Owning the database (and so its public schema) would let Odoo's role drop any table
-        # in it: the owner role takes both, Odoo's role keeps what it needs to work and upgrade.
-        cursor.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(database_id, owner_id))
+        # Owning the public schema (PostgreSQL 15 gives it to the database's owner) would let Odoo's
+        # role drop any table in it: the owner role takes it; Odoo's role keeps creating its own
+        # tables there. The database stays Odoo's role's: Odoo lists the databases its role owns.
         cursor.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
         cursor.execute(sql.SQL("GRANT CONNECT, TEMPORARY, CREATE ON DATABASE {} TO {}").format(database_id, runtime_id))
         cursor.execute(sql.SQL("GRANT USAGE, CREATE ON SCHEMA public TO {}").format(runtime_id))
@@ -104,7 +104,10 @@ class BodycamHarden(Command):
                     sql.SQL(", ").join(map(sql.Identifier, columns)), table_id, runtime_id))
             if deletable:
                 cursor.execute(sql.SQL("GRANT DELETE ON {} TO {}").format(table_id, runtime_id))
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            cursor.execute("""
+                SELECT pg_get_serial_sequence(table_name, 'id') FROM information_schema.columns
+                 WHERE table_name = %s AND column_name = 'id'
+            """, [table])
             sequence = cursor.fetchone()
             if sequence and sequence[0]:
                 cursor.execute(sql.SQL("GRANT USAGE, SELECT ON SEQUENCE {} TO {}").format(
@@ -113,11 +116,10 @@ class BodycamHarden(Command):
             cursor.execute(sql.SQL("ALTER FUNCTION {}() OWNER TO {}").format(sql.Identifier(function), owner_id))
 
     @staticmethod
-    def _release(cursor, database, runtime, tables):
+    def _release(cursor, runtime, tables):
         runtime_id = sql.Identifier(runtime)
         for table in tables:
             cursor.execute(sql.SQL("ALTER TABLE {} OWNER TO {}").format(sql.Identifier(table), runtime_id))
         for function in lock_functions(cursor):
             cursor.execute(sql.SQL("ALTER FUNCTION {}() OWNER TO {}").format(sql.Identifier(function), runtime_id))
         cursor.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(runtime_id))
-        cursor.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(database), runtime_id))

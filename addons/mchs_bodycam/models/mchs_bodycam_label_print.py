@@ -13,7 +13,17 @@ class MchsBodycamLabelPrint(models.Model):
 
     _name = "mchs.bodycam.label.print"
     _description = "Printed bodycam label or badge"
+    _inherit = ["mchs.bodycam.lock.mixin"]
     _order = "printed_at desc, id desc"
+    # append-only; a link goes empty only when the device never issued or the person is deleted
+    _lock_state_sql = "'printed'"
+    _lock_changeable = {"printed": {"camera_id", "card_id", "employee_id"}}
+    _lock_user_writable = {"printed": set()}
+    _lock_user_creatable = {}
+    _lock_sql_checks = [("(NEW.camera_id IS NULL OR NEW.camera_id = OLD.camera_id) "
+                         "AND (NEW.card_id IS NULL OR NEW.card_id = OLD.card_id) "
+                         "AND (NEW.employee_id IS NULL OR NEW.employee_id = OLD.employee_id)",
+                         "a printed label is kept as printed")]
 
     printed_at = fields.Datetime(string="Printed at", required=True, readonly=True, default=fields.Datetime.now)
     user_id = fields.Many2one("res.users", string="Printed by", required=True, readonly=True, index=True)
@@ -25,6 +35,9 @@ class MchsBodycamLabelPrint(models.Model):
     camera_id = fields.Many2one("mchs.bodycam.camera", string="Bodycam", readonly=True, ondelete="set null")
     card_id = fields.Many2one("mchs.bodycam.card", string="Memory card", readonly=True, ondelete="set null")
     employee_id = fields.Many2one("hr.employee", string="Badge holder", readonly=True, ondelete="set null")
+
+    def _lock_state(self):
+        return "printed"
 
     @api.model
     def _record(self, records, kind):

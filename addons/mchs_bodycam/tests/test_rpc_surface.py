@@ -111,10 +111,11 @@ ALLOWLIST = {
                      "mchs.bodycam.custody.log", "mchs.bodycam.custody.remark",
                      "mchs.bodycam.destruction.confirmation", "mchs.bodycam.destruction.line",
                      "mchs.bodycam.evidence", "mchs.bodycam.integrity.seal", "mchs.bodycam.journal",
-                     "mchs.bodycam.recording", "mchs.bodycam.seal")},
-    **{(model, "write"): ORM + "; nobody: kept as written (items 9, 13)"
+                     "mchs.bodycam.recording", "mchs.bodycam.seal", "mchs.bodycam.label.print")},
+    **{(model, "write"): ORM + "; nobody: kept as written (items 6, 9, 13)"
        for model in ("mchs.bodycam.lock.mixin", "mchs.bodycam.audit.finding", "mchs.bodycam.custody.log",
-                     "mchs.bodycam.destruction.confirmation", "mchs.bodycam.integrity.seal")},
+                     "mchs.bodycam.destruction.confirmation", "mchs.bodycam.integrity.seal",
+                     "mchs.bodycam.label.print")},
     ("mchs.bodycam.integrity.seal", "action_seal_now"): "the bodycam administrator, for their units (items 9, 13)",
 }
 
@@ -171,6 +172,7 @@ class TestRpcSurface(RetentionCase, HttpCase):
             {"recording_id": self.recording.id, "purpose": "review", "password": "special-pass-2026"})
         self.designation = self.env["mchs.bodycam.designation"].search([("department_id", "=", self.unit_a.id)], limit=1)
         self.seal = self.env["mchs.bodycam.integrity.seal"]._seal(self.unit_a, "manual")
+        self.label_print = self.env["mchs.bodycam.label.print"]._record(self.camera_a, "C")
         self.credentials_wizard = self.env["mchs.bodycam.storage.credentials.wizard"].create(
             {"storage_id": self.storage.id})
         self.finding = self.env["mchs.bodycam.audit.finding"].sudo().create({
@@ -278,7 +280,7 @@ class TestRpcSurface(RetentionCase, HttpCase):
                              "mchs.bodycam.custody.log", "mchs.bodycam.custody.remark",
                              "mchs.bodycam.destruction.confirmation", "mchs.bodycam.destruction.line",
                              "mchs.bodycam.integrity.seal", "mchs.bodycam.journal", "mchs.bodycam.recording",
-                             "mchs.bodycam.seal")},
+                             "mchs.bodycam.seal", "mchs.bodycam.label.print")},
             ("mchs.bodycam.custody", "create"): (
                 None, [{"camera_id": camera.id, "inspector_id": self.inspector.id, "state": "issued"}], {}),
             ("mchs.bodycam.evidence", "create"): (None, [{
@@ -291,6 +293,7 @@ class TestRpcSurface(RetentionCase, HttpCase):
             ("mchs.bodycam.destruction.confirmation", "write"): (
                 self.confirmation.ids, [{"withdrawn_at": "2026-01-01"}], {}),
             ("mchs.bodycam.integrity.seal", "write"): (self.seal.ids, [{"payload": "x"}], {}),
+            ("mchs.bodycam.label.print", "write"): (self.label_print.ids, [{"item": "x"}], {}),
             ("mchs.bodycam.integrity.seal", "action_seal_now"): ([], [], {}),
         }
 
