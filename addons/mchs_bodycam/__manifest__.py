@@ -31,6 +31,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "views/mchs_bodycam_recording_views.xml",
         "views/mchs_bodycam_commission_views.xml",
         "views/mchs_bodycam_scan_log_views.xml",
+        "views/mchs_bodycam_integrity_seal_views.xml",
         "views/mchs_bodycam_label_print_views.xml",
         "views/hr_department_views.xml",
         "views/hr_employee_views.xml",

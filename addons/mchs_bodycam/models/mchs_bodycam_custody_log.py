@@ -48,7 +48,7 @@ class MchsBodycamCustodyLog(models.Model):
     remark_id = fields.Many2one("mchs.bodycam.custody.remark", string="Remark", readonly=True,
                                 index="btree_not_null", ondelete="restrict")
     event = fields.Selection(EVENTS, required=True, readonly=True)
-    logged_at = fields.Datetime(required=True, readonly=True)
+    logged_at = fields.Datetime(string="Logged at", required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Written by", required=True, readonly=True)
     content = fields.Text(required=True, readonly=True, help="The row or remark as it stood, as JSON.")
     previous_hash = fields.Char(readonly=True)

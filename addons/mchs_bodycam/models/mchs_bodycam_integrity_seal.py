@@ -59,7 +59,7 @@ class MchsBodycamIntegritySeal(models.Model):
     name = fields.Char(required=True, readonly=True, help="The seal's file name on the storage locations.")
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
     company_id = fields.Many2one(related="department_id.company_id", store=True, precompute=True)
-    sealed_at = fields.Datetime(required=True, readonly=True)
+    sealed_at = fields.Datetime(string="Sealed at", required=True, readonly=True)
     reason = fields.Selection(REASONS, required=True, readonly=True)
     access_count = fields.Integer(string="Access rows", readonly=True)
     custody_count = fields.Integer(string="Appendix 1 chain entries", readonly=True)
