@@ -189,6 +189,22 @@ pg_socket_dir() {
     echo "$dir"
 }
 
+# The data directory of a cluster that runs as the postgres user: WANTED itself when postgres can
+# reach it (or we are not root), else a folder of /var/tmp named after WANTED, because a root
+# clone under /root or in a `mktemp -d` folder is closed to every other user.
+pg_data_dir_for() {  # wanted
+    local wanted="$1" parent folder
+    parent="$(dirname "$wanted")"
+    if [[ $(id -u) -ne 0 ]] || { mkdir -p "$parent" && runuser -u postgres -- test -x "$parent"; }; then
+        echo "$wanted"
+        return
+    fi
+    folder="/var/tmp/mchs-bodycam-$(printf '%s' "$wanted" | md5sum | cut -c1-12)"
+    mkdir -p "$folder"
+    chmod 755 "$folder"
+    echo "$folder/$(basename "$wanted")"
+}
+
 pg_is_running() {  # datadir
     [[ -f "$1/postmaster.pid" ]] || return 1
     _as_pg "$(pg_bindir)/pg_ctl" -D "$1" status >/dev/null 2>&1
