@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -74,12 +76,15 @@ class MchsBodycamCamera(models.Model):
         one written off, one card lost."""
         def ref(xmlid):
             return self.env.ref(f"mchs_bodycam.{xmlid}")
+        # the cards went in before the demo journal's first day: its recordings were made with
+        # the card in the camera (items 6, 8)
+        installed = fields.Datetime.now() - timedelta(days=365)
         for index in range(1, 13):
             if index in (8, 12):
                 continue
             camera = ref(f"camera_{index:02d}_demo")
             for card_index in (2 * index - 1, 2 * index):
-                ref(f"card_{card_index:02d}_demo")._install_into(camera)
+                ref(f"card_{card_index:02d}_demo")._install_into(camera, when=installed)
             camera._apply_seal(f"{camera.department_id.bodycam_code}-S-{1000 + index}")
         repair = ref("camera_08_demo").action_send_to_repair()
         # An xmlid lets uninstalling the module remove the request before its equipment.

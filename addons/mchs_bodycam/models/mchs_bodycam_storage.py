@@ -1,4 +1,6 @@
+import errno
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -9,6 +11,16 @@ from ..lib import vault
 from ..lib.storage import LocalDirectoryBackend, StorageError
 
 PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
+
+
+def _storage_call(function, *args):
+    """``function(*args)``, its OSError told as a StorageError: 'storage_full' when a disk is
+    full, 'storage_unavailable' otherwise."""
+    try:
+        return function(*args)
+    except OSError as error:
+        code = "storage_full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "storage_unavailable"
+        raise StorageError(code, str(error)) from error
 
 
 class MchsBodycamStorage(models.Model):
@@ -29,6 +41,13 @@ class MchsBodycamStorage(models.Model):
                               default=lambda self: self._default_location("backup"),
                               help="Absolute path of the mandatory backup copy's directory (item 10).")
     max_upload_mb = fields.Integer(string="Largest file (MB)", default=8192, required=True)
+    verify_inline_mb = fields.Integer(
+        string="Verify at once up to (MB)", default=256, required=True,
+        help="A resumable upload up to this size is read back and checked while the dock waits for the "
+             "answer; a larger one is checked by a background job while the dock asks for its state.")
+    reserve_mb = fields.Integer(
+        string="Free space kept (MB)", default=1024, required=True,
+        help="A resumable upload is refused when it would leave less free space than this on a location.")
     max_clock_skew_hours = fields.Integer(
         string="Largest clock error (h)", default=24, required=True,
         help="A recording whose device times are further than this from the server's time is refused.")
@@ -41,6 +60,8 @@ class MchsBodycamStorage(models.Model):
     _sql_constraints = [
         ("limits_positive", "CHECK(max_upload_mb > 0 AND max_clock_skew_hours > 0)",
          "The upload limit and the clock tolerance must be positive."),
+        ("upload_limits_valid", "CHECK(verify_inline_mb >= 0 AND reserve_mb >= 0)",
+         "The sizes for checking uploads and the free space kept cannot be negative."),
     ]
 
     @api.model
@@ -111,6 +132,51 @@ class MchsBodycamStorage(models.Model):
     def _remove_stale_parts(self):
         """Temporary files left by uploads a crash killed midway (never a stored recording)."""
         return sum(backend.remove_stale_parts() for storage in self for backend in storage._backends())
+
+    # ------------------------------------------------------------------ resumable uploads (items 10, 11)
+    # The same partial upload is kept on both locations; each method works on both, and OSError
+    # (a full disk, a location gone) becomes a StorageError a dock can be told about.
+
+    def _upload_open(self, upload_id):
+        self._on_backends(lambda backend: backend.upload_open(upload_id))
+
+    def _upload_offset(self, upload_id):
+        """The bytes both locations hold: where the dock resumes."""
+        return min(self._on_backends(lambda backend: backend.upload_offset(upload_id)))
+
+    def _upload_write(self, upload_id, offset, chunk):
+        """Write one chunk at ``offset`` on both locations; returns the new offset. A location
+        already holding exactly this chunk (the other one missed it before a break) is skipped;
+        one holding more than the other is cut back by its backend and written again."""
+        held = self._on_backends(lambda backend: backend.upload_offset(upload_id))
+        if offset != min(held):
+            raise StorageError("offset_mismatch", f"the server holds {min(held)} bytes, not {offset}")
+        pairs = [(backend, mine) for backend, mine in zip(self._backends(), held) if mine != offset + len(chunk)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(lambda pair: _storage_call(pair[0].upload_write, upload_id, offset, chunk), pairs))
+        return min(results, default=offset + len(chunk))
+
+    def _upload_commit(self, upload_id, sha256, retain_until=None):
+        """Both copies read back and, if they hash to ``sha256``, stored under their final name."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda backend: _storage_call(backend.upload_commit, upload_id, sha256, retain_until),
+                          self._backends()))
+
+    def _upload_abort(self, upload_id):
+        self._on_backends(lambda backend: backend.upload_abort(upload_id))
+
+    def _upload_room(self, size):
+        """True when every location can take ``size`` bytes more and keep its reserve (a backend
+        without a notion of free space, such as an object store, always can)."""
+        reserve = self.reserve_mb * 1024 * 1024
+        return all(_storage_call(backend.free_bytes) >= size + reserve
+                   for backend in self._backends() if hasattr(backend, "free_bytes"))
+
+    def _remove_stale_uploads(self, older_than_seconds):
+        return sum(self._on_backends(lambda backend: backend.remove_stale_uploads(older_than_seconds)))
+
+    def _on_backends(self, call):
+        return [_storage_call(call, backend) for backend in self._backends()]
 
     @api.model
     def _for_unit(self, department):

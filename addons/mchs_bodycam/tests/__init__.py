@@ -16,3 +16,4 @@ from . import test_journal_access_reports
 from . import test_retention
 from . import test_audit
 from . import test_retention_reports
+from . import test_dock_uploads
