@@ -13,7 +13,8 @@ break) use six more methods, the same on every kind of backend, keyed by the upl
 
     upload_open(upload_id)                      begin a durable partial upload; idempotent
     upload_offset(upload_id) -> int             bytes durably held: where the dock resumes
-    upload_write(upload_id, offset, chunk) -> int   append one chunk at ``offset``; the new offset
+    upload_write(upload_id, offset, chunk) -> int   append one chunk at ``offset`` (the offset
+                                                held); the new offset
     upload_commit(upload_id, sha256, retain_until=None)   the held bytes become the stored file
                                                 named sha256, only if they hash to it (read back)
     upload_abort(upload_id)                     drop the partial upload
@@ -184,7 +185,7 @@ class LocalDirectoryBackend:
         return shutil.disk_usage(folder).free
 
     # -- resumable uploads (items 10, 11): one part file per upload in the staging folder,
-    # appended chunk by chunk and fsynced before a chunk counts; its size is the offset held.
+    # appended chunk by chunk; its size once fsynced is the offset held.
 
     def _upload_path(self, upload_id):
         if not UPLOAD_ID_RE.match(upload_id or ""):
@@ -219,21 +220,28 @@ class LocalDirectoryBackend:
             os.close(descriptor)
 
     def upload_write(self, upload_id, offset, chunk):
-        """Write ``chunk`` at ``offset`` and fsync; returns the new offset. ``offset`` is the
-        offset held; a smaller one cuts the part back first (this copy got further than the
-        other before a break, and the caller writes the chunk again on both)."""
+        """Write ``chunk`` at ``offset``; returns the new offset. Not fsynced: what counts for a
+        resume is upload_offset, which syncs first, and upload_commit syncs before it reads back.
+        ``offset`` is the size of the part, or less when this copy got further than the other
+        one before a break: a part already holding exactly this chunk there is left as it is,
+        any other is cut back to ``offset`` and written again. A larger one is refused
+        ('offset_mismatch')."""
         descriptor = self._open_part(upload_id, os.O_WRONLY)
         try:
             held = os.fstat(descriptor).st_size
             if offset > held:
                 raise StorageError("offset_mismatch", f"upload {upload_id} holds {held} bytes, not {offset}")
+            if offset + len(chunk) == held:
+                return held
             if offset < held:
                 os.ftruncate(descriptor, offset)
             view = memoryview(chunk)
             done = 0
             while done < len(view):
                 done += os.pwrite(descriptor, view[done:], offset + done)
-            os.fsync(descriptor)
+            # the kernel starts writing this chunk and the one before to the disk now and drops
+            # their pages once clean: the final fsync finds little to do, the page cache stays small
+            os.posix_fadvise(descriptor, max(0, offset - len(view)), 2 * len(view), os.POSIX_FADV_DONTNEED)
             return offset + len(view)
         finally:
             os.close(descriptor)
@@ -252,7 +260,8 @@ class LocalDirectoryBackend:
                 return final
             raise
         with os.fdopen(descriptor, "rb") as handle:
-            # the pages written are clean (fsynced): dropped, the read comes from the disk
+            # on the disk first; its pages, clean then, are dropped: the read comes from the disk
+            os.fsync(descriptor)
             os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
             digest = hash_file(handle)
         if digest != sha256:

@@ -140,27 +140,26 @@ class MchsBodycamStorage(models.Model):
     def _upload_open(self, upload_id):
         self._on_backends(lambda backend: backend.upload_open(upload_id))
 
-    def _upload_offset(self, upload_id):
-        """The bytes both locations hold: where the dock resumes."""
-        return min(self._on_backends(lambda backend: backend.upload_offset(upload_id)))
-
     def _upload_write(self, upload_id, offset, chunk):
-        """Write one chunk at ``offset`` on both locations; returns the new offset. A location
-        already holding exactly this chunk (the other one missed it before a break) is skipped;
-        one holding more than the other is cut back by its backend and written again."""
-        held = self._on_backends(lambda backend: backend.upload_offset(upload_id))
-        if offset != min(held):
-            raise StorageError("offset_mismatch", f"the server holds {min(held)} bytes, not {offset}")
-        pairs = [(backend, mine) for backend, mine in zip(self._backends(), held) if mine != offset + len(chunk)]
+        """Write one chunk on both locations at once, at ``offset``, which must be the offset
+        both hold on the disk (what was acknowledged is never written over); returns the new
+        offset. A location that got further than the other before a break sorts it out itself
+        (see the backends' upload_write)."""
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda pair: _storage_call(pair[0].upload_write, upload_id, offset, chunk), pairs))
-        return min(results, default=offset + len(chunk))
+            held = min(pool.map(lambda backend: _storage_call(backend.upload_offset, upload_id), self._backends()))
+            if offset != held:
+                raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
+            return min(pool.map(lambda backend: _storage_call(backend.upload_write, upload_id, offset, chunk),
+                                self._backends()))
 
-    def _upload_commit(self, upload_id, sha256, retain_until=None):
-        """Both copies read back and, if they hash to ``sha256``, stored under their final name."""
+    def _upload_commit(self, upload_id, sha256, retain_until=None, copies=None):
+        """The copies (indexes into _backends, all by default) read back at once and, if they
+        hash to ``sha256``, stored under their final name."""
+        backends = self._backends()
+        chosen = [backends[index] for index in (range(len(backends)) if copies is None else copies)]
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda backend: _storage_call(backend.upload_commit, upload_id, sha256, retain_until),
-                          self._backends()))
+                          chosen))
 
     def _upload_abort(self, upload_id):
         self._on_backends(lambda backend: backend.upload_abort(upload_id))

@@ -53,6 +53,8 @@ class MchsBodycamUpload(models.Model):
     sha256 = fields.Char(string="Declared SHA-256", required=True, readonly=True)
     chunk_size = fields.Integer(string="Chunk size (bytes)", required=True, readonly=True)
     received = fields.Float(string="Received (bytes)", digits=(20, 0), default=0, readonly=True)
+    verified_copies = fields.Integer(string="Copies verified", default=0, readonly=True,
+                                     help="Copies read back and found to hash to the declared SHA-256.")
     progress = fields.Float(compute="_compute_progress", string="Received (%)")
     last_activity_at = fields.Datetime(string="Last chunk", required=True, readonly=True,
                                        default=fields.Datetime.now)
@@ -108,7 +110,7 @@ class MchsBodycamUpload(models.Model):
                                 ("state", "in", LIVE_STATES)], limit=1)
             if live:
                 return live, False
-            if not storage._upload_room(ticket["size"]):
+            if not self._storage_step(lambda: storage._upload_room(ticket["size"])):
                 raise IngestError(507, "storage_full", self.env._(
                     "The storage server has no room for this file now: the file stays on the card, try later."))
             return self.create(self._values_from_ticket(ticket)), True
@@ -192,14 +194,21 @@ class MchsBodycamUpload(models.Model):
 
     # ------------------------------------------------------------------ steps shared with the background job
 
-    def _conclude(self):
-        """Read both copies back and, when they hash to the declared SHA-256, register the
+    def _conclude(self, one_copy=False):
+        """Read the copies back and, when each hashes to the declared SHA-256, register the
         recording and mark the upload done in one committed transaction; otherwise the parts
-        are removed and the upload fails. Returns True when the recording was created."""
+        are removed and the upload fails. With ``one_copy`` (the background job, whose steps
+        must stay within a cron's time limit) at most one copy is read, the next step goes on.
+        Returns True when the recording was created, None while copies are left to read."""
         self.ensure_one()
+        copies = list(range(self.verified_copies, len(self.storage_id._backends())))
         try:
-            self._storage_step(lambda: self.storage_id._upload_commit(
-                self.name, self.sha256, retain_until=self._retain_until()))
+            for batch in ([copy] for copy in copies) if one_copy else [copies] if copies else []:
+                self._storage_step(lambda batch=batch: self.storage_id._upload_commit(
+                    self.name, self.sha256, retain_until=self._retain_until(), copies=batch))
+                run_committed(self.env, lambda batch=batch: self.write({"verified_copies": batch[-1] + 1}))
+                if one_copy and batch[-1] + 1 < len(self.storage_id._backends()):
+                    return None
         except IngestError as error:
             if error.code not in DATA_ERRORS:
                 raise
@@ -217,15 +226,19 @@ class MchsBodycamUpload(models.Model):
         return created[0]
 
     def _held(self):
-        """The bytes both locations hold. Once the parts went under their final name (the
-        registration after it failed, and the dock finishes again), the whole file."""
-        try:
-            return self.storage_id._upload_offset(self.name)
-        except StorageError as error:
-            if error.code == "no_upload" and all(
-                    backend.verify(self.sha256) for backend in self.storage_id._backends()):
-                return int(self.size)
-            raise self._storage_refusal(error) from error
+        """The bytes both locations hold, on the disk: where the dock resumes. A copy already
+        stored under its final name (a finish that stopped midway) holds the whole file."""
+        held = []
+        for index, backend in enumerate(self.storage_id._backends()):
+            try:
+                held.append(backend.upload_offset(self.name))
+            except StorageError as error:
+                if error.code != "no_upload" or not (index < self.verified_copies or backend.verify(self.sha256)):
+                    raise self._storage_refusal(error) from error
+                held.append(int(self.size))
+            except OSError as error:
+                raise self._storage_refusal(StorageError("storage_unavailable", str(error))) from error
+        return min(held)
 
     def _retain_until(self):
         """Item 12: the retention end of the recording this becomes, for write-once stores."""
@@ -236,6 +249,8 @@ class MchsBodycamUpload(models.Model):
         return datetime.combine(Recording._retention_end(start.date(), years), time.min)
 
     def _drop_parts(self, state, error=False):
+        """The parts go; a copy already under its final name stays (write-once: a copy whose
+        bytes hashed to the SHA-256 is the file itself; a new upload of it finds it there)."""
         self._storage_step(lambda: self.storage_id._upload_abort(self.name))
         run_committed(self.env, lambda: self.write({
             "state": state, "error": error, "finished_at": fields.Datetime.now()}))
@@ -249,7 +264,7 @@ class MchsBodycamUpload(models.Model):
 
     def _storage_refusal(self, error):
         if error.code == "offset_mismatch":
-            held = self.storage_id._upload_offset(self.name)
+            held = self._held()
             return IngestError(409, "offset_mismatch", self.env._(
                 "The server holds %s bytes of this upload: send the chunk that starts there.", held), offset=held)
         if error.code == "storage_full":
@@ -320,8 +335,8 @@ class MchsBodycamUpload(models.Model):
 
     @api.model
     def _cron_process_uploads(self):
-        """One step: check the oldest upload waiting for it, or else expire the uploads idle for
-        a day and remove the parts nothing refers to any more. ir.cron commits after it and, while
+        """One step: check one copy of the oldest upload waiting for it, or else expire the
+        uploads idle for a day and remove the parts nothing refers to any more. ir.cron commits after it and, while
         work is left, runs it again at once (Odoo 18's progress API)."""
         # sudo: the job finishes what the docks started
         Upload = self.sudo()
@@ -330,7 +345,7 @@ class MchsBodycamUpload(models.Model):
             try:
                 with upload._exclusive():
                     if upload.state == "verifying":
-                        upload._conclude()
+                        upload._conclude(one_copy=True)
                         done = 1
                         break
             except IngestError as error:

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
@@ -129,6 +130,10 @@ class TestDockUploads(DockCase, HttpCase):
         self.assertEqual((finished.status_code, finished.json()["state"]), (202, "verifying"), finished.text)
         self.assertEqual(self._request("POST", f"{UPLOADS}/{upload_id}/finish").status_code, 202)
         self.assertEqual(self._request("GET", f"{UPLOADS}/{upload_id}").json()["state"], "verifying")
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        # one copy a step: a step stays within a cron's time limit
+        self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual((self._upload(upload_id).state, self._upload(upload_id).verified_copies), ("verifying", 1))
         self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
         self._in_caller_transaction()._cron_process_uploads()
         status = self._request("GET", f"{UPLOADS}/{upload_id}").json()
@@ -304,3 +309,19 @@ class TestDockUploads(DockCase, HttpCase):
         # before the dock is known: the language the dock asks for
         unknown = self._request("GET", UPLOADS, token="wrong", headers={"Accept-Language": "ru-RU"}).json()
         self.assertNotEqual(unknown["message"], self._request("GET", UPLOADS, token="wrong").json()["message"])
+
+    def test_upload_history_is_read_only_and_per_unit(self):
+        """Items 5, 13: the head, the responsible person and the administrator of the unit read
+        its dock uploads; nobody changes them over the ORM; other units and roles see none."""
+        upload = self._upload(self._open().json()["id"])
+        Upload = self.env["mchs.bodycam.upload"]
+        for user in (self.responsible_user, self.head_user, self.admin_user):
+            self.assertEqual(Upload.with_user(user).search([]), upload)
+            for attempt in (lambda u: u.write({"state": "done"}), lambda u: u.unlink(),
+                            lambda u: Upload.with_user(u.env.user).create({"name": "x"})):
+                with self.assertRaises(AccessError):
+                    attempt(upload.with_user(user))
+        self.assertFalse(Upload.with_user(self.responsible_b_user).search([]))
+        for user in (self.inspector_user, self.commission_user):
+            with self.assertRaises(AccessError):
+                Upload.with_user(user).search([])
