@@ -49,7 +49,6 @@ class Agent:
         """Every recording of every docked bodycam, once; returns False when the server stayed
         out of reach for a file beyond ``give_up_after`` seconds."""
         mounts, identified = devices.docked(self.config)
-        complete = True
         for mount in mounts:
             device = identified[mount]
             if device is None:
@@ -61,8 +60,9 @@ class Agent:
                 continue
             self.unknown_logged.discard(mount)
             for recording in devices.recordings(device, self.config):
-                complete &= self.process(device, recording, give_up_after)
-        return complete
+                if not self.process(device, recording, give_up_after):
+                    return False  # the server is out of reach: the next files would wait as long
+        return True
 
     def process(self, device, recording, give_up_after):
         """Upload one file, trying again with a growing pause while the server is out of reach."""
