@@ -335,26 +335,23 @@ class MchsBodycamUpload(models.Model):
 
     @api.model
     def _cron_process_uploads(self):
-        """One step: check one copy of the oldest upload waiting for it, or else expire the
-        uploads idle for a day and remove the parts nothing refers to any more. ir.cron commits after it and, while
-        work is left, runs it again at once (Odoo 18's progress API)."""
+        """One step: read one copy of the oldest upload waiting for it, or else expire the
+        uploads idle for a day and remove the parts nothing refers to any more. A step may read
+        a whole copy, so the next one is triggered as a run of its own rather than reported as
+        progress (Odoo runs up to ten batches of a job in one go, all under one time limit)."""
         # sudo: the job finishes what the docks started
         Upload = self.sudo()
-        done = 0
         for upload in Upload.search([("state", "=", "verifying")], order="id"):
             try:
                 with upload._exclusive():
                     if upload.state == "verifying":
                         upload._conclude(one_copy=True)
-                        done = 1
-                        break
+                        self.env.ref("mchs_bodycam.ir_cron_process_uploads").sudo()._trigger()
+                        return
             except IngestError as error:
                 if error.code != "busy":
                     raise
-        if not done:
-            self._expire_idle()
-        remaining = Upload.search_count([("state", "=", "verifying")])
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining if done else 0)
+        self._expire_idle()
 
     @api.model
     def _expire_idle(self):
