@@ -11,7 +11,8 @@ run and on the same file system:
 
 1. raw: that many ``cp`` at once of the source files to one folder, then ``sync`` (one copy);
    then twice that many (to a primary and a backup folder), then ``sync`` (two copies, which is
-   what the product writes);
+   what the product writes), then every copy read back from the disk through ``sha256sum`` at
+   once (what the product checks before a recording exists);
 2. product: that many dock processes at once, each sending its file through
    ``/mchs_bodycam/dock/v2/uploads`` (open, chunks, finish, then asking for the state until the
    background job has read both copies back and stored the recording), while the RSS of every
@@ -150,42 +151,60 @@ def stop_server(process):
 
 
 class RssSampler(threading.Thread):
-    """RSS of every process of the server (master, HTTP workers, cron worker, gevent) every
-    ``interval`` seconds: the first and the largest sample of each."""
+    """RSS of every process of the server (master, HTTP workers, cron worker) every
+    ``interval`` seconds."""
 
     def __init__(self, pid, interval=0.1):
         super().__init__(daemon=True)
         self.root = psutil.Process(pid)
         self.interval = interval
-        self.first, self.peak, self.names = {}, {}, {}
+        self.samples = []  # (seconds since the start, {pid: rss})
+        self.names = {}
         self.done = threading.Event()
 
     def run(self):
+        started = time.perf_counter()
         while not self.done.is_set():
             try:
-                processes = [self.root, *self.root.children(recursive=True)]
+                processes = [self.root, *self.root.children()]
             except psutil.Error:  # the server is gone
                 return
+            sample = {}
             for process in processes:
                 try:
-                    rss = process.memory_info().rss
-                    self.names.setdefault(process.pid, " ".join(process.cmdline()[-1:]) or process.name())
+                    sample[process.pid] = process.memory_info().rss
+                    self.names.setdefault(process.pid, self._role(process))
                 except psutil.Error:
                     continue
-                self.first.setdefault(process.pid, rss)
-                self.peak[process.pid] = max(self.peak.get(process.pid, 0), rss)
+            self.samples.append((time.perf_counter() - started, sample))
             self.done.wait(self.interval)
+
+    def _role(self, process):
+        if process.pid == self.root.pid:
+            return "master"
+        return "cron worker" if process.nice() > 0 else "HTTP worker"
 
     def stop(self):
         self.done.set()
         self.join()
 
-    def report(self):
-        rows = sorted(self.peak, key=lambda pid: -self.peak[pid])
-        growth = max((self.peak[pid] - self.first[pid] for pid in rows), default=0)
-        lines = [f"    pid {pid}: {self.first[pid] / MB:7.1f} -> peak {self.peak[pid] / MB:7.1f} MiB "
-                 f"(+{(self.peak[pid] - self.first[pid]) / MB:.1f})" for pid in rows]
-        return growth, lines
+    def report(self, quarters=4):
+        """Per role, the largest RSS of its processes in each quarter of the run (processes
+        restarted in between count under their role)."""
+        if not self.samples:
+            return ["    no sample"]
+        end = self.samples[-1][0] or 1
+        lines = []
+        for role in ("master", "HTTP worker", "cron worker"):
+            peaks = []
+            for quarter in range(quarters):
+                values = [rss for at, sample in self.samples if quarter * end / quarters <= at <= (quarter + 1) * end / quarters
+                          for pid, rss in sample.items() if self.names.get(pid) == role]
+                peaks.append(f"{max(values) / MB:6.1f}" if values else "     -")
+            first = [rss for pid, rss in self.samples[0][1].items() if self.names.get(pid) == role]
+            lines.append(f"    {role + 's' if role != 'master' else role:13} first {max(first, default=0) / MB:6.1f} MiB; "
+                         f"largest per quarter of the run: {' '.join(peaks)} MiB")
+        return lines
 
 
 # ---------------------------------------------------------------------------- the two sides
@@ -204,8 +223,10 @@ def write_sources(folder, count, size_mb):
     return paths
 
 
-def timed_copies(sources, targets):
-    """Seconds of one ``cp`` per (source, target folder) pair, all at once, then ``sync``."""
+def timed_copies(sources, targets, read_back=False):
+    """Seconds of one ``cp`` per (source, target folder) pair, all at once, then ``sync``; with
+    ``read_back``, then every copy read back from the disk (O_DIRECT) through sha256sum, all at
+    once, as the product checks its copies."""
     for target in set(targets):
         os.makedirs(target, exist_ok=True)
     subprocess.run(["sync"], check=True)
@@ -215,17 +236,25 @@ def timed_copies(sources, targets):
         if process.wait():
             raise SystemExit("cp failed")
     subprocess.run(["sync"], check=True)
+    copied = time.perf_counter() - start
+    if read_back:
+        copies = [os.path.join(target, os.path.basename(source)) for source, target in zip(sources, targets)]
+        readers = [subprocess.Popen(f"dd if={copy} iflag=direct bs=4M status=none | sha256sum > /dev/null", shell=True)
+                   for copy in copies]
+        for reader in readers:
+            reader.wait()
     elapsed = time.perf_counter() - start
     for target in set(targets):
         shutil.rmtree(target)
-    return elapsed
+    return copied, elapsed
 
 
 def raw_local(sources, scratch):
-    """(seconds for one copy, seconds for two copies) of the sources by cp."""
-    one = timed_copies(sources, [os.path.join(scratch, "one")] * len(sources))
-    two = timed_copies(sources * 2, [os.path.join(scratch, "a")] * len(sources) + [os.path.join(scratch, "b")] * len(sources))
-    return one, two
+    """Seconds by cp: one copy; two copies; two copies then read back through sha256sum."""
+    one, _ = timed_copies(sources, [os.path.join(scratch, "one")] * len(sources))
+    two, verified = timed_copies(sources * 2, [os.path.join(scratch, "a")] * len(sources)
+                                 + [os.path.join(scratch, "b")] * len(sources), read_back=True)
+    return one, two, verified
 
 
 def raw_s3(sources, scratch):
@@ -300,7 +329,15 @@ def server_chunk_times(log_path, offset):
     return [float(sql) + float(rest) for sql, rest in ACCESS_LOG_RE.findall(text)]
 
 
-def clear_storage(folder):
+def forget_round(database, storage_id, folder):
+    """The recordings and uploads of a round go (SQL, the guard off in that transaction) with
+    their files, so that the next round stores the same sources again."""
+    with Registry(database).cursor() as cr:
+        cr.execute("DELETE FROM mchs_bodycam_upload WHERE storage_id = %s", [storage_id])
+        cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.execute("DELETE FROM mchs_bodycam_recording WHERE storage_id = %s", [storage_id])
+        cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.commit()
     for location in ("primary", "backup"):
         path = os.path.join(folder, location)
         if os.path.isdir(path):
@@ -316,30 +353,31 @@ def spread(values):
     return f"median {statistics.median(values):.2f} s, p95 {p95:.2f} s, max {values[-1]:.2f} s ({len(values)} requests)"
 
 
-def run_round(args, count, tokens, cameras, sources, folder, server, log_path):
+def run_round(args, count, fixture, tokens, sources, folder, server, log_path):
     total_mb = count * args.size_mb
     print(f"\n== {count} docks x {args.size_mb} MB at once ({total_mb} MB), {args.workers} workers, "
           f"{args.storage} storage ==")
-    one, two = RAW_BASELINES[args.storage](sources[:count], os.path.join(folder, "raw"))
+    one, two, two_read = RAW_BASELINES[args.storage](sources[:count], os.path.join(folder, "raw"))
     log_offset = os.path.getsize(log_path)
-    stored, done, client_times, sampler, bad = product(args, tokens[:count], cameras[:count], sources[:count], server.pid)
+    stored, done, client_times, sampler, bad = product(
+        args, tokens[:count], fixture["inventory_numbers"][:count], sources[:count], server.pid)
     server_times = server_chunk_times(log_path, log_offset)
-    growth, rss_lines = sampler.report()
     rate = lambda seconds: total_mb / seconds  # noqa: E731
-    print(f"  {'what':58} {'seconds':>8} {'MB/s':>8}   ratio")
-    print(f"  {'raw cp, one copy, + sync':58} {one:8.1f} {rate(one):8.1f}")
-    print(f"  {'raw cp, two copies (primary + backup), + sync':58} {two:8.1f} {rate(two):8.1f}")
-    print(f"  {'product, every chunk stored on both copies (fsynced)':58} {stored:8.1f} {rate(stored):8.1f}   "
+    print(f"  {'what':62} {'seconds':>8} {'MB/s':>8}")
+    print(f"  {'raw: cp, one copy, + sync':62} {one:8.1f} {rate(one):8.1f}")
+    print(f"  {'raw: cp, two copies (primary + backup), + sync':62} {two:8.1f} {rate(two):8.1f}")
+    print(f"  {'raw: the same, then both copies read back through sha256sum':62} {two_read:8.1f} {rate(two_read):8.1f}")
+    print(f"  {'product: every chunk on both copies':62} {stored:8.1f} {rate(stored):8.1f}   "
           f"{one / stored:.2f} x cp one copy, {two / stored:.2f} x cp two copies")
-    print(f"  {'product, every file read back from disk, recording stored':58} {done:8.1f} {rate(done):8.1f}   "
-          f"{one / done:.2f} x cp one copy, {two / done:.2f} x cp two copies")
+    print(f"  {'product: both copies read back, every recording stored':62} {done:8.1f} {rate(done):8.1f}   "
+          f"{two_read / done:.2f} x cp two copies read back")
     print(f"  chunk requests, seen by the docks (waiting for a worker included): {spread(client_times)}")
     print(f"  chunk requests, inside the server: {spread(server_times)}")
-    print(f"  server RSS (largest growth +{growth / MB:.1f} MiB), first sample -> peak:")
-    print("\n".join(rss_lines))
+    print("  server RSS:")
+    print("\n".join(sampler.report()))
     if bad:
         print(f"  NOT STORED: {bad}")
-    clear_storage(folder)
+    forget_round(args.database, fixture["storage"], folder)
 
 
 def main():
@@ -374,7 +412,7 @@ def main():
         server, log_path = start_server(args, folder)
         print(f"started odoo-bin --workers {args.workers} --max-cron-threads 1 on port {args.port}, pid {server.pid}")
         for count in counts:
-            run_round(args, count, tokens, fixture["inventory_numbers"], sources, folder, server, log_path)
+            run_round(args, count, fixture, tokens, sources, folder, server, log_path)
     finally:
         if server:
             stop_server(server)

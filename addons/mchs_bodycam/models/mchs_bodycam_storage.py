@@ -141,16 +141,16 @@ class MchsBodycamStorage(models.Model):
         self._on_backends(lambda backend: backend.upload_open(upload_id))
 
     def _upload_write(self, upload_id, offset, chunk):
-        """Write one chunk on both locations at once, at ``offset``, which must be the offset
-        both hold on the disk (what was acknowledged is never written over); returns the new
-        offset. A location that got further than the other before a break sorts it out itself
-        (see the backends' upload_write)."""
+        """Write one chunk on both locations, at ``offset``, which must be the offset both hold
+        on the disk (what was acknowledged is never written over); returns the new offset. A
+        location that got further than the other before a break sorts it out itself (see the
+        backends' upload_write). The writes go to the page cache, one location after the other;
+        only the sync of the chunk before waits for the disks, both at once."""
         with ThreadPoolExecutor(max_workers=2) as pool:
             held = min(pool.map(lambda backend: _storage_call(backend.upload_offset, upload_id), self._backends()))
-            if offset != held:
-                raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
-            return min(pool.map(lambda backend: _storage_call(backend.upload_write, upload_id, offset, chunk),
-                                self._backends()))
+        if offset != held:
+            raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
+        return min(_storage_call(backend.upload_write, upload_id, offset, chunk) for backend in self._backends())
 
     def _upload_commit(self, upload_id, sha256, retain_until=None, copies=None):
         """The copies (indexes into _backends, all by default) read back at once and, if they
