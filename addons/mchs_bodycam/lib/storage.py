@@ -23,7 +23,9 @@ break) use six more methods, the same on every kind of backend, keyed by the upl
 Every chunk but the last is UPLOAD_CHUNK_SIZE bytes (an object store's multipart parts must be
 at least 5 MiB). Partial data never sits under a final name: the stored files stay write-once.
 """
+import errno
 import hashlib
+import mmap
 import os
 import re
 import shutil
@@ -259,11 +261,11 @@ class LocalDirectoryBackend:
             if self.verify(sha256):
                 return final
             raise
-        with os.fdopen(descriptor, "rb") as handle:
-            # on the disk first; its pages, clean then, are dropped: the read comes from the disk
+        try:
             os.fsync(descriptor)
-            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-            digest = hash_file(handle)
+        finally:
+            os.close(descriptor)
+        digest = hash_from_disk(self._upload_path(upload_id))
         if digest != sha256:
             raise StorageError("hash_mismatch", f"upload {upload_id} hashes to {digest}, not to {sha256}")
         part = self._upload_path(upload_id)
@@ -331,6 +333,29 @@ def _fsync_dir(folder):
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def hash_from_disk(path, block=8 << 20):
+    """SHA-256 of a file as the disk holds it: read with O_DIRECT (around the page cache) in
+    large blocks; where the file system has no O_DIRECT, read after its cached pages are dropped
+    (the file must be fsynced: only clean pages are dropped)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    except OSError as error:
+        if error.errno != errno.EINVAL:
+            raise
+        with open(path, "rb") as handle:
+            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            return hash_file(handle, chunk_size=block)
+    buffer = mmap.mmap(-1, block)  # page-aligned, as O_DIRECT wants
+    digest = hashlib.sha256()
+    try:
+        while count := os.readv(descriptor, [buffer]):
+            digest.update(memoryview(buffer)[:count])
+    finally:
+        os.close(descriptor)
+        buffer.close()
+    return digest.hexdigest()
 
 
 def hash_file(handle, chunk_size=1 << 20, copy_to=None):

@@ -44,7 +44,7 @@ class IrHttp(models.AbstractModel):
         """The language of an answer before the dock is known: the one it asks for
         (Accept-Language) if installed, else English."""
         wanted = request.best_lang
-        installed = dict(request.env["res.lang"].sudo().get_installed())
+        installed = dict(request.env["res.lang"].sudo().get_installed())  # sudo: no user before the token
         return wanted if wanted in installed else "en_US"
 
     @classmethod

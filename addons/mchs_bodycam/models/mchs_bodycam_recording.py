@@ -261,6 +261,7 @@ class MchsBodycamRecording(models.Model):
     @api.model
     def _ingest_store(self, ticket, chunks):
         """Write ``chunks`` to both locations while hashing them; returns (sha256, size)."""
+        # sudo: the storage server's settings, for a dock (a machine, not a user) of its unit
         storage = self.env["mchs.bodycam.storage"].sudo().browse(ticket["storage_id"])
         # a file sent again (a lost answer) whose SHA-256 the dock declares is only read and
         # checked, not written twice more to be thrown away
@@ -278,7 +279,7 @@ class MchsBodycamRecording(models.Model):
         existing = self._stored_as(self.env["mchs.bodycam.storage"].browse(ticket["storage_id"]), sha256)
         if existing:
             return existing, False
-        camera = self.env["mchs.bodycam.camera"].sudo().browse(ticket["camera_id"])
+        camera = self.env["mchs.bodycam.camera"].sudo().browse(ticket["camera_id"])  # sudo: as the dock, see below
         start, end = ticket["device_start"], ticket["device_end"]
         custody = self._ingest_custody(camera, start)
         offset = timedelta(seconds=custody.clock_offset_seconds)
@@ -361,6 +362,7 @@ class MchsBodycamRecording(models.Model):
             return
         offset = timedelta(seconds=self._ingest_custody(camera, device_start).clock_offset_seconds)
         start, end = device_start - offset, device_end - offset
+        # sudo: the installation history, read for the dock
         installed = self.env["mchs.bodycam.card.installation"].sudo().search_count([
             ("card_id", "=", card.id), ("camera_id", "=", camera.id), ("date_installed", "<=", end),
             "|", ("date_removed", "=", False), ("date_removed", ">=", start)], limit=1)

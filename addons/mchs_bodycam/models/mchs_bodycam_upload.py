@@ -100,6 +100,7 @@ class MchsBodycamUpload(models.Model):
         """Open an upload for the checked ``ticket`` (see recording._ingest_check), or find
         what already holds the file: its recording (done), or the live upload of it (resumed).
         Returns (HTTP status, answer)."""
+        # sudo: the storage server's settings, for a dock (a machine, not a user) of its unit
         storage = self.env["mchs.bodycam.storage"].sudo().browse(ticket["storage_id"])
 
         def open_or_find():
@@ -175,6 +176,7 @@ class MchsBodycamUpload(models.Model):
                     held=held, size=int(self.size)), offset=held)
             if self.size > self.storage_id.verify_inline_mb * 1024 * 1024:
                 run_committed(self.env, lambda: self.write({"state": "verifying", "received": held}))
+                # sudo: wakes the background job up, whoever runs this step
                 self.env.ref("mchs_bodycam.ir_cron_process_uploads").sudo()._trigger()
                 return 202, self._dock_answer()
             created = self._conclude()
@@ -346,6 +348,7 @@ class MchsBodycamUpload(models.Model):
                 with upload._exclusive():
                     if upload.state == "verifying":
                         upload._conclude(one_copy=True)
+                        # sudo: the job wakes itself up for the next step
                         self.env.ref("mchs_bodycam.ir_cron_process_uploads").sudo()._trigger()
                         return
             except IngestError as error:
@@ -357,6 +360,7 @@ class MchsBodycamUpload(models.Model):
     def _expire_idle(self):
         """Item 10: an upload nobody sent a chunk to for a day expires; its parts go, and so do
         parts no upload refers to (left by a crash)."""
+        # sudo: housekeeping of every unit's uploads and storage servers, whoever runs the job
         idle = self.sudo().search([("state", "=", "open"), ("last_activity_at", "<", fields.Datetime.now() - EXPIRY)])
         for upload in idle:
             try:
