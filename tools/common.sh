@@ -77,6 +77,21 @@ ensure_deps() {
         log "installing Python requirements ($missing)"
         "$PYTHON" -m pip install -q -r "$REPO_ROOT/requirements.txt"
     fi
+    if ! _dock_agent_installed; then
+        log "installing the dock agent (dock/, editable)"
+        "$PYTHON" -m pip install -q --no-deps -e "$REPO_ROOT/dock"
+    fi
+}
+
+# True when mchs_dock_agent is importable from this clone's dock/ and its console script exists.
+_dock_agent_installed() {
+    "$PYTHON" - "$REPO_ROOT/dock" <<'PY' 2>/dev/null
+import importlib.util, os, shutil, sys, sysconfig
+spec = importlib.util.find_spec("mchs_dock_agent")
+here = os.path.realpath(sys.argv[1]) + os.sep
+script = os.path.join(sysconfig.get_path("scripts"), "mchs-dock-agent")
+sys.exit(0 if spec and os.path.realpath(spec.origin).startswith(here) and os.path.exists(script) else 1)
+PY
 }
 
 # --------------------------------------------------------------------------
