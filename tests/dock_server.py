@@ -60,13 +60,16 @@ for number in (1, 2):
 checks = {"check_operable": True, "battery_level": 95, "check_datetime": True, "clock_offset_seconds": 0,
           "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True}
 duties = {}
-for camera, inspector in ((cameras[0], inspectors[0]), (cameras[3], inspectors[1])):  # two open duties
-    entry = env["mchs.bodycam.custody"].with_user(responsible_user).create(dict(
-        checks, camera_id=camera.id, inspector_id=inspector.id, check_seal_number=camera.seal_number))
-    entry.action_confirm_issue_badge(inspector.sudo().bodycam_qr_payload)
-    entry.action_issue()
-    entry.sudo().write({"issue_datetime": fields.Datetime.now() - timedelta(hours=6)})
-    duties[camera.inventory_number] = entry.id
+# Two open duties issued six hours ago: the clock is moved back (as the demo does) because a
+# signed Appendix 1 row cannot be rewritten afterwards (item 9).
+from freezegun import freeze_time
+with freeze_time(fields.Datetime.now() - timedelta(hours=6)):
+    for camera, inspector in ((cameras[0], inspectors[0]), (cameras[3], inspectors[1])):
+        entry = env["mchs.bodycam.custody"].with_user(responsible_user).create(dict(
+            checks, camera_id=camera.id, inspector_id=inspector.id, check_seal_number=camera.seal_number))
+        entry._confirm_by_badge(inspector.sudo()._bodycam_badge_payload(), "issue")
+        entry.action_issue()
+        duties[camera.inventory_number] = entry.id
 env.cr.commit()
 print("SETUP=" + json.dumps({
     "unit": unit.id, "storage": storage.id, "docks": docks, "tokens": tokens, "duties": duties,
