@@ -10,7 +10,9 @@ addons-path root. Code translations (the web client's ``_t``, Python's ``_``) ar
 those files at run time; model terms (menus, fields, views) are loaded into the database when
 a module is installed or updated, and for every installed module when this addon is.
 
-It also gives words to the few places where Odoo 18 shows English whatever the language:
+Where the browser's Intl data has no Kazakh (Chrome, Chromium), it gives the web client Kazakh
+month and week-day names and relative times. It also gives words to the few places where Odoo 18
+shows English whatever the language:
 the breadcrumbs' "Back to ..." tooltip and the employee's marital status; and names Discuss's
 channel of all employees in both languages instead of "general".
 """,
@@ -26,7 +28,9 @@ channel of all employees in both languages instead of "general".
     ],
     "assets": {
         "web.assets_backend": [
-            "mchs_bodycam_lang/static/src/*",
+            "mchs_bodycam_lang/static/src/kazakh_intl.js",
+            "mchs_bodycam_lang/static/src/breadcrumbs.js",
+            "mchs_bodycam_lang/static/src/breadcrumbs.xml",
         ],
     },
     "pre_init_hook": "adopt_kazakh",
