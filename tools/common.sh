@@ -174,7 +174,9 @@ locate_odoo() {
     fi
     export ODOO_SRC="$src"
     export ODOO_BIN="$src/odoo-bin"
-    export ODOO_ADDONS_PATH="$src/addons,$REPO_ROOT/addons"
+    # langpack/: the product's language addon and the Kazakh (and missing Russian) .po files of
+    # Odoo's own modules (<module>/i18n_extra/kk.po), found there by Odoo's translation loader.
+    export ODOO_ADDONS_PATH="$src/addons,$REPO_ROOT/addons,$REPO_ROOT/langpack"
 }
 
 # --------------------------------------------------------------------------

@@ -124,7 +124,8 @@ if ! pg_db_exists "$PG_PORT" "$DB"; then
     args=(-i "$MCHS_MODULE" --load-language=en_US,ru_RU)
 else
     log "database $DB exists: updating $MCHS_MODULE so code changes apply"
-    args=(-u "$MCHS_MODULE")
+    # the language addon too: its update reloads the Kazakh of Odoo's modules (langpack/)
+    args=(-u "$MCHS_MODULE,mchs_bodycam_lang")
 fi
 : > "$STEP_LOG"
 if ! "$PYTHON" "$ODOO_BIN" -c "$CONF" -d "$DB" "${args[@]}" --stop-after-init --no-http \
