@@ -21,8 +21,13 @@ run and on the same file system:
 
 Everything it created is removed at the end (records by SQL, the recordings with their guard
 trigger disabled in that transaction; the folder). MB here is MiB. It prints figures and asserts
-nothing. ``--storage s3`` is the hook for the object store of issue 10, point 1 (raw boto3 PUT
-against the product on RGW): see RAW_BASELINES.
+nothing.
+
+``--storage s3`` measures the object store kind (issue 10, point 1) instead: each round starts a
+fresh Ceph RGW (tools/rgw.sh, BlueStore on a sparse file in the folder) with two new Object Lock
+buckets, points the storage server at them, and compares the product with raw boto3 uploads of
+the same files to the same RGW (``upload_file``, 8 MiB parts: one copy; both buckets; both
+buckets then both copies read back through SHA-256), at once, in the same run.
 """
 import argparse
 import hashlib
@@ -51,6 +56,7 @@ from odoo.modules.registry import Registry
 from mchs_dock_agent.client import DockClient, Refused
 
 MB = 1 << 20
+RGW_SCRIPT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "rgw.sh")
 QUIET = {"tracking_disable": True, "mail_create_nolog": True, "mail_create_nosubscribe": True,
          "mail_notrack": True}
 ACCESS_LOG_RE = re.compile(r'"PUT /mchs_bodycam/dock/v2/uploads/\w+\?offset=\d+ HTTP/1\.\d" 200 - \d+ ([\d.]+) ([\d.]+)')
@@ -59,7 +65,8 @@ ACCESS_LOG_RE = re.compile(r'"PUT /mchs_bodycam/dock/v2/uploads/\w+\?offset=\d+ 
 # ---------------------------------------------------------------------------- database fixture
 
 def setup(database, folder, docks, max_mb):
-    """Unit, storage, docks (+ tokens) and bodycams, committed."""
+    """Unit, storage (local folders; an s3 round points it at its RGW), docks (+ tokens) and
+    bodycams, committed."""
     code = "BENCH" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(3))
     with Registry(database).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, QUIET)
@@ -84,10 +91,10 @@ def cleanup(database, fixture):
         cr.execute("DELETE FROM mchs_bodycam_upload WHERE storage_id = %s", [fixture["storage"]])
         # Recordings are evidence and their guard refuses every DELETE (items 12, 13): a benchmark's
         # throwaway rows go with the guard off for this transaction only.
-        cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_lock")
         cr.execute("DELETE FROM mchs_bodycam_recording WHERE storage_id = %s", [fixture["storage"]])
         recordings = cr.rowcount
-        cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_lock")
         cr.execute("DELETE FROM mchs_bodycam_dock WHERE id = ANY(%s)", [fixture["docks"]])
         cr.execute("DELETE FROM mchs_bodycam_storage WHERE id = %s", [fixture["storage"]])
         cr.execute("DELETE FROM mchs_bodycam_camera WHERE id = ANY(%s)", [fixture["cameras"]])
@@ -257,14 +264,86 @@ def raw_local(sources, scratch):
     return one, two, verified
 
 
-def raw_s3(sources, scratch):
-    """Hook for issue 10, point 1: time a boto3 put_object of each source to the storage's
-    primary and backup buckets on the same RGW, all at once (the raw side of the object store)."""
-    raise SystemExit("--storage s3 needs the S3 backend (issue 10, point 1): implement raw_s3 with boto3 "
-                     "put_object to the primary and backup buckets, and make setup() create an S3 storage server")
+class S3Round:
+    """A fresh RGW for one round (the product's recordings stay under COMPLIANCE retention, which
+    only throwing the store away removes), its two Object Lock buckets, and the storage server
+    pointed at them."""
+
+    def __init__(self, args, folder, count, storage_id):
+        self.folder = os.path.join(folder, f"rgw-{count}")
+        size_mb = count * args.size_mb
+        # raw: two copies (plus one); product: staging and recordings on both buckets; slack
+        env = dict(os.environ, RGW_STORE="bluestore", RGW_SIZE=str(7 * size_mb + 4096))
+        started = time.perf_counter()
+        subprocess.run(["bash", RGW_SCRIPT, "start", self.folder], check=True, env=env, stdout=subprocess.DEVNULL)
+        self.start_seconds = time.perf_counter() - started
+        output = subprocess.run(["bash", RGW_SCRIPT, "env", self.folder], check=True, capture_output=True,
+                                text=True).stdout
+        self.env = dict(line.removeprefix("export ").split("=", 1) for line in output.splitlines())
+        from odoo.addons.mchs_bodycam.lib.storage_s3 import S3Backend  # noqa: PLC0415 (after the config)
+        self.buckets = [S3Backend(self.env["MCHS_S3_ENDPOINT"], name, self.env["MCHS_S3_ACCESS_KEY"],
+                                  self.env["MCHS_S3_SECRET_KEY"]) for name in (f"bench-{count}-p", f"bench-{count}-b")]
+        for bucket in self.buckets:
+            bucket.create_bucket()
+        with Registry(args.database).cursor() as cr:
+            env_ = api.Environment(cr, SUPERUSER_ID, QUIET)
+            storage = env_["mchs.bodycam.storage"].browse(storage_id)
+            storage.write({"kind": "s3", "s3_endpoint": self.env["MCHS_S3_ENDPOINT"], "s3_backup_endpoint": False,
+                           "s3_bucket": self.buckets[0].bucket, "s3_backup_bucket": self.buckets[1].bucket})
+            storage._set_s3_credentials(self.env["MCHS_S3_ACCESS_KEY"], self.env["MCHS_S3_SECRET_KEY"])
+            cr.commit()
+
+    def rss_mb(self):
+        total = 0
+        for name in ("mon.a", "osd.0", "client.rgw"):
+            with open(os.path.join(self.folder, "run", f"{name}.pid"), encoding="ascii") as handle:
+                total += psutil.Process(int(handle.read().strip())).memory_info().rss
+        return total / MB
+
+    def raw(self, sources):
+        """Seconds by boto3 upload_file (8 MiB parts, as the docks' chunks): one copy; both
+        buckets; both buckets then both copies read back through SHA-256; all at once."""
+        one = self._timed([(source, self.buckets[0], "raw-one/") for source in sources])
+        pairs = [(source, bucket, "raw-two/") for bucket in self.buckets for source in sources]
+        two = self._timed(pairs)
+        started = time.perf_counter()
+        self._timed(pairs, read_back=True)
+        return one, two, two + time.perf_counter() - started
+
+    def _transfer(self, source, bucket, prefix, read_back):
+        """One upload or read-back, in its own process with its own client (a client's
+        connections are not shared across a fork)."""
+        from boto3.s3.transfer import TransferConfig  # noqa: PLC0415
+        from odoo.addons.mchs_bodycam.lib import storage_s3  # noqa: PLC0415
+        storage_s3._clients.clear()  # the parent's, inherited by the fork
+        client = storage_s3.s3_client(self.env["MCHS_S3_ENDPOINT"], "default", self.env["MCHS_S3_ACCESS_KEY"],
+                           self.env["MCHS_S3_SECRET_KEY"])
+        key = prefix + os.path.basename(source)
+        if read_back:
+            digest = hashlib.sha256()
+            for block in client.get_object(Bucket=bucket.bucket, Key=key)["Body"].iter_chunks(8 * MB):
+                digest.update(block)
+            return
+        config = TransferConfig(multipart_threshold=8 * MB, multipart_chunksize=8 * MB, max_concurrency=1)
+        client.upload_file(source, bucket.bucket, key, Config=config)
+
+    def _timed(self, pairs, read_back=False):
+        context = multiprocessing.get_context("fork")
+        started = time.perf_counter()
+        processes = [context.Process(target=self._transfer, args=(*pair, read_back)) for pair in pairs]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+            if process.exitcode:
+                raise SystemExit("a raw S3 transfer failed")
+        return time.perf_counter() - started
+
+    def close(self):
+        subprocess.run(["bash", RGW_SCRIPT, "stop", self.folder], check=False, stdout=subprocess.DEVNULL)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-RAW_BASELINES = {"local": raw_local, "s3": raw_s3}
 
 
 def dock(url, token, camera, path, start_event, results):
@@ -334,9 +413,9 @@ def forget_round(database, storage_id, folder):
     their files, so that the next round stores the same sources again."""
     with Registry(database).cursor() as cr:
         cr.execute("DELETE FROM mchs_bodycam_upload WHERE storage_id = %s", [storage_id])
-        cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.execute("ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_lock")
         cr.execute("DELETE FROM mchs_bodycam_recording WHERE storage_id = %s", [storage_id])
-        cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_guard")
+        cr.execute("ALTER TABLE mchs_bodycam_recording ENABLE TRIGGER mchs_bodycam_recording_lock")
         cr.commit()
     for location in ("primary", "backup"):
         path = os.path.join(folder, location)
@@ -357,24 +436,36 @@ def run_round(args, count, fixture, tokens, sources, folder, server, log_path):
     total_mb = count * args.size_mb
     print(f"\n== {count} docks x {args.size_mb} MB at once ({total_mb} MB), {args.workers} workers, "
           f"{args.storage} storage ==")
-    one, two, two_read = RAW_BASELINES[args.storage](sources[:count], os.path.join(folder, "raw"))
+    store = None
+    if args.storage == "s3":
+        store = S3Round(args, folder, count, fixture["storage"])
+        print(f"  fresh RGW (BlueStore) started in {store.start_seconds:.1f} s, RSS {store.rss_mb():.0f} MiB")
+        one, two, two_read = store.raw(sources[:count])
+        raw_names = ("raw: boto3 upload_file, one copy", "raw: boto3 upload_file, both buckets",
+                     "raw: the same, then both copies read back through SHA-256")
+    else:
+        one, two, two_read = raw_local(sources[:count], os.path.join(folder, "raw"))
+        raw_names = ("raw: cp, one copy, + sync", "raw: cp, two copies (primary + backup), + sync",
+                     "raw: the same, then both copies read back through sha256sum")
     log_offset = os.path.getsize(log_path)
     stored, done, client_times, sampler, bad = product(
         args, tokens[:count], fixture["inventory_numbers"][:count], sources[:count], server.pid)
     server_times = server_chunk_times(log_path, log_offset)
     rate = lambda seconds: total_mb / seconds  # noqa: E731
     print(f"  {'what':62} {'seconds':>8} {'MB/s':>8}")
-    print(f"  {'raw: cp, one copy, + sync':62} {one:8.1f} {rate(one):8.1f}")
-    print(f"  {'raw: cp, two copies (primary + backup), + sync':62} {two:8.1f} {rate(two):8.1f}")
-    print(f"  {'raw: the same, then both copies read back through sha256sum':62} {two_read:8.1f} {rate(two_read):8.1f}")
+    for name, seconds in zip(raw_names, (one, two, two_read)):
+        print(f"  {name:62} {seconds:8.1f} {rate(seconds):8.1f}")
     print(f"  {'product: every chunk on both copies':62} {stored:8.1f} {rate(stored):8.1f}   "
-          f"{one / stored:.2f} x cp one copy, {two / stored:.2f} x cp two copies")
+          f"{one / stored:.2f} x raw one copy, {two / stored:.2f} x raw two copies")
     print(f"  {'product: both copies read back, every recording stored':62} {done:8.1f} {rate(done):8.1f}   "
-          f"{two_read / done:.2f} x cp two copies read back")
+          f"{two_read / done:.2f} x raw two copies read back")
     print(f"  chunk requests, seen by the docks (waiting for a worker included): {spread(client_times)}")
     print(f"  chunk requests, inside the server: {spread(server_times)}")
     print("  server RSS:")
     print("\n".join(sampler.report()))
+    if store:
+        print(f"  RGW RSS after the round: {store.rss_mb():.0f} MiB")
+        store.close()
     if bad:
         print(f"  NOT STORED: {bad}")
     forget_round(args.database, fixture["storage"], folder)
@@ -388,7 +479,7 @@ def main():
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18479)
-    parser.add_argument("--storage", choices=sorted(RAW_BASELINES), default="local")
+    parser.add_argument("--storage", choices=("local", "s3"), default="local")
     parser.add_argument("--odoo-bin", help="default: odoo-bin next to the imported odoo package")
     parser.add_argument("--folder", help="where to make the storage and scratch directory (default: the temp dir)")
     args = parser.parse_args()

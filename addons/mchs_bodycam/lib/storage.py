@@ -12,13 +12,18 @@ Resumable uploads (items 10, 11: a dock uploads while the bodycam charges, over 
 break) use six more methods, the same on every kind of backend, keyed by the upload's id:
 
     upload_open(upload_id)                      begin a durable partial upload; idempotent
-    upload_offset(upload_id) -> int             bytes durably held: where the dock resumes
+    upload_offset(upload_id, expected=None) -> int   bytes durably held: where the dock resumes
+                                                (``expected``: the offset the caller expects, a
+                                                hint a backend may answer cheaply when it holds)
     upload_write(upload_id, offset, chunk) -> int   append one chunk at ``offset`` (the offset
                                                 held); the new offset
     upload_commit(upload_id, sha256, retain_until=None)   the held bytes become the stored file
                                                 named sha256, only if they hash to it (read back)
     upload_abort(upload_id)                     drop the partial upload
     remove_stale_uploads(older_than_seconds)    drop partial uploads nobody touched since
+
+A backend whose ``writes_at_once`` is true (a network store) gets a chunk's two copies at once,
+one thread each; local folders get them one after the other (both go to the page cache).
 
 Every chunk but the last is UPLOAD_CHUNK_SIZE bytes (an object store's multipart parts must be
 at least 5 MiB). Partial data never sits under a final name: the stored files stay write-once.
@@ -57,6 +62,8 @@ class StorageError(Exception):
 
 class LocalDirectoryBackend:
     """Files under ``<root>/<aa>/<bb>/<sha256>``, read-only once written."""
+
+    writes_at_once = False
 
     def __init__(self, root):
         if not root or not os.path.isabs(root):
@@ -254,7 +261,7 @@ class LocalDirectoryBackend:
             os.close(descriptor)
         _fsync_dir(os.path.dirname(path))
 
-    def upload_offset(self, upload_id):
+    def upload_offset(self, upload_id, expected=None):  # noqa: ARG002 (a stat is cheap: no hint needed)
         """Bytes held: the part's size once it is on the disk (what a killed writer left in the
         page cache is flushed first, so the answer is durable)."""
         descriptor = self._open_part(upload_id, os.O_RDONLY)

@@ -103,6 +103,8 @@ def _utc(moment):
 class S3Backend:
     """One bucket of an S3 endpoint holding recordings under COMPLIANCE retention."""
 
+    writes_at_once = True  # a part is a network round trip: both buckets get theirs at once
+
     def __init__(self, endpoint, bucket, access_key, secret_key, region="default", part_size=PART_SIZE):
         if not (endpoint and bucket and access_key and secret_key):
             raise StorageError("configuration", "the object store's endpoint, bucket and credentials are required")
@@ -375,9 +377,15 @@ class S3Backend:
         except FileNotFoundError:
             return None
 
-    def upload_offset(self, upload_id):
-        """Bytes durably held: the point the dock resumes from."""
+    def upload_offset(self, upload_id, expected=None):
+        """Bytes durably held: the point the dock resumes from. When this process wrote the
+        upload's last part and that ends at ``expected``, that is the answer (no listing: two
+        listings a chunk on each bucket cost more than the chunk's part); a commit reads
+        everything back anyway."""
         key = self._upload_key(upload_id)
+        cached = _upload_progress.get((self.location(), key))
+        if expected is not None and cached and cached[1] == expected:
+            return expected
         upload = self._multipart_of(key)
         if upload is None:
             staged = self._staged_size(key)
@@ -409,6 +417,10 @@ class S3Backend:
             raise StorageError("no_upload", f"no open upload {upload_id} on {self.location()}")
         parts = self._parts(key, upload)
         held = sum(part["Size"] for part in parts)
+        if parts and offset == held - parts[-1]["Size"] and offset != held:
+            # this bucket got the chunk before a break and the other did not: the chunk is sent
+            # again, and replaces its own part
+            parts, held = parts[:-1], offset
         if offset != held:
             raise StorageError("offset", f"the upload holds {held} bytes, not {offset}: resume from {held}")
         return self._append_part(key, chunk, upload, held, len(parts), parts[-1]["Size"] if parts else None)

@@ -339,13 +339,18 @@ class MchsBodycamStorage(models.Model):
         """Write one chunk on both locations, at ``offset``, which must be the offset both hold
         on the disk (what was acknowledged is never written over); returns the new offset. A
         location that got further than the other before a break sorts it out itself (see the
-        backends' upload_write). The writes go to the page cache, one location after the other;
-        only the sync of the chunk before waits for the disks, both at once."""
+        backends' upload_write). Local folders are written one after the other (to the page
+        cache; only the sync of the chunk before waits for the disks, both at once); an object
+        store's two parts go at once."""
+        backends = self._backends()
         with ThreadPoolExecutor(max_workers=2) as pool:
-            held = min(pool.map(lambda backend: _storage_call(backend.upload_offset, upload_id), self._backends()))
-        if offset != held:
-            raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
-        return min(_storage_call(backend.upload_write, upload_id, offset, chunk) for backend in self._backends())
+            held = min(pool.map(lambda backend: _storage_call(backend.upload_offset, upload_id, offset), backends))
+            if offset != held:
+                raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
+            if all(backend.writes_at_once for backend in backends):
+                return min(pool.map(lambda backend: _storage_call(backend.upload_write, upload_id, offset, chunk),
+                                    backends))
+        return min(_storage_call(backend.upload_write, upload_id, offset, chunk) for backend in backends)
 
     def _upload_commit(self, upload_id, sha256, retain_until=None, copies=None):
         """The copies (indexes into _backends, all by default) read back at once and, if they

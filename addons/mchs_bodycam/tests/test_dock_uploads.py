@@ -12,18 +12,15 @@ from odoo.tools import mute_logger
 
 from ..lib.storage import UPLOAD_CHUNK_SIZE
 from ..lib.transaction import IN_CALLER_TRANSACTION
-from .common import DockCase
+from .common import DockCase, S3StorageMixin
 
 ONE_SHOT = "/mchs_bodycam/dock/v1/recordings"
 UPLOADS = "/mchs_bodycam/dock/v2/uploads"
 CHUNK = UPLOAD_CHUNK_SIZE
 
 
-@tagged("post_install", "-at_install")
-class TestDockUploads(DockCase, HttpCase):
-    """The resumable upload of the dock API (items 10, 11): chunks that fit Odoo's workers, a
-    resume from the offset the server holds, and a recording only once both copies hash to the
-    declared SHA-256. Every answer is JSON with a code."""
+class DockUploadClient:
+    """A dock speaking the resumable upload API to the test server."""
 
     @classmethod
     def setUpClass(cls):
@@ -32,8 +29,6 @@ class TestDockUploads(DockCase, HttpCase):
         # the body of most tests: two full chunks and a short last one
         cls.body = os.urandom(2 * CHUNK + 1000)
         cls.sha = hashlib.sha256(cls.body).hexdigest()
-
-    # ------------------------------------------------------------------ client
 
     def _request(self, method, path, token=None, **kwargs):
         headers = dict({"Authorization": f"Bearer {token or self.token}"}, **kwargs.pop("headers", {}))
@@ -75,6 +70,13 @@ class TestDockUploads(DockCase, HttpCase):
 
     def _in_caller_transaction(self):
         return self.env["mchs.bodycam.upload"].with_context(**{IN_CALLER_TRANSACTION: True})
+
+
+@tagged("post_install", "-at_install")
+class TestDockUploads(DockUploadClient, DockCase, HttpCase):
+    """The resumable upload of the dock API (items 10, 11): chunks that fit Odoo's workers, a
+    resume from the offset the server holds, and a recording only once both copies hash to the
+    declared SHA-256. Every answer is JSON with a code."""
 
     # ------------------------------------------------------------------ the protocol
 
@@ -325,3 +327,42 @@ class TestDockUploads(DockCase, HttpCase):
         for user in (self.inspector_user, self.commission_user):
             with self.assertRaises(AccessError):
                 Upload.with_user(user).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestDockUploadsS3(DockUploadClient, S3StorageMixin, DockCase, HttpCase):
+    """The same upload on the object store (issue 10, points 1 and 2): each chunk is a part of a
+    multipart upload on both buckets, sent to both at once; the recording exists only once both
+    are read back, under COMPLIANCE retention, with nothing left in staging."""
+
+    def test_a_chunk_only_one_bucket_got_is_sent_again_and_the_upload_completes(self):
+        upload_id = self._open().json()["id"]
+        self.assertEqual(self._put(upload_id, 0, self.body[:CHUNK]).json()["offset"], CHUNK)
+        # a break after the primary bucket took the second chunk and before the backup did
+        primary, backup = self.storage._backends()
+        primary.upload_write(upload_id, CHUNK, self.body[CHUNK:2 * CHUNK])
+        self.assertEqual((primary.upload_offset(upload_id), backup.upload_offset(upload_id)), (2 * CHUNK, CHUNK))
+        status = self._request("GET", f"{UPLOADS}/{upload_id}").json()
+        self.assertEqual(status["offset"], CHUNK, "the dock resumes from what both buckets hold")
+        self._assert_refused(self._put(upload_id, 0, self.body[:CHUNK]), 409, "offset_mismatch")
+        self.assertEqual(self._send_all(upload_id, start=CHUNK), len(self.body))
+        finished = self._request("POST", f"{UPLOADS}/{upload_id}/finish")
+        self.assertEqual((finished.status_code, finished.json()["state"], finished.json()["verified"]),
+                         (201, "done", True), finished.text)
+        recording = self.env["mchs.bodycam.recording"].browse(finished.json()["recording_id"])
+        self.assertEqual((recording.sha256, int(recording.size)), (self.sha, len(self.body)))
+        for bucket in self.buckets:
+            self.assertEqual(self._objects(bucket), [bucket.key(self.sha)], "nothing left in staging")
+            self.assertTrue(bucket.verify(self.sha))
+            self.assertEqual(bucket.lock_state(self.sha)[0][1], "COMPLIANCE")
+
+    def test_bytes_that_do_not_hash_are_dropped_from_both_buckets(self):
+        upload_id = self._open().json()["id"]
+        forged = bytearray(self.body)
+        forged[7] ^= 0xFF
+        self._send_all(upload_id, bytes(forged))
+        self._assert_refused(self._request("POST", f"{UPLOADS}/{upload_id}/finish"), 422, "hash_mismatch")
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        for bucket in self.buckets:
+            self.assertEqual(self._objects(bucket), [], "neither the parts nor a final name are left")
+            self.assertFalse(bucket.client.list_multipart_uploads(Bucket=bucket.bucket).get("Uploads"))

@@ -151,17 +151,28 @@ class TestObjectLock(BaseCase):
         backend.upload_open("dock-1-42")  # idempotent
         self.assertEqual(backend.upload_offset("dock-1-42"), 0)
         offset = backend.upload_write("dock-1-42", 0, body[:5 * MIB])
+        # the other bucket missed this chunk before a break: it comes again at the same offset
+        # and replaces this bucket's last part rather than being refused
+        self.assertEqual(backend.upload_write("dock-1-42", 0, body[:5 * MIB]), offset)
+        self.assertEqual(len(backend.client.list_parts(
+            Bucket=backend.bucket, Key=storage_s3.UPLOAD_PREFIX + "dock-1-42",
+            UploadId=backend._multipart_of(storage_s3.UPLOAD_PREFIX + "dock-1-42"))["Parts"]), 1)
         with self.assertRaisesRegex(StorageError, "resume from 5242880"):
-            backend.upload_write("dock-1-42", 0, body[:5 * MIB])
+            backend.upload_write("dock-1-42", 1, body[:5 * MIB])
+        self.assertEqual(backend.upload_offset("dock-1-42", expected=offset), offset)
         # a break: another request (another worker) asks where to resume
         self.assertEqual(backend.upload_offset("dock-1-42"), offset)
-        # another worker wrote the next chunk: what this process remembers is not trusted
+        # another worker wrote the next chunk: without a hint the store's list answers
         key = storage_s3.UPLOAD_PREFIX + "dock-1-42"
         [upload] = backend.client.list_multipart_uploads(Bucket=backend.bucket, Prefix=key)["Uploads"]
         backend.client.upload_part(Bucket=backend.bucket, Key=key, UploadId=upload["UploadId"], PartNumber=2,
                                    Body=body[5 * MIB:10 * MIB])
+        self.assertEqual(backend.upload_offset("dock-1-42"), 10 * MIB)
+        # ... and its answer was lost: the dock sends that chunk again here, where this process
+        # still remembers 5 MiB; its part is replaced by the same bytes (the commit hashes all)
+        self.assertEqual(backend.upload_write("dock-1-42", offset, body[5 * MIB:10 * MIB]), 10 * MIB)
         with self.assertRaisesRegex(StorageError, "holds 10485760 bytes"):
-            backend.upload_write("dock-1-42", offset, body[5 * MIB:10 * MIB] + b"!")
+            backend.upload_write("dock-1-42", 3, body[5 * MIB:10 * MIB])
         offset = backend.upload_offset("dock-1-42")
         offset = backend.upload_write("dock-1-42", offset, body[10 * MIB:])
         self.assertEqual(offset, len(body))
