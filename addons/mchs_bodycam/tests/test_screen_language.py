@@ -113,7 +113,7 @@ class TestScreenLanguage(HttpCase):
         entry = env["mchs.bodycam.custody"].with_user(cls.users["responsible"]).create(dict(
             CHECKS_PASSED, camera_id=camera.id, inspector_id=employees["inspector"].id,
             check_seal_number=camera.seal_number))
-        entry.action_confirm_issue_badge(employees["inspector"].sudo().bodycam_qr_payload)
+        entry._confirm_by_badge(employees["inspector"].sudo()._bodycam_badge_payload(), "issue")
         entry.action_issue()
         cls.folders = [tempfile.mkdtemp(prefix=f"mchs-crawl-{name}-") for name in ("primary", "backup")]
         cls.addClassCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in cls.folders])
