@@ -36,6 +36,7 @@ IGNORED = re.compile(
     r"|https?://\S+|\b[\w.-]+\.(?:com|kz|org|net)\b"  # URLs and domain names
     r"|\b[A-Za-z_]+/[A-Za-z_/+-]+"  # time zones (Asia/Almaty)
     r"|\b\w+\.\w+(?:\.\w+)*\b"      # technical names (mchs.bodycam.camera, file.mp4)
+    r"|\bodoo-bin \w+"               # a command an administrator types (odoo-bin bodycam_verify)
 )
 WORD = re.compile(r"[A-Za-z]{2,}")
 
