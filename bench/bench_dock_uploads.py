@@ -1,7 +1,7 @@
 """Docks uploading at once through the resumable dock API against a raw copy (items 10, 11).
 
     python3 bench/bench_dock_uploads.py -c <odoo config> -d <database with mchs_bodycam>
-        [--docks 4,8] [--size-mb 1024] [--workers 2] [--port 18479] [--folder DIR] [--storage local]
+        [--docks 4,8] [--size-mb 1024] [--workers 2] [--port 18479] [--folder DIR] [--storage local|s3]
 
 Creates, committed, a unit, its storage server (primary and backup in a new folder under
 --folder, default the temp dir), one dock (with its token) and one bodycam per dock; starts
