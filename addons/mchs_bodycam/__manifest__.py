@@ -11,7 +11,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
-    "depends": ["hr", "maintenance", "mail", "web", "report_xlsx"],
+    "depends": ["hr", "maintenance", "mail", "web", "barcodes", "report_xlsx"],
     "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
     "data": [
         "security/mchs_bodycam_security.xml",

@@ -73,6 +73,8 @@ ALLOWLIST = {
     ("mchs.bodycam.custody", "desk_scan"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_issue"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_return"): RESPONSIBLE + ": the scan desk",
+    ("mchs.bodycam.custody", "desk_setup"): RESPONSIBLE + ": the scan desk (its checklist and labels)",
+    ("mchs.bodycam.custody", "desk_wipe"): RESPONSIBLE + ": the scan desk (column 6 and the wipe, items 5, 10)",
     ("mchs.bodycam.custody", "write"): ORM + "; " + RESPONSIBLE + ", draft entries",
     ("mchs.bodycam.custody.remark", "write"): ORM + "; a remark is completed once, never changed (item 9)",
     ("mchs.bodycam.custody.remark.wizard", "action_apply"): "the inspector on their own entry, and " + RESPONSIBLE,
@@ -247,6 +249,8 @@ class TestRpcSurface(RetentionCase, HttpCase):
                 None, [camera.id, self.inspector._bodycam_badge_payload(), {}], {}),
             ("mchs.bodycam.custody", "desk_return"): (
                 None, [self.camera_a2.id, self.other_inspector._bodycam_badge_payload()], {}),
+            ("mchs.bodycam.custody", "desk_setup"): (None, [], {}),
+            ("mchs.bodycam.custody", "desk_wipe"): (None, [self.camera_a2.id], {}),
             ("mchs.bodycam.custody", "write"): (self.entry.ids, [{"is_overdue": True}], {}),
             ("mchs.bodycam.custody.remark", "write"): (self.entry.remark_ids.ids, [{"pause_end": "2026-01-01"}], {}),
             ("mchs.bodycam.custody.remark.wizard", "action_apply"): (self.remark_wizard.ids, [], {}),
