@@ -24,3 +24,4 @@ from . import test_scan_desk_day
 from . import test_dock_uploads
 from . import test_landing_tz
 from . import test_desk_screens
+from . import test_demo_video
