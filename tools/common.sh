@@ -13,6 +13,8 @@ MCHS_MODULE="${MCHS_MODULE:-mchs_bodycam}"
 
 APT_PACKAGES=(postgresql wkhtmltopdf fonts-dejavu poppler-utils zbar-tools qpdf chromium gettext openssl
               libpq-dev libldap2-dev libsasl2-dev
+              # the demo's recordings are short real videos (a tiny shipped MP4 without it)
+              ffmpeg
               # the object store of the tests and of make run STORAGE=s3 (tools/rgw.sh, issue 10)
               ceph-mon ceph-osd radosgw ceph-common)
 

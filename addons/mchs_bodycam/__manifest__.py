@@ -11,7 +11,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
-    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "mail", "web", "report_xlsx"],
+    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "mail", "web", "barcodes", "report_xlsx"],
     "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
     "data": [
         "security/mchs_bodycam_security.xml",
@@ -22,6 +22,13 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "data/mchs_bodycam_custody_data.xml",
         "data/mchs_bodycam_retention_data.xml",
         "data/mchs_bodycam_upload_data.xml",
+        # the reports first: the forms' print buttons name them (issue 12, point 6)
+        "reports/report_paperformats.xml",
+        "reports/report_labels.xml",
+        "reports/report_badge.xml",
+        "reports/report_journal_custody.xml",
+        "reports/report_evidence.xml",
+        "reports/report_destruction.xml",
         "views/mchs_bodycam_camera_views.xml",
         "views/mchs_bodycam_card_views.xml",
         "views/mchs_bodycam_designation_views.xml",
@@ -36,12 +43,6 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "views/mchs_bodycam_label_print_views.xml",
         "views/hr_department_views.xml",
         "views/hr_employee_views.xml",
-        "reports/report_paperformats.xml",
-        "reports/report_labels.xml",
-        "reports/report_badge.xml",
-        "reports/report_journal_custody.xml",
-        "reports/report_evidence.xml",
-        "reports/report_destruction.xml",
         "wizard/mchs_bodycam_slot_wizard_views.xml",
         "wizard/mchs_bodycam_custody_remark_wizard_views.xml",
         "views/mchs_bodycam_menus.xml",
@@ -53,6 +54,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
     "assets": {
         "web.assets_backend": [
             "mchs_bodycam/static/src/scan_desk/*",
+            "mchs_bodycam/static/src/tz_banner/*",
         ],
         "web.assets_tests": [
             "mchs_bodycam/static/tests/tours/*.js",

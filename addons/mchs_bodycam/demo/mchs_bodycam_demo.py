@@ -20,6 +20,7 @@ from odoo.exceptions import UserError
 from ..lib.storage import UPLOAD_CHUNK_SIZE, store_stream
 from ..lib.transaction import IN_CALLER_TRANSACTION
 from ..lib.storage_s3 import S3Backend
+from .demo_video import demo_video
 from ..models.mchs_bodycam_upload import EXPIRY
 
 CHECKS = {
@@ -161,7 +162,7 @@ class MchsBodycamDemo(models.AbstractModel):
         """The dock uploads a short generated recording of ``entry`` while the bodycam charges
         (item 11), through the real ingest path so that its hash is real."""
         start = entry.issue_datetime + timedelta(minutes=minutes_after_issue, seconds=entry.clock_offset_seconds)
-        body = f"demo recording of row {entry.row_number}, {entry.inventory_text}, {start}\n".encode() * 2000
+        body = demo_video(f"{entry.inventory_text}\n№ {entry.row_number} · {entry._local_time(start)}")
         recording, _created = self.env["mchs.bodycam.recording"]._ingest(
             self._dock(entry.department_id), entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number,
             str(start), str(start + timedelta(hours=hours)), iter([body]), len(body),
@@ -365,7 +366,7 @@ class MchsBodycamDemo(models.AbstractModel):
         def archive(year, month, day, index):
             camera = cameras[index % len(cameras)]
             start = datetime(year, month, day, 4 + index)
-            body = f"demo archive recording {start:%Y-%m-%d %H:%M}, {camera.inventory_number}\n".encode() * 3000
+            body = demo_video(f"{camera.inventory_number}\n{start:%d.%m.%Y %H:%M} UTC")
             return self._archive(storage, camera, start, body)
 
         expired = [archive(last_year - 3, month, 10 + index, index) for index, month in enumerate((3, 5, 6, 9))]

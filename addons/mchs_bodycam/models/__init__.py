@@ -33,3 +33,5 @@ from . import mchs_bodycam_audit_finding
 from . import mchs_bodycam_integrity_seal
 from . import mchs_bodycam_upload
 from . import ir_http
+from . import res_users
+from . import ir_actions_actions

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class HrEmployee(models.Model):
@@ -13,3 +13,27 @@ class HrEmployee(models.Model):
         # sudo: the badge ID is an HR field; only its signed form leaves this method
         barcode = self.sudo().barcode
         return self.env["mchs.bodycam.qr"]._make_payload("E", barcode) if barcode else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        employees = super().create(vals_list)
+        employees._bodycam_default_user_tz(linked=True)
+        return employees
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"user_id", "department_id"} & set(vals):
+            self._bodycam_default_user_tz(linked="user_id" in vals)
+        return result
+
+    def _bodycam_default_user_tz(self, linked):
+        """A user joins a unit in the unit's time zone (issue 12, point 4): the journal's times
+        are the unit's, so the screen's are too. When the employee is linked to the user, the
+        user takes the unit's zone; when only the unit changes, a user still in Odoo's default
+        zone (none, or UTC) is moved. A user who chose another zone afterwards keeps it and is
+        warned by a banner (res.users._bodycam_tz_warning)."""
+        for employee in self.filtered(lambda e: e.user_id and e.department_id):
+            user = employee.user_id
+            if linked or user.tz in (False, "UTC", "Etc/UTC"):
+                # sudo: the HR officer who links the employee may not write other users
+                user.sudo().tz = employee.department_id._bodycam_tz().zone

@@ -51,3 +51,13 @@ class IrHttp(models.AbstractModel):
     def _dock_response(cls, status, payload, headers=()):
         return request.make_response(json.dumps(payload), status=status,
                                      headers=[("Content-Type", "application/json"), *headers])
+
+    def session_info(self):
+        """The web client's start: the bodycam role's landing action (issue 12, point 5) and the
+        warning of a time zone other than the unit's (point 4)."""
+        info = super().session_info()
+        user = self.env.user
+        if info.get("uid") and not user._is_public():
+            info["home_action_id"] = user._bodycam_landing_action().id or False
+            info["bodycam_tz_warning"] = user._bodycam_tz_warning()
+        return info

@@ -397,7 +397,14 @@ class MchsBodycamCustody(models.Model):
             if entry.state != "returned":
                 raise UserError(self.env._("Recordings are downloaded after the return."))
         self._check_responsible_person()
-        self._lock_write({"state": "downloaded", "download_datetime": fields.Datetime.now()})
+        self._mark_downloaded()
+
+    def _mark_downloaded(self):
+        """Column 6 filled once: by the dock's first upload (which may come before the return is
+        written), or now (items 9, 10)."""
+        for entry in self:
+            entry._lock_write({"state": "downloaded"} if entry.download_datetime
+                              else {"state": "downloaded", "download_datetime": fields.Datetime.now()})
 
     def _record_download(self, recording):
         """Column 6: a recording of this entry reached the storage server (items 10, 11)."""
@@ -581,9 +588,26 @@ class MchsBodycamCustody(models.Model):
     # ------------------------------------------------------------------ scan desk
 
     @api.model
+    def desk_setup(self):
+        """What the desk shows that the server defines, in the user's language: the pre-use
+        checklist of item 16 and the labels of its measured values, and the states' names."""
+        self._check_desk_user()
+        Camera = self.env["mchs.bodycam.camera"]
+        return {
+            "checklist": [{"key": name, "label": self._fields[name]._description_string(self.env)}
+                          for name in CHECKLIST],
+            "labels": {name: self._fields[name]._description_string(self.env)
+                       for name in ("battery_level", "clock_offset_seconds", "check_seal_number")},
+            "help": {"clock_offset_seconds": self._fields["clock_offset_seconds"]._description_help(self.env)},
+            "device_states": dict(Camera._fields["state"]._description_selection(self.env)),
+            "entry_states": dict(self._fields["state"]._description_selection(self.env)),
+        }
+
+    @api.model
     def desk_scan(self, payload):
         """What the desk shows for a scanned label: a bodycam (with its cards, seal and the
-        entry it is out under) or an inspector's badge; refusals come back in plain words."""
+        entry it is out under or waits to be downloaded and wiped under) or an inspector's badge;
+        refusals come back in plain words."""
         self._check_desk_user()
         result = self.env["mchs.bodycam.qr"]._resolve(payload)
         if not result["ok"]:
@@ -591,26 +615,41 @@ class MchsBodycamCustody(models.Model):
         if result["model"] == "hr.employee":
             employee = self.env["hr.employee"].browse(result["id"])
             return {"ok": True, "kind": "inspector", "id": employee.id, "name": employee.name,
-                    "payload": payload.strip()}
+                    "payload": result["payload"]}
         if result["model"] != "mchs.bodycam.camera":
-            return self.env["mchs.bodycam.qr"]._refuse(payload.strip(), "wrong_kind", self.env._(
+            return self.env["mchs.bodycam.qr"]._refuse(result["payload"], "wrong_kind", self.env._(
                 "%s is a memory card: scan the bodycam it is installed in.", result["name"]))
-        camera = self.env["mchs.bodycam.camera"].browse(result["id"])
-        entry = self.search([("camera_id", "=", camera.id), ("state", "in", ACTIVE_STATES), ("struck", "=", False)],
+        return dict(self._desk_camera(self.env["mchs.bodycam.camera"].browse(result["id"])), ok=True, kind="camera")
+
+    @api.model
+    def _desk_camera(self, camera):
+        """The scanned bodycam as the desk shows it, with what its pre-use check compares to
+        (item 16: the company's minimum battery, item 8: the seal on record)."""
+        return {"id": camera.id, "inventory_number": camera.inventory_number, "state": camera.state,
+                "seal_number": camera.seal_number or "", "cards": camera.card_ids.mapped("inventory_number"),
+                "min_battery": camera.company_id.bodycam_min_battery, "entry": self._desk_entry(camera.id)}
+
+    @api.model
+    def _desk_entry(self, camera_id):
+        """The summary of the row the bodycam is out under, or waits under for its download and
+        wipe (items 5, 10), or False."""
+        entry = self.search([("camera_id", "=", camera_id), ("state", "in", ACTIVE_STATES), ("struck", "=", False)],
                             limit=1)
-        return {
-            "ok": True, "kind": "camera", "id": camera.id, "inventory_number": camera.inventory_number,
-            "state": camera.state, "seal_number": camera.seal_number or "",
-            "cards": camera.card_ids.mapped("inventory_number"),
-            "entry": entry._desk_summary() if entry else False,
-        }
+        return entry._desk_summary() if entry else False
 
     def _desk_summary(self):
         self.ensure_one()
+        recordings = self.recording_ids.filtered(lambda recording: recording.state == "stored").sorted("start")
         return {"id": self.id, "row_number": self.row_number, "state": self.state,
-                "inspector": self.inspector_id.name, "inventory_text": self.inventory_text,
-                "display_name": self.display_name,
-                "return_confirmed": bool(self.return_confirmed_at)}
+                "inspector": self.inspector_id.name, "inspector_id": self.inspector_id.id,
+                "inventory_text": self.inventory_text, "display_name": self.display_name,
+                "return_confirmed": bool(self.return_confirmed_at),
+                # column 6, and whether the dock's upload filled it (items 10, 11)
+                "download_time": self.download_datetime and self._local_time(self.download_datetime),
+                "closed_time": self.closed_datetime and self._local_time(self.closed_datetime),
+                "recordings": [{"id": recording.id, "name": recording.filename or recording.sha256[:12],
+                                "start": self._local_time(recording.start or recording.device_start),
+                                "dock": recording.dock_id.name or ""} for recording in recordings]}
 
     @api.model
     def desk_issue(self, camera_id, badge_payload, checklist):
@@ -632,7 +671,8 @@ class MchsBodycamCustody(models.Model):
     @api.model
     def desk_return(self, camera_id, badge_payload=None):
         """Receive a bodycam back at the desk; the badge scan is the inspector's signature
-        unless they already confirmed the return in their own session (item 10)."""
+        unless they already confirmed the return in their own session (item 10). The desk then
+        goes on to the download and the wipe of the same row (desk_wipe)."""
         self._check_desk_user()
         entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued"), ("struck", "=", False)], limit=1)
         if not entry:
@@ -641,6 +681,26 @@ class MchsBodycamCustody(models.Model):
             entry._confirm_by_badge(badge_payload, "return")
         entry.action_return()
         return entry._desk_summary()
+
+    @api.model
+    def desk_wipe(self, camera_id):
+        """The end of a row at the desk, in one step (items 5, 10): the recordings of the duty are
+        on the storage server (column 6, filled by the dock's first upload or now), both copies of
+        each are verified, then the cards are wiped and the bodycam is available again."""
+        self._check_desk_user()
+        entry = self.search([("camera_id", "=", camera_id), ("state", "in", ("returned", "downloaded")),
+                             ("struck", "=", False)], limit=1)
+        if not entry:
+            raise UserError(self.env._("This bodycam has no returned row waiting for its download and wipe."))
+        if entry.state == "returned":
+            if not entry.recording_ids:
+                raise UserError(self.env._(
+                    "No recording of row %(row)s has reached the storage server yet: put the bodycam in its "
+                    "dock, or read its cards at the workstation, then scan it again (items 10, 11).",
+                    row=entry.row_number))
+            entry._mark_downloaded()
+        entry.action_close()
+        return dict(self._desk_camera(entry.camera_id), closed_entry=entry._desk_summary())
 
     @api.model
     def _check_desk_user(self):
@@ -656,7 +716,7 @@ class MchsBodycamCustody(models.Model):
         if not result["ok"]:
             raise UserError(result["message"])
         if result["model"] != "hr.employee":
-            raise UserError(qr._refuse((badge_payload or "").strip(), "wrong_kind",
+            raise UserError(qr._refuse(result["payload"], "wrong_kind",
                                        self.env._("Scan the inspector's badge."))["message"])
         return self.env["hr.employee"].browse(result["id"])
 

@@ -18,7 +18,7 @@ import secrets
 
 from odoo import api, models
 
-from ..lib import vault
+from ..lib import keyboard_layout, vault
 from ..lib.apart import write_apart
 
 PAYLOAD_VERSION = "MBC1"
@@ -66,11 +66,16 @@ class MchsBodycamQr(models.AbstractModel):
         """Resolve a scanned payload to a device or employee of the user's unit (reached over
         HTTP through the JSON route /mchs_bodycam/scan and the scan desk).
 
-        Returns ``{"ok": True, "model", "id", "kind", "name"}`` or
+        Returns ``{"ok": True, "model", "id", "kind", "name", "payload"}`` (``payload``: the
+        label's text, mapped back when a scanner typed it under a Cyrillic keyboard layout) or
         ``{"ok": False, "reason", "message"}``; every refusal is written to the scan log.
         """
         text = (payload or "").strip()
+        text = keyboard_layout.decode(text, PAYLOAD_RE.match) or text
         match = PAYLOAD_RE.match(text)
+        if not match and keyboard_layout.typed_in_cyrillic(text):
+            return self._refuse(text, "keyboard_layout", self.env._(
+                "The scanner typed Cyrillic letters: switch the keyboard to English and scan again."))
         if not match:
             return self._refuse(text, "malformed", self.env._(
                 "This is not a bodycam label: the scanned text is damaged, truncated or typed "
@@ -100,6 +105,7 @@ class MchsBodycamQr(models.AbstractModel):
             "model": record._name,
             "id": record.id,
             "name": record.display_name,
+            "payload": text,
         }
 
     @api.model

@@ -21,6 +21,7 @@ class MchsBodycamScanLog(models.Model):
     reason = fields.Selection(
         [
             ("malformed", "Not a bodycam label"),
+            ("keyboard_layout", "Typed under a Cyrillic keyboard layout"),
             ("forged", "Forged or altered label"),
             ("unknown", "Unknown device or badge"),
             ("written_off", "Written off or lost"),

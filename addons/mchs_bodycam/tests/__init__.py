@@ -20,4 +20,8 @@ from . import test_storage_s3
 from . import test_recordings_s3
 from . import test_signature_cms
 from . import test_ncalayer_standin
+from . import test_scan_desk_day
 from . import test_dock_uploads
+from . import test_landing_tz
+from . import test_desk_screens
+from . import test_demo_video

@@ -96,7 +96,8 @@ class TestScanRoute(HttpCase):
         self.authenticate("t.scan-user", "t.scan-user")
         result = self.make_jsonrpc_request("/mchs_bodycam/scan", {"payload": self.camera._label_payload()})
         self.assertEqual(result, {"ok": True, "kind": "C", "model": "mchs.bodycam.camera",
-                                  "id": self.camera.id, "name": self.camera.inventory_number})
+                                  "id": self.camera.id, "name": self.camera.inventory_number,
+                                  "payload": self.camera._label_payload()})
         refused = self.make_jsonrpc_request("/mchs_bodycam/scan", {"payload": "MBC1.C.TSS-BC-00001"})
         self.assertEqual(refused["reason"], "malformed")
         log = self.env["mchs.bodycam.scan.log"].search([("user_id", "=", self.user.id)])

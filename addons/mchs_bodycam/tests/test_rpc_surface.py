@@ -11,6 +11,8 @@ RESPONSIBLE = "the responsible person (items 5, 7, 8, 10)"
 REGISTRY = "the responsible person and the bodycam administrator, in their unit (items 6, 8, 21)"
 COMMISSION = "the commission's members (items 12, 13)"
 HOLDERS = "the head and the responsible person designated today (items 5, 13)"
+ACTION_MODELS = ("ir.actions.actions", "ir.actions.act_url", "ir.actions.act_window", "ir.actions.act_window_close",
+                 "ir.actions.client", "ir.actions.report", "ir.actions.server")
 
 # (model, public method) -> who it is for. Abstract models count: a model method of theirs is
 # callable over RPC too.
@@ -73,6 +75,8 @@ ALLOWLIST = {
     ("mchs.bodycam.custody", "desk_scan"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_issue"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_return"): RESPONSIBLE + ": the scan desk",
+    ("mchs.bodycam.custody", "desk_setup"): RESPONSIBLE + ": the scan desk (its checklist and labels)",
+    ("mchs.bodycam.custody", "desk_wipe"): RESPONSIBLE + ": the scan desk (column 6 and the wipe, items 5, 10)",
     ("mchs.bodycam.custody", "write"): ORM + "; " + RESPONSIBLE + ", draft entries",
     ("mchs.bodycam.custody.remark", "write"): ORM + "; a remark is completed once, never changed (item 9)",
     ("mchs.bodycam.custody.remark.wizard", "action_apply"): "the inspector on their own entry, and " + RESPONSIBLE,
@@ -118,7 +122,19 @@ ALLOWLIST = {
                      "mchs.bodycam.destruction.confirmation", "mchs.bodycam.integrity.seal",
                      "mchs.bodycam.label.print")},
     ("mchs.bodycam.integrity.seal", "action_seal_now"): "the bodycam administrator, for their units (items 9, 13)",
+    ("hr.employee", "create"): ORM + " (HR officers); the linked user takes the unit's time zone",
+    ("hr.employee", "write"): ORM + " (HR officers); the linked user takes the unit's time zone",
+    # Odoo's own hooks that every user calls; the addon narrows what they hand out
+    **{(model, "get_bindings"): "everyone: the Print and Action menus, without Odoo's own employee badge "
+                                "for the product's users (issue 12, point 7)" for model in ACTION_MODELS},
+    ("ir.http", "session_info"): "everyone: the web client's start, with the role's landing action and the "
+                                 "time-zone warning (issue 12, points 4, 5)",
 }
+# hooks every user may call: the inspector is answered, with what is theirs (checked below)
+NOT_REFUSED = {("mchs.bodycam.journal.xlsx", "get_workbook_options"),
+               ("report.mchs_bodycam.report_journal_access_xlsx", "get_workbook_options"),
+               ("report.mchs_bodycam.report_journal_custody_xlsx", "get_workbook_options"),
+               ("ir.http", "session_info"), *((model, "get_bindings") for model in ACTION_MODELS)}
 
 REFUSALS = {"odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError"}
 
@@ -206,6 +222,10 @@ class TestRpcSurface(RetentionCase, HttpCase):
         return {
             **device_probes, **xlsx,
             ("hr.department", "write"): (self.unit_a.ids, [{"bodycam_code": "HACK"}], {}),
+            ("hr.employee", "create"): (None, [{"name": "Inspector's colleague", "department_id": self.unit_a.id}], {}),
+            ("hr.employee", "write"): (self.other_inspector.ids, [{"department_id": self.unit_b.id}], {}),
+            ("ir.http", "session_info"): ([], [], {}),
+            **{(model, "get_bindings"): ([], ["hr.employee"], {}) for model in ACTION_MODELS},
             ("res.company", "create"): (None, [{"name": "Inspector's company"}], {}),
             ("res.company", "write"): (self.company.ids, [{"bodycam_retention_years": 1}], {}),
             ("mchs.bodycam.access", "action_verify_chain"): ([], [], {}),
@@ -248,6 +268,8 @@ class TestRpcSurface(RetentionCase, HttpCase):
                 None, [camera.id, self.inspector._bodycam_badge_payload(), {}], {}),
             ("mchs.bodycam.custody", "desk_return"): (
                 None, [self.camera_a2.id, self.other_inspector._bodycam_badge_payload()], {}),
+            ("mchs.bodycam.custody", "desk_setup"): (None, [], {}),
+            ("mchs.bodycam.custody", "desk_wipe"): (None, [self.camera_a2.id], {}),
             ("mchs.bodycam.custody", "write"): (self.entry.ids, [{"is_overdue": True}], {}),
             ("mchs.bodycam.custody.remark", "write"): (self.entry.remark_ids.ids, [{"pause_end": "2026-01-01"}], {}),
             ("mchs.bodycam.custody.remark.wizard", "action_apply"): (self.remark_wizard.ids, [], {}),
@@ -314,7 +336,7 @@ class TestRpcSurface(RetentionCase, HttpCase):
         token_hash = self.dock.sudo().token_hash
         self.authenticate("t.inspector", "t.inspector")
         for (model, method), (ids, args, kwargs) in sorted(probes.items()):
-            if method == "get_workbook_options":
+            if (model, method) in NOT_REFUSED:
                 continue
             with self.subTest(model=model, method=method):
                 with self.assertRaises(JsonRpcException) as refusal:
@@ -324,6 +346,13 @@ class TestRpcSurface(RetentionCase, HttpCase):
         # the hooks that are not refused hand out nothing but the workbook's options
         for model in ("mchs.bodycam.journal.xlsx", "report.mchs_bodycam.report_journal_custody_xlsx"):
             self.assertEqual(self._call(model, "get_workbook_options", [], [], {}), XLSX_OPTIONS)
+        # ... the inspector's own landing action, and no employee badge to print
+        info = self._call("ir.http", "session_info", [], [], {})
+        self.assertEqual(info["home_action_id"], self.env.ref("mchs_bodycam.mchs_bodycam_custody_action_duty").id)
+        hr_badge = self.env.ref("hr.hr_employee_print_badge").id
+        for model in ACTION_MODELS:
+            reports = self._call(model, "get_bindings", [], ["hr.employee"], {}).get("report", [])
+            self.assertNotIn(hr_badge, [report["id"] for report in reports], model)
         # nothing changed
         self.assertEqual(self.dock.sudo().token_hash, token_hash)
         self.assertEqual((self.camera_a.state, self.entry.state, self.act.state, self.audit.state),

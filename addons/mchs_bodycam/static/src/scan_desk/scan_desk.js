@@ -1,29 +1,23 @@
-import { Component, onMounted, useExternalListener, useRef, useState } from "@odoo/owl";
+import { Component, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
 import { isBarcodeScannerSupported } from "@web/core/barcode/barcode_video_scanner";
 import { scanBarcode } from "@web/core/barcode/barcode_dialog";
 import { _t } from "@web/core/l10n/translation";
 import { RPCError } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
 const MODEL = "mchs.bodycam.custody";
 
-// item 16 (and 8, 17): the pre-use checklist, in the order of the server's CHECKLIST
-const CHECKS = [
-    "check_operable",
-    "check_datetime",
-    "check_quality",
-    "check_inventory_label",
-    "check_seal_intact",
-    "check_badge_worn",
-];
-
 /**
- * The responsible person's scan desk (items 7, 10, 16): issue a bodycam with two scans
- * (the bodycam's label, then the inspector's badge) and one confirmation, or receive it
- * back by scanning it. A USB/Bluetooth scanner types into the always-focused input and
- * presses Enter; on phones and tablets the device's camera reads the QR label.
+ * The responsible person's scan desk (items 5, 7, 10, 16), through a whole working day:
+ * issue a bodycam with two scans (its label, the inspector's badge), the pre-use check and one
+ * confirmation; take it back with a scan, the inspector's badge and one confirmation; then,
+ * once the dock has stored its recordings, wipe its cards with one click, and it is available
+ * again. A USB/Bluetooth scanner types its keys wherever the focus is and Odoo's barcode
+ * service reads them; the input takes a number typed by hand; on phones and tablets the
+ * device's camera reads the QR label. What the server defines (the checklist, labels, states)
+ * comes from the server; every text of the desk is in its template.
  */
 export class ScanDesk extends Component {
     static template = "mchs_bodycam.ScanDesk";
@@ -31,84 +25,38 @@ export class ScanDesk extends Component {
 
     setup() {
         this.orm = useService("orm");
-        this.scanInput = useRef("scanInput");
+        this.root = useRef("root");
         this.alerts = useRef("alerts");
         this.cameraScanSupported = isBarcodeScannerSupported();
-        this.checkLabels = {
-            check_operable: _t("Bodycam works"),
-            check_datetime: _t("Date and time set"),
-            check_quality: _t("Quality settings checked"),
-            check_inventory_label: _t("Inventory number on the device"),
-            check_seal_intact: _t("Seal intact (item 8)"),
-            check_badge_worn: _t("Chest badge worn (item 17)"),
-        };
-        this.checks = CHECKS.map((key) => ({ key, label: this.checkLabels[key] }));
-        this.deskTitle = _t("Scan desk");
-        this.scanPlaceholder = _t("Scan a bodycam or a badge");
-        this.cameraButtonTitle = _t("Scan with the camera");
-        this.newLabel = _t("New");
-        this.modeLabels = { issue: _t("Issue"), return: _t("Return") };
-        this.texts = {
-            issued: _t("Issued (item 7)"),
-            received: _t("Received back (item 10)"),
-            rowNumber: _t("Journal row"),
-            inventoryNumbers: _t("Inventory numbers"),
-            inspector: _t("Inspector"),
-            bodycam: _t("Bodycam"),
-            cards: _t("Memory cards"),
-            noCard: _t("No memory card"),
-            seal: _t("Seal"),
-            noSeal: _t("Not sealed"),
-            state: _t("State"),
-            notAvailable: _t("Not available for issue."),
-            waitingCamera: _t("Scan the bodycam's label."),
-            waitingBadge: _t("Scan the inspector's badge."),
-            outUnder: _t("Out under journal row"),
-            returnConfirmation: _t("Return confirmed"),
-            confirmedInSession: _t("In the inspector's session"),
-            badgeScanned: _t("Badge scanned"),
-            badgeNeeded: _t("Badge scan needed"),
-            checklist: _t("Pre-use check (item 16)"),
-            battery: _t("Battery (%)"),
-            clockOffset: _t("Clock offset (s)"),
-            clockOffsetHelp: _t("Device clock minus the real time, in seconds."),
-            sealChecked: _t("Seal number on the slot"),
-            issue: _t("Issue"),
-            receiveBack: _t("Receive back"),
-        };
-        this.deviceStates = {
-            available: _t("Available"),
-            issued: _t("Issued"),
-            repair: _t("In repair"),
-            written_off: _t("Written off"),
-            lost: _t("Lost"),
-        };
         this.state = useState(this._initialState());
         // scans are handled one after the other, even when the scanner is faster than the server
         this.queue = Promise.resolve();
-        onMounted(() => this.focusScanInput());
-        // A scanner types wherever the focus is: keys typed outside a text field (e.g. right
-        // after ticking a checkbox) are sent to the scan input.
-        useExternalListener(window, "keydown", this.onWindowKeydown, { capture: true });
+        useBus(useService("barcode").bus, "barcode_scanned", (ev) => this.enqueueScan(ev.detail.barcode));
+        onWillStart(async () => {
+            // item 16's checklist, the labels of the measured values and the states' names
+            this.setupData = await this.orm.call(MODEL, "desk_setup", []);
+        });
+        onMounted(() => this.focusDesk());
     }
 
     _initialState() {
         return {
-            mode: "idle", // idle | issue | return | done
+            mode: "idle", // idle | issue | return | wipe | done
             camera: null, // desk_scan result of kind "camera"
             inspector: null, // desk_scan result of kind "inspector"
             checklist: this._emptyChecklist(""),
             error: "",
-            result: null, // entry summary after issue or return
-            resultKind: "", // issue | return
+            result: null, // the row after an issue, or the bodycam after its wipe
+            resultKind: "", // issue | wipe
+            received: null, // the row just received back, shown above its download and wipe
             busy: false,
         };
     }
 
     _emptyChecklist(sealNumber) {
         const checklist = { battery_level: "", clock_offset_seconds: 0, check_seal_number: sealNumber || "" };
-        for (const key of CHECKS) {
-            checklist[key] = false;
+        for (const check of this.setupData?.checklist || []) {
+            checklist[check.key] = false;
         }
         return checklist;
     }
@@ -123,12 +71,68 @@ export class ScanDesk extends Component {
         return this.state.mode === "return" && !this.entry?.return_confirmed && !this.state.inspector;
     }
 
+    get cameraNotAvailable() {
+        return this.state.mode === "issue" && this.state.camera && this.state.camera.state !== "available";
+    }
+
+    get cameraStateLabel() {
+        const camera = this.state.camera;
+        return camera ? this.setupData.device_states[camera.state] || camera.state : "";
+    }
+
+    /** Labels of the checklist items not ticked yet (item 16). */
+    get uncheckedLabels() {
+        return this.setupData.checklist.filter((check) => !this.state.checklist[check.key]).map((c) => c.label);
+    }
+
+    get allChecked() {
+        return this.uncheckedLabels.length === 0;
+    }
+
+    get batteryLevel() {
+        const text = String(this.state.checklist.battery_level).trim();
+        return /^\d{1,3}$/.test(text) ? parseInt(text, 10) : null;
+    }
+
+    get batteryTooLow() {
+        const level = this.batteryLevel;
+        return level === null || level < this.state.camera.min_battery || level > 100;
+    }
+
+    get sealMismatch() {
+        return (this.state.checklist.check_seal_number || "").trim() !== this.state.camera.seal_number;
+    }
+
+    /** The pre-use check as the server will check it (items 8, 16), so that Issue waits for it. */
+    get checksValid() {
+        return this.allChecked && !this.batteryTooLow && !this.sealMismatch;
+    }
+
+    // sentences with a value in them: whole sentences for the translators
+
+    get batteryHint() {
+        return _t("Battery: enter its level, at least %s.", `${this.state.camera.min_battery}%`);
+    }
+
+    get sealHint() {
+        return _t("Seal: the number on the slot is not the recorded seal %s.", this.state.camera.seal_number || "-");
+    }
+
+    get returnBadgeStep() {
+        return _t("Scan the badge of %s to confirm the return.", this.entry.inspector);
+    }
+
+    get recordingsTitle() {
+        return _t("Recordings of row № %s", this.entry.row_number);
+    }
+
     get canIssue() {
         return (
             this.state.mode === "issue" &&
             this.state.camera &&
             this.state.inspector &&
             !this.cameraNotAvailable &&
+            this.checksValid &&
             !this.state.busy
         );
     }
@@ -137,64 +141,27 @@ export class ScanDesk extends Component {
         return this.state.mode === "return" && !this.needsReturnBadge && !this.state.busy;
     }
 
-    get cameraStateLabel() {
-        const camera = this.state.camera;
-        return camera ? this.deviceStates[camera.state] || camera.state : "";
-    }
-
-    get cameraNotAvailable() {
-        return this.state.mode === "issue" && this.state.camera && this.state.camera.state !== "available";
-    }
-
-    get nextStep() {
-        const { mode, camera, inspector } = this.state;
-        if (mode === "done") {
-            return _t("Done. Scan the next bodycam.");
-        }
-        if (mode === "return") {
-            if (this.needsReturnBadge) {
-                return _t("Scan the badge of %s to confirm the return.", this.entry.inspector);
-            }
-            return _t("Press “Receive back”.");
-        }
-        if (!camera) {
-            return _t("Scan the bodycam.");
-        }
-        if (this.cameraNotAvailable) {
-            return _t("This bodycam cannot be issued now. Scan another one.");
-        }
-        if (!inspector) {
-            return _t("Scan the inspector's badge.");
-        }
-        return _t("Complete the pre-use check, then press “Issue”.");
+    get canWipe() {
+        const entry = this.entry;
+        return (
+            this.state.mode === "wipe" &&
+            entry &&
+            (entry.recordings.length > 0 || entry.state === "downloaded") &&
+            !this.state.busy
+        );
     }
 
     // ------------------------------------------------------------------ scanning
 
-    focusScanInput() {
-        this.scanInput.el?.focus();
-    }
-
-    onWindowKeydown(ev) {
-        const input = this.scanInput.el;
-        if (!input || ev.ctrlKey || ev.metaKey || ev.altKey || ev.key.length !== 1 || ev.key === " ") {
-            return;
-        }
+    /** The focus on the desk itself, out of any field: a scanner's keys go to the barcode service. */
+    focusDesk() {
         const active = document.activeElement;
-        if (active === input || (active && active.closest(".modal"))) {
-            return;
-        }
-        const typing =
-            active &&
-            (active.isContentEditable ||
-                active.tagName === "TEXTAREA" ||
-                active.tagName === "SELECT" ||
-                (active.tagName === "INPUT" && !["checkbox", "radio", "button", "submit"].includes(active.type)));
-        if (!typing) {
-            input.focus();
+        if (!active || !this.root.el?.contains(active) || active.tagName === "BUTTON" || active.type === "checkbox") {
+            this.root.el?.focus({ preventScroll: true });
         }
     }
 
+    /** A number typed by hand (or a scanner typing into the field) ends with Enter. */
     onScanKeydown(ev) {
         if (ev.key !== "Enter") {
             return;
@@ -210,7 +177,7 @@ export class ScanDesk extends Component {
         try {
             code = await scanBarcode(this.env);
         } catch (error) {
-            this.showError(error?.message || _t("The camera could not be opened."));
+            this.showError(error?.message || String(error));
             return;
         }
         if (code) {
@@ -238,95 +205,136 @@ export class ScanDesk extends Component {
             return;
         } finally {
             this.state.busy = false;
-            this.focusScanInput();
         }
         if (!result.ok) {
             this.showError(result.message);
             return;
         }
-        if (this.state.mode === "done") {
+        if (this.state.mode === "done" || (this.state.mode === "wipe" && result.kind === "inspector")) {
+            // the next person at the desk
             Object.assign(this.state, this._initialState());
         }
         if (result.kind === "inspector") {
             this.state.inspector = result;
             return;
         }
-        // a bodycam: out under an issued entry means it comes back, otherwise it goes out
-        this.state.camera = result;
-        this.state.checklist = this._emptyChecklist(result.seal_number);
-        if (result.entry && result.entry.state === "issued") {
-            if (this.state.mode !== "return") {
-                // a badge scanned before the bodycam only counts if it is the holder's
-                if (this.state.inspector && this.state.inspector.name !== result.entry.inspector) {
-                    this.state.inspector = null;
-                }
-            } else {
-                this.state.inspector = null;
-            }
-            this.state.mode = "return";
-        } else {
-            if (this.state.mode === "return") {
-                this.state.inspector = null;
-            }
-            this.state.mode = "issue";
-        }
+        this._showCamera(result);
     }
 
-    // ------------------------------------------------------------------ issue and return
+    /** A bodycam: out under an issued row comes back, a returned row goes on to its download
+     * and wipe, anything else goes out. */
+    _showCamera(camera) {
+        const previousMode = this.state.mode;
+        const sameCamera = this.state.camera?.id === camera.id;
+        const entryState = camera.entry?.state;
+        let mode = "issue";
+        if (entryState === "issued") {
+            mode = "return";
+        } else if (entryState === "returned" || entryState === "downloaded") {
+            mode = "wipe";
+        }
+        // a badge scanned before the bodycam counts: for an issue, and for a return if it is
+        // the holder's (people are matched by id)
+        const inspector = this.state.inspector;
+        const keepInspector =
+            (mode === "issue" && ["idle", "issue"].includes(previousMode)) ||
+            (mode === "return" && inspector?.id === camera.entry.inspector_id);
+        if (!keepInspector) {
+            this.state.inspector = null;
+        }
+        if (!(mode === "wipe" && sameCamera)) {
+            this.state.received = null;
+        }
+        if (!(mode === "issue" && previousMode === "issue" && sameCamera)) {
+            this.state.checklist = this._emptyChecklist(camera.seal_number);
+        }
+        this.state.camera = camera;
+        this.state.mode = mode;
+    }
+
+    // ------------------------------------------------------------------ the pre-use check
+
+    onClickAllChecked() {
+        for (const check of this.setupData.checklist) {
+            this.state.checklist[check.key] = true;
+        }
+        this.state.error = "";
+    }
+
+    /** A refusal of the server no longer holds once the check it named is changed. */
+    onChecklistInput() {
+        this.state.error = "";
+    }
 
     _checklistValues() {
         const values = {};
         const checklist = this.state.checklist;
-        for (const key of CHECKS) {
-            values[key] = Boolean(checklist[key]);
+        for (const check of this.setupData.checklist) {
+            values[check.key] = Boolean(checklist[check.key]);
         }
-        values.battery_level = parseInt(checklist.battery_level, 10) || 0;
+        values.battery_level = this.batteryLevel || 0;
         values.clock_offset_seconds = parseInt(checklist.clock_offset_seconds, 10) || 0;
         values.check_seal_number = (checklist.check_seal_number || "").trim();
         return values;
     }
 
+    // ------------------------------------------------------------------ issue, return, wipe
+
     async onClickIssue() {
         if (!this.canIssue) {
             return;
         }
-        await this._confirm("issue", () =>
-            this.orm.call(MODEL, "desk_issue", [
-                this.state.camera.id,
-                this.state.inspector.payload,
-                this._checklistValues(),
-            ])
+        const entry = await this._call(() =>
+            this.orm.call(MODEL, "desk_issue", [this.state.camera.id, this.state.inspector.payload, this._checklistValues()])
         );
+        if (entry) {
+            Object.assign(this.state, { result: entry, resultKind: "issue", mode: "done" });
+        }
     }
 
     async onClickReturn() {
         if (!this.canReturn) {
             return;
         }
-        await this._confirm("return", () =>
+        const entry = await this._call(() =>
             this.orm.call(MODEL, "desk_return", [this.state.camera.id, this.state.inspector?.payload || false])
         );
+        if (entry) {
+            // the desk goes on to the same row's download and wipe (items 5, 10)
+            this.state.received = entry;
+            this.state.camera = { ...this.state.camera, entry };
+            this.state.inspector = null;
+            this.state.mode = "wipe";
+        }
     }
 
-    async _confirm(kind, call) {
+    async onClickWipe() {
+        if (!this.canWipe) {
+            return;
+        }
+        const camera = await this._call(() => this.orm.call(MODEL, "desk_wipe", [this.state.camera.id]));
+        if (camera) {
+            Object.assign(this.state, { result: camera, resultKind: "wipe", mode: "done", camera, received: null });
+        }
+    }
+
+    async _call(call) {
         this.state.error = "";
         this.state.busy = true;
         try {
-            const entry = await call();
-            this.state.result = entry;
-            this.state.resultKind = kind;
-            this.state.mode = "done";
+            return await call();
         } catch (error) {
             this.handleRpcError(error);
+            return null;
         } finally {
             this.state.busy = false;
-            this.focusScanInput();
+            this.focusDesk();
         }
     }
 
     onClickReset() {
         Object.assign(this.state, this._initialState());
-        this.focusScanInput();
+        this.focusDesk();
     }
 
     // ------------------------------------------------------------------ errors
@@ -343,7 +351,7 @@ export class ScanDesk extends Component {
         // shown in the alert area under the scan input (no toast: it would cover the input on
         // phones), brought into view when the refusal comes from a button lower on the screen
         this.state.error = message;
-        this.focusScanInput();
+        this.focusDesk();
         setTimeout(() => this.alerts.el?.scrollIntoView({ block: "nearest" }));
     }
 }
