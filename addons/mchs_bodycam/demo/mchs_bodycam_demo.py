@@ -21,7 +21,7 @@ from ..lib.storage_s3 import S3Backend
 
 CHECKS = {
     "check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
-    "check_seal_intact": True, "check_badge_worn": True,
+    "check_seal_intact": True, "check_placement": True, "check_badge_worn": True,
 }
 # the storage server's special password of the demo (README, item 5)
 DEMO_PASSWORD = "bodycam-demo-2026"

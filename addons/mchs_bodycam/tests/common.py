@@ -76,7 +76,8 @@ class BodycamCase(TransactionCase):
 
 CHECKS_PASSED = {
     "check_operable": True, "battery_level": 95, "check_datetime": True, "clock_offset_seconds": 3,
-    "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True,
+    "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_placement": True,
+    "check_badge_worn": True,
 }
 
 

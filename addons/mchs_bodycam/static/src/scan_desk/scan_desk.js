@@ -9,13 +9,15 @@ import { standardActionServiceProps } from "@web/webclient/actions/action_servic
 
 const MODEL = "mchs.bodycam.custody";
 
-// item 16 (and 8, 17): the pre-use checklist, in the order of the server's CHECKLIST
+// items 16, 15 (and 8, 17): the pre-use checklist, in the order of the server's CHECKLIST
+// (desk_scan also answers it as "checklist")
 const CHECKS = [
     "check_operable",
     "check_datetime",
     "check_quality",
     "check_inventory_label",
     "check_seal_intact",
+    "check_placement",
     "check_badge_worn",
 ];
 
@@ -40,6 +42,7 @@ export class ScanDesk extends Component {
             check_quality: _t("Quality settings checked"),
             check_inventory_label: _t("Inventory number on the device"),
             check_seal_intact: _t("Seal intact (item 8)"),
+            check_placement: _t("Worn on the chest near the shoulder (item 15)"),
             check_badge_worn: _t("Chest badge worn (item 17)"),
         };
         this.checks = CHECKS.map((key) => ({ key, label: this.checkLabels[key] }));

@@ -20,6 +20,7 @@ const CHECKS = [
     "check_quality",
     "check_inventory_label",
     "check_seal_intact",
+    "check_placement",
     "check_badge_worn",
 ];
 
