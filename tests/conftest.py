@@ -97,3 +97,16 @@ def mchs():
         addons_path=e["MCHS_ADDONS_PATH"],
         module=e.get("MCHS_MODULE", "mchs_bodycam"),
     )
+
+
+@pytest.fixture(scope="session")
+def dock_server(mchs):
+    """A real Odoo server with workers for the dock API tests (see dock_server.py); resumable
+    uploads above 64 MB are checked in the background."""
+    from dock_server import DockServer
+
+    server = DockServer(mchs, storage_settings={"verify_inline_mb": 64}).create()
+    try:
+        yield server.start()
+    finally:
+        server.drop()

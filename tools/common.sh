@@ -77,6 +77,21 @@ ensure_deps() {
         log "installing Python requirements ($missing)"
         "$PYTHON" -m pip install -q -r "$REPO_ROOT/requirements.txt"
     fi
+    if ! _dock_agent_installed; then
+        log "installing the dock agent (dock/, editable)"
+        "$PYTHON" -m pip install -q --no-deps -e "$REPO_ROOT/dock"
+    fi
+}
+
+# True when mchs_dock_agent is importable from this clone's dock/ and its console script exists.
+_dock_agent_installed() {
+    "$PYTHON" - "$REPO_ROOT/dock" <<'PY' 2>/dev/null
+import importlib.util, os, shutil, sys, sysconfig
+spec = importlib.util.find_spec("mchs_dock_agent")
+here = os.path.realpath(sys.argv[1]) + os.sep
+script = os.path.join(sysconfig.get_path("scripts"), "mchs-dock-agent")
+sys.exit(0 if spec and os.path.realpath(spec.origin).startswith(here) and os.path.exists(script) else 1)
+PY
 }
 
 # --------------------------------------------------------------------------
@@ -187,6 +202,22 @@ pg_socket_dir() {
         dir="/tmp/mchs-pg-$(printf '%s' "$datadir" | md5sum | cut -c1-12)"
     fi
     echo "$dir"
+}
+
+# The data directory of a cluster that runs as the postgres user: WANTED itself when postgres can
+# reach it (or we are not root), else a folder of /var/tmp named after WANTED, because a root
+# clone under /root or in a `mktemp -d` folder is closed to every other user.
+pg_data_dir_for() {  # wanted
+    local wanted="$1" parent folder
+    parent="$(dirname "$wanted")"
+    if [[ $(id -u) -ne 0 ]] || { mkdir -p "$parent" && runuser -u postgres -- test -x "$parent"; }; then
+        echo "$wanted"
+        return
+    fi
+    folder="/var/tmp/mchs-bodycam-$(printf '%s' "$wanted" | md5sum | cut -c1-12)"
+    mkdir -p "$folder"
+    chmod 755 "$folder"
+    echo "$folder/$(basename "$wanted")"
 }
 
 pg_is_running() {  # datadir

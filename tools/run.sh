@@ -8,7 +8,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RUN_DIR="$REPO_ROOT/.run"
-PGDATA_DIR="$RUN_DIR/pgdata"
 PG_PORT="${MCHS_RUN_PG_PORT:-54329}"
 HTTP_PORT="${MCHS_RUN_HTTP_PORT:-8069}"
 STORAGE="${STORAGE:-local}"
@@ -51,6 +50,8 @@ odoo_running() {
 }
 
 ensure_deps
+# (postgres, installed by ensure_deps, must exist to tell whether it reaches the clone)
+PGDATA_DIR="$(pg_data_dir_for "$RUN_DIR/pgdata")"
 
 if odoo_running && pg_is_running "$PGDATA_DIR"; then
     running="$(cat "$RUN_DIR/storage-kind" 2>/dev/null || echo local)"
@@ -73,6 +74,9 @@ if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$HTTP_PORT/"; then
 fi
 
 pg_start "$PGDATA_DIR" "$PG_PORT"
+if [[ "$PGDATA_DIR" != "$RUN_DIR/pgdata" ]]; then
+    ln -sfn "$PGDATA_DIR" "$RUN_DIR/pgdata"  # where it is, for people looking in .run/
+fi
 
 S3_OPTIONS=()
 if [[ "$STORAGE" == s3 ]]; then

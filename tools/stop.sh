@@ -23,8 +23,9 @@ else
     log "Odoo is not running"
 fi
 
-if [[ -d "$RUN_DIR/pgdata" ]] && pg_is_running "$RUN_DIR/pgdata"; then
-    pg_stop "$RUN_DIR/pgdata"
+PGDATA_DIR="$(pg_data_dir_for "$RUN_DIR/pgdata")"
+if [[ -d "$PGDATA_DIR" ]] && pg_is_running "$PGDATA_DIR"; then
+    pg_stop "$PGDATA_DIR"
 else
     log "PostgreSQL (dev) is not running"
 fi

@@ -8,6 +8,7 @@ time and an inspector holds one bodycam at a time.
 
 Called from demo/mchs_bodycam_demo.xml only; nothing here is reached without demo data.
 """
+import hashlib
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
@@ -16,8 +17,10 @@ import pytz
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..lib.storage import store_stream
+from ..lib.storage import UPLOAD_CHUNK_SIZE, store_stream
+from ..lib.transaction import IN_CALLER_TRANSACTION
 from ..lib.storage_s3 import S3Backend
+from ..models.mchs_bodycam_upload import EXPIRY
 
 CHECKS = {
     "check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
@@ -164,6 +167,40 @@ class MchsBodycamDemo(models.AbstractModel):
             str(start), str(start + timedelta(hours=hours)), iter([body]), len(body),
             filename=f"REC_{entry.row_number:04d}_{minutes_after_issue:03d}.mp4")
         return recording
+
+    @api.model
+    def _uploads(self, unit_xmlid):
+        """The dock's resumable uploads (items 10, 11), through the real steps in the loading
+        transaction, the evening of their duty: a recording sent in two chunks and stored, one
+        the dock gave up, and one abandoned after its first chunk that expired a day later."""
+        Upload = self.env["mchs.bodycam.upload"].with_context(**{IN_CALLER_TRANSACTION: True})
+        Recording = self.env["mchs.bodycam.recording"]
+        unit = self.env.ref(unit_xmlid)
+        dock = self._dock(unit)
+        # rows whose recordings the dock did not bring the same evening
+        entries = self.env["mchs.bodycam.custody"].search(
+            [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False),
+             ("recording_ids", "=", False)], order="row_number desc", limit=3)
+        with self._clock() as at:
+            for entry, outcome in zip(entries, ("done", "aborted", "expired")):
+                at(entry.closed_datetime + timedelta(minutes=20))
+                start = entry.issue_datetime + timedelta(minutes=5, seconds=entry.clock_offset_seconds)
+                body = f"demo upload of row {entry.row_number}, {entry.inventory_text}\n".encode() * 200_000
+                body = body[:UPLOAD_CHUNK_SIZE + 4096]
+                ticket = Recording._ingest_check(
+                    dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number, str(start),
+                    str(start + timedelta(hours=2)), len(body), declared_sha256=hashlib.sha256(body).hexdigest(),
+                    filename=f"REC_{entry.row_number:04d}.mp4")
+                upload = Upload.search([("name", "=", Upload._dock_open(ticket)[1]["id"])])
+                upload._dock_write(0, body[:upload.chunk_size])
+                if outcome == "done":
+                    upload._dock_write(upload.chunk_size, body[upload.chunk_size:])
+                    upload._dock_finish()
+                elif outcome == "aborted":
+                    upload._dock_abort()
+                else:
+                    at(entry.closed_datetime + EXPIRY + timedelta(hours=2))
+                    Upload._expire_idle()
 
     # ------------------------------------------------------------------ Appendix 1 (items 7-10, 16-23)
 

@@ -7,19 +7,42 @@ recording exists only when every copy is in place. A backend offers: a writer fo
 open for reading, verify, list, and the two-step removal of a
 destruction act (stage, unstage_all, purge). ``storage_s3.S3Backend`` has the same methods for an
 object store with write-once retention (Object Lock).
+
+Resumable uploads (items 10, 11: a dock uploads while the bodycam charges, over links that
+break) use six more methods, the same on every kind of backend, keyed by the upload's id:
+
+    upload_open(upload_id)                      begin a durable partial upload; idempotent
+    upload_offset(upload_id) -> int             bytes durably held: where the dock resumes
+    upload_write(upload_id, offset, chunk) -> int   append one chunk at ``offset`` (the offset
+                                                held); the new offset
+    upload_commit(upload_id, sha256, retain_until=None)   the held bytes become the stored file
+                                                named sha256, only if they hash to it (read back)
+    upload_abort(upload_id)                     drop the partial upload
+    remove_stale_uploads(older_than_seconds)    drop partial uploads nobody touched since
+
+Every chunk but the last is UPLOAD_CHUNK_SIZE bytes (an object store's multipart parts must be
+at least 5 MiB). Partial data never sits under a final name: the stored files stay write-once.
 """
+import errno
 import hashlib
+import mmap
 import os
 import re
+import shutil
 import stat
 import time
 import uuid
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+UPLOAD_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 INCOMING = ".incoming"
 # integrity seals of the journals (items 9, 13): small write-once files, see mchs.bodycam.integrity.seal
 SEALS = ".seals"
 SEAL_NAME_RE = re.compile(r"^[\w.-]+(/[\w.-]+)*\.json$")
+# the server's fixed chunk size of resumable uploads: at least 5 MiB, the smallest part of an
+# S3 multipart upload; a chunk's request lasts under a second on a 100 Mbit/s link
+UPLOAD_CHUNK_SIZE = 8 << 20
+UPLOAD_SUFFIX = ".upload"
 # a destruction act's files wait here, per act, between the decision and their removal (item 12)
 DESTRUCTION = ".destruction"
 
@@ -181,6 +204,9 @@ class LocalDirectoryBackend:
 
     def remove_stale_parts(self, older_than_seconds=24 * 3600):
         """Temporary files of uploads that a crash interrupted."""
+        return self._remove_stale(".part", older_than_seconds)
+
+    def _remove_stale(self, suffix, older_than_seconds):
         folder = os.path.join(self.root, INCOMING)
         if not os.path.isdir(folder):
             return 0
@@ -188,11 +214,120 @@ class LocalDirectoryBackend:
         limit = time.time() - older_than_seconds
         for name in os.listdir(folder):
             path = os.path.join(folder, name)
-            if name.endswith(".part") and os.path.getmtime(path) < limit:
-                os.unlink(path)
-                removed += 1
+            try:
+                if name.endswith(suffix) and os.path.getmtime(path) < limit:
+                    os.unlink(path)
+                    removed += 1
+            except FileNotFoundError:  # finished or removed meanwhile
+                continue
         return removed
 
+    def free_bytes(self):
+        """Free space of the location's file system (a location not made yet: of its parent)."""
+        folder = self.root
+        while not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+        return shutil.disk_usage(folder).free
+
+    # -- resumable uploads (items 10, 11): one part file per upload in the staging folder,
+    # appended chunk by chunk; its size once fsynced is the offset held.
+
+    def _upload_path(self, upload_id):
+        if not UPLOAD_ID_RE.match(upload_id or ""):
+            raise StorageError("name", f"not an upload id: {upload_id!r}")
+        return os.path.join(self.root, INCOMING, upload_id + UPLOAD_SUFFIX)
+
+    def _open_part(self, upload_id, flags):
+        try:
+            return os.open(self._upload_path(upload_id), flags)
+        except FileNotFoundError as error:
+            raise StorageError("no_upload", f"no partial upload {upload_id} in {self.root}") from error
+
+    def upload_open(self, upload_id):
+        """Create the upload's empty part file, durably; an existing one is kept as it is."""
+        path = self._upload_path(upload_id)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        _fsync_dir(os.path.dirname(path))
+
+    def upload_offset(self, upload_id):
+        """Bytes held: the part's size once it is on the disk (what a killed writer left in the
+        page cache is flushed first, so the answer is durable)."""
+        descriptor = self._open_part(upload_id, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+            return os.fstat(descriptor).st_size
+        finally:
+            os.close(descriptor)
+
+    def upload_write(self, upload_id, offset, chunk):
+        """Write ``chunk`` at ``offset``; returns the new offset. Not fsynced: what counts for a
+        resume is upload_offset, which syncs first, and upload_commit syncs before it reads back.
+        ``offset`` is the size of the part, or less when this copy got further than the other
+        one before a break: a part already holding exactly this chunk there is left as it is,
+        any other is cut back to ``offset`` and written again. A larger one is refused
+        ('offset_mismatch')."""
+        descriptor = self._open_part(upload_id, os.O_WRONLY)
+        try:
+            held = os.fstat(descriptor).st_size
+            if offset > held:
+                raise StorageError("offset_mismatch", f"upload {upload_id} holds {held} bytes, not {offset}")
+            if offset + len(chunk) == held:
+                return held
+            if offset < held:
+                os.ftruncate(descriptor, offset)
+            view = memoryview(chunk)
+            done = 0
+            while done < len(view):
+                done += os.pwrite(descriptor, view[done:], offset + done)
+            # the kernel starts writing this chunk and the one before to the disk now and drops
+            # their pages once clean: the final fsync finds little to do, the page cache stays small
+            os.posix_fadvise(descriptor, max(0, offset - len(view)), 2 * len(view), os.POSIX_FADV_DONTNEED)
+            return offset + len(view)
+        finally:
+            os.close(descriptor)
+
+    def upload_commit(self, upload_id, sha256, retain_until=None):
+        """Read the part back from the disk and, if it hashes to ``sha256``, make it the stored
+        file (read-only, renamed into place, folder fsynced). Raises StorageError
+        ('hash_mismatch') and leaves the part where it is otherwise. A part committed before (the
+        caller crashed before it noted it) is found under its final name and checked again.
+        ``retain_until`` is for write-once stores: local folders have no retention lock."""
+        final = self.path(sha256)
+        try:
+            descriptor = self._open_part(upload_id, os.O_RDONLY)
+        except StorageError:
+            if self.verify(sha256):
+                return final
+            raise
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        digest = hash_from_disk(self._upload_path(upload_id))
+        if digest != sha256:
+            raise StorageError("hash_mismatch", f"upload {upload_id} hashes to {digest}, not to {sha256}")
+        part = self._upload_path(upload_id)
+        if os.path.exists(final):  # the same content, stored meanwhile: kept as it is
+            os.unlink(part)
+            return final
+        os.chmod(part, stat.S_IRUSR | stat.S_IRGRP)
+        _rename_into_place(part, final)
+        return final
+
+    def upload_abort(self, upload_id):
+        try:
+            os.unlink(self._upload_path(upload_id))
+        except FileNotFoundError:
+            pass
+
+    def remove_stale_uploads(self, older_than_seconds=24 * 3600):
+        """Part files of uploads nobody wrote to for ``older_than_seconds``; returns how many."""
+        return self._remove_stale(UPLOAD_SUFFIX, older_than_seconds)
 
 class _Writer:
     def __init__(self, backend, temp_path):
@@ -217,18 +352,23 @@ class _Writer:
         os.fsync(self.handle.fileno())
         self.handle.close()
         final = self.backend.path(sha256)
-        os.makedirs(os.path.dirname(final), exist_ok=True)
         if os.path.exists(final):
             os.unlink(self.temp_path)
             return final
         os.chmod(self.temp_path, stat.S_IRUSR | stat.S_IRGRP)
-        try:
-            os.rename(self.temp_path, final)
-        except FileNotFoundError:  # a destruction removed the emptied folder meanwhile
-            os.makedirs(os.path.dirname(final), exist_ok=True)
-            os.rename(self.temp_path, final)
-        _fsync_dir(os.path.dirname(final))
+        _rename_into_place(self.temp_path, final)
         return final
+
+
+def _rename_into_place(source, final):
+    """Atomic rename of a complete, read-only file to its final name; the folder is fsynced."""
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    try:
+        os.rename(source, final)
+    except FileNotFoundError:  # a destruction removed the emptied folder meanwhile
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        os.rename(source, final)
+    _fsync_dir(os.path.dirname(final))
 
 
 def _fsync_dir(folder):
@@ -247,6 +387,28 @@ class ByteCounter:
 
     def write(self, chunk):
         self.size += len(chunk)
+
+def hash_from_disk(path, block=8 << 20):
+    """SHA-256 of a file as the disk holds it: read with O_DIRECT (around the page cache) in
+    large blocks; where the file system has no O_DIRECT, read after its cached pages are dropped
+    (the file must be fsynced: only clean pages are dropped)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    except OSError as error:
+        if error.errno != errno.EINVAL:
+            raise
+        with open(path, "rb") as handle:
+            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            return hash_file(handle, chunk_size=block)
+    buffer = mmap.mmap(-1, block)  # page-aligned, as O_DIRECT wants
+    digest = hashlib.sha256()
+    try:
+        while count := os.readv(descriptor, [buffer]):
+            digest.update(memoryview(buffer)[:count])
+    finally:
+        os.close(descriptor)
+        buffer.close()
+    return digest.hexdigest()
 
 
 def hash_file(handle, chunk_size=1 << 20, copy_to=None):

@@ -32,3 +32,5 @@ from . import mchs_bodycam_destruction_confirmation
 from . import mchs_bodycam_audit
 from . import mchs_bodycam_audit_finding
 from . import mchs_bodycam_integrity_seal
+from . import mchs_bodycam_upload
+from . import ir_http

@@ -28,8 +28,9 @@ class MchsBodycamCard(models.Model):
     def _device_name_prefix(self):
         return self.env._("Memory card")
 
-    def _install_into(self, camera):
-        """Put the card into ``camera``; the caller seals the slot afterwards (item 8)."""
+    def _install_into(self, camera, when=None):
+        """Put the card into ``camera``; the caller seals the slot afterwards (item 8). ``when``
+        dates an installation of the past (demo history); now by default."""
         self.ensure_one()
         if self.camera_id:
             raise UserError(self.env._(
@@ -47,7 +48,8 @@ class MchsBodycamCard(models.Model):
                 "%(camera)s has no free card slot (%(slots)s).",
                 camera=camera.display_name, slots=camera.card_slot_count))
         # sudo: the installation history is written by the slot operations only (items 6, 8)
-        self.env["mchs.bodycam.card.installation"].sudo().create({"card_id": self.id, "camera_id": camera.id})
+        self.env["mchs.bodycam.card.installation"].sudo().create({
+            "card_id": self.id, "camera_id": camera.id, "date_installed": when or fields.Datetime.now()})
         self.camera_id = camera
 
     def _remove_from_camera(self):

@@ -53,6 +53,14 @@ class MchsBodycamDock(models.Model):
             },
         }
 
+    def action_open_uploads(self):
+        """Items 10, 11: the dock's upload history."""
+        self.ensure_one()
+        self.check_access("read")
+        return {"type": "ir.actions.act_window", "res_model": "mchs.bodycam.upload", "view_mode": "list,form",
+                "name": self.env._("Uploads of %s", self.name), "domain": [("dock_id", "=", self.id)],
+                "context": {"create": False}}
+
     @api.model
     def _authenticate(self, token):
         """The active dock whose token this is, or an empty recordset."""

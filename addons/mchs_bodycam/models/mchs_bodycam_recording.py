@@ -1,7 +1,7 @@
 import logging
 import os
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from dateutil.relativedelta import relativedelta
 
@@ -9,10 +9,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from ..lib.storage import StorageError, store_stream
+from ..lib.storage import SHA256_RE, StorageError, store_stream
+from ..lib.transaction import LOCK_CAMERA, advisory_lock, run_committed
 
 _logger = logging.getLogger(__name__)
 FILENAME_RE = re.compile(r"^[\w.() -]{1,200}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# the longest text each dock API parameter may carry (inventory numbers: 40, see the QR format)
+PARAMETER_LIMITS = {"camera": 40, "card": 40, "start": 40, "end": 40, "sha256": 64, "filename": 200}
+DEVICE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def _set_legal_holds(targets, on, raise_errors=False):
@@ -28,12 +33,17 @@ def _set_legal_holds(targets, on, raise_errors=False):
 
 
 class IngestError(Exception):
-    """A refused upload: ``status`` is the HTTP status, ``code`` says why, the message in words."""
+    """A refused upload: ``status`` is the HTTP status, ``code`` says why, the message in words;
+    ``details`` go into the answer too (the offset held, the parameter at fault)."""
 
-    def __init__(self, status, code, message):
+    def __init__(self, status, code, message, **details):
         super().__init__(message)
         self.status = status
         self.code = code
+        self.details = details
+
+    def answer(self):
+        return dict(self.details, error=self.code, message=str(self))
 
 
 class MchsBodycamRecording(models.Model):
@@ -218,51 +228,129 @@ class MchsBodycamRecording(models.Model):
     @api.model
     def _ingest(self, dock, camera_number, card_number, device_start, device_end, chunks, expected_size,
                 declared_sha256=None, filename=None):
-        """Store an uploaded recording in both locations and register it; the same file twice
-        gives one recording. Raises IngestError with the HTTP status for bad input; nothing
-        is left behind then."""
+        """Store an uploaded recording in both locations and register it, in the caller's
+        transaction; the same file twice gives one recording. Raises IngestError with the HTTP
+        status for bad input; nothing is left behind then."""
+        ticket = self._ingest_check(dock, camera_number, card_number, device_start, device_end, expected_size,
+                                    declared_sha256=declared_sha256, filename=filename)
+        sha256, size = self._ingest_store(ticket, chunks)
+        return self._ingest_register(ticket, sha256, size)
+
+    @api.model
+    def _ingest_check(self, dock, camera_number, card_number, device_start, device_end, size,
+                      declared_sha256=None, filename=None):
+        """Everything an upload is checked against before a byte is stored. Returns the ticket
+        (ids and parsed values) that storing and registering it need; raises IngestError."""
+        self._check_parameters(camera=camera_number, card=card_number, start=device_start, end=device_end,
+                               sha256=declared_sha256, filename=filename)
+        if declared_sha256 and not SHA256_RE.match(declared_sha256.lower()):
+            raise IngestError(400, "bad_parameter", self.env._(
+                "The SHA-256 is 64 hexadecimal characters."), parameter="sha256")
         camera, card = self._ingest_devices(dock, camera_number, card_number)
         storage = self.env["mchs.bodycam.storage"].sudo()._for_unit(dock.department_id)
         if not storage:
             raise IngestError(409, "no_storage", self.env._(
                 "%s has no data storage server configured.", dock.department_id.display_name))
         start, end = self._ingest_times(storage, device_start, device_end)
-        filename = self._ingest_filename(filename)
-        if expected_size is None:
+        if size is None:
             raise IngestError(411, "length_required", self.env._("Send the file's length (Content-Length)."))
-        max_size = storage.max_upload_mb * 1024 * 1024
-        if expected_size > max_size:
+        if size > storage.max_upload_mb * 1024 * 1024:
             raise IngestError(413, "too_large", self.env._(
                 "The file is larger than the limit of %s MB.", storage.max_upload_mb))
+        self._check_card_in_camera(camera, card, start, end)
+        return {"dock_id": dock.id, "storage_id": storage.id, "department_id": dock.department_id.id,
+                "camera_id": camera.id, "card_id": card.id, "device_start": start, "device_end": end,
+                "filename": self._ingest_filename(filename), "size": size,
+                "sha256": declared_sha256.lower() if declared_sha256 else False}
+
+    @api.model
+    def _ingest_store(self, ticket, chunks):
+        """Write ``chunks`` to both locations while hashing them; returns (sha256, size)."""
+        # sudo: the storage server's settings, for a dock (a machine, not a user) of its unit
+        storage = self.env["mchs.bodycam.storage"].sudo().browse(ticket["storage_id"])
         # a file sent again (a lost answer) whose SHA-256 the dock declares is only read and
         # checked, not written twice more to be thrown away
-        known = self._stored_as(storage, declared_sha256) if declared_sha256 else self.browse()
-        custody = self._ingest_custody(camera, start)
-        offset = timedelta(seconds=custody.clock_offset_seconds)
+        known = self._stored_as(storage, ticket["sha256"]) if ticket["sha256"] else self.browse()
         try:
-            sha256, size = store_stream(chunks, [] if known else storage._backends(), expected_size=expected_size,
-                                        declared_sha256=declared_sha256, max_size=max_size,
-                                        retain_until=storage._retain_until(start - offset))
+            return store_stream(chunks, [] if known else storage._backends(), expected_size=ticket["size"],
+                                declared_sha256=ticket["sha256"], max_size=storage.max_upload_mb * 1024 * 1024,
+                                retain_until=self._ingest_retain_until(ticket))
         except StorageError as error:
-            # the file's own faults are 4xx; anything of the storage (an object store that cannot be
-            # reached, refuses or is not configured) is 503: the dock keeps the file and retries
-            status = {"too_large": 413, "hash_mismatch": 422, "empty": 400, "truncated": 400}.get(error.code, 503)
-            raise IngestError(status, error.code, str(error)) from error
-        existing = known or self._stored_as(storage, sha256)
+            raise self._storage_refusal(error) from error
+
+    @api.model
+    def _ingest_retain_until(self, ticket):
+        """Item 12: until when a write-once store keeps the file: the retention end of its real
+        start (the device's clock corrected by the offset recorded at issue)."""
+        camera = self.env["mchs.bodycam.camera"].sudo().browse(ticket["camera_id"])  # sudo: as the dock
+        custody = self._ingest_custody(camera, ticket["device_start"])
+        storage = self.env["mchs.bodycam.storage"].sudo().browse(ticket["storage_id"])
+        return storage._retain_until(ticket["device_start"] - timedelta(seconds=custody.clock_offset_seconds))
+
+    @api.model
+    def _ingest_register(self, ticket, sha256, size):
+        """The recording of a file stored on both locations: (recording, created). An existing
+        recording of the same file is returned as it is."""
+        existing = self._stored_as(self.env["mchs.bodycam.storage"].browse(ticket["storage_id"]), sha256)
         if existing:
             return existing, False
+        camera = self.env["mchs.bodycam.camera"].sudo().browse(ticket["camera_id"])  # sudo: as the dock, see below
+        start, end = ticket["device_start"], ticket["device_end"]
+        custody = self._ingest_custody(camera, start)
+        offset = timedelta(seconds=custody.clock_offset_seconds)
+        # sudo: a dock is a machine, not a user; the recording names the dock it came from
         recording = self.sudo().create({
-            "sha256": sha256, "size": size, "storage_id": storage.id, "department_id": dock.department_id.id,
-            "camera_id": camera.id, "card_id": card.id, "dock_id": dock.id, "filename": filename,
-            "device_start": start, "device_end": end, "start": start - offset, "end": end - offset,
-            "custody_id": custody.id,
+            "sha256": sha256, "size": size, "storage_id": ticket["storage_id"],
+            "department_id": ticket["department_id"], "camera_id": camera.id, "card_id": ticket["card_id"],
+            "dock_id": ticket["dock_id"], "filename": ticket["filename"], "device_start": start,
+            "device_end": end, "start": start - offset, "end": end - offset, "custody_id": custody.id,
         })
         if custody:
             custody.sudo()._record_download(recording)
         return recording, True
 
+    @api.model
+    def _register_committed(self, ticket, sha256, size, then=None):
+        """``_ingest_register`` in a committed transaction of its own, for the dock API and its
+        background job, with ``then(recording, created)`` in the same transaction if given.
+        Registrations for one bodycam wait for each other (they would update the same journal
+        row, or insert the same file), and a concurrency failure runs again on a fresh snapshot:
+        the stored copies are never needed again (items 10, 11). Returns (recording, created)."""
+        def register():
+            recording, created = self._ingest_register(ticket, sha256, size)
+            if then:
+                then(recording, created)
+            return recording, created
+
+        with advisory_lock(self.env, LOCK_CAMERA, ticket["camera_id"]):
+            return run_committed(self.env, register, unique=("mchs_bodycam_recording_sha256_storage_uniq",))
+
     def _stored_as(self, storage, sha256):
         return self.sudo().search([("storage_id", "=", storage.id), ("sha256", "=", sha256.lower())], limit=1)
+
+    @api.model
+    def _storage_refusal(self, error):
+        """The dock's answer to a StorageError about the data it sent, in the unit's language."""
+        status, message = {
+            "empty": (400, self.env._("The file is empty.")),
+            "truncated": (400, self.env._("The upload was cut short before the whole file arrived.")),
+            "too_large": (413, self.env._("The file is larger than the storage server accepts.")),
+            "hash_mismatch": (422, self.env._(
+                "The file that arrived does not hash to the SHA-256 the device computed: send it again.")),
+        }.get(error.code, (503, self.env._("The storage server cannot store the file now: try again later.")))
+        return IngestError(status, error.code if status != 503 else "storage_unavailable", message)
+
+    @api.model
+    def _check_parameters(self, **values):
+        """Text parameters of the dock API: no control characters (a NUL would reach the
+        database), no more characters than the field can hold."""
+        for name, value in values.items():
+            if value is None or value is False or isinstance(value, datetime):
+                continue
+            if not isinstance(value, str) or len(value) > PARAMETER_LIMITS[name] or CONTROL_RE.search(value):
+                raise IngestError(400, "bad_parameter", self.env._(
+                    "The parameter %(name)s is not valid: at most %(limit)s characters, no control characters.",
+                    name=name, limit=PARAMETER_LIMITS[name]), parameter=name)
 
     def _ingest_devices(self, dock, camera_number, card_number):
         Camera = self.env["mchs.bodycam.camera"].sudo()
@@ -281,14 +369,47 @@ class MchsBodycamRecording(models.Model):
                 raise IngestError(404, "unknown_card", self.env._("No memory card %s in this unit.", card_number))
         return camera, card
 
-    def _ingest_times(self, storage, device_start, device_end):
+    def _check_card_in_camera(self, camera, card, device_start, device_end):
+        """Items 6, 8: the card was installed in that bodycam while it recorded (real times: the
+        device clock minus the offset noted at issue). A spare card, or one of another bodycam,
+        is refused."""
+        if not card:
+            return
+        offset = timedelta(seconds=self._ingest_custody(camera, device_start).clock_offset_seconds)
+        start, end = device_start - offset, device_end - offset
+        # sudo: the installation history, read for the dock
+        installed = self.env["mchs.bodycam.card.installation"].sudo().search_count([
+            ("card_id", "=", card.id), ("camera_id", "=", camera.id), ("date_installed", "<=", end),
+            "|", ("date_removed", "=", False), ("date_removed", ">=", start)], limit=1)
+        if not installed:
+            raise IngestError(422, "card_not_in_camera", self.env._(
+                "Memory card %(card)s was not installed in bodycam %(camera)s when it recorded (%(start)s - %(end)s).",
+                card=card.inventory_number, camera=camera.inventory_number, start=start, end=end))
+
+    @api.model
+    def _parse_device_time(self, value):
+        """A device's time as naive UTC: 'YYYY-MM-DD HH:MM:SS' (UTC), or ISO 8601 with 'T' and
+        'Z' or an offset ('2026-11-30T07:12:03+05:00'); fractions of a second are dropped.
+        None when it is none of these."""
+        if not isinstance(value, str) or not DEVICE_TIME_RE.match(value):
+            return None
         try:
-            start, end = fields.Datetime.to_datetime(device_start), fields.Datetime.to_datetime(device_end)
+            moment = datetime.fromisoformat(value.replace(" ", "T", 1))
         except ValueError:
-            start = end = None
+            return None
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.replace(microsecond=0)
+
+    def _ingest_times(self, storage, device_start, device_end):
+        if isinstance(device_start, datetime) and isinstance(device_end, datetime):
+            start, end = device_start, device_end
+        else:
+            start, end = self._parse_device_time(str(device_start)), self._parse_device_time(str(device_end))
         if not (start and end) or end < start:
             raise IngestError(400, "bad_times", self.env._(
-                "Send the recording's start and end as YYYY-MM-DD HH:MM:SS (UTC), the end after the start."))
+                "Send the recording's start and end as YYYY-MM-DD HH:MM:SS (UTC) or ISO 8601 with Z or an "
+                "offset, the end after the start."))
         skew = timedelta(hours=storage.max_clock_skew_hours)
         now = fields.Datetime.now()
         if end > now + skew or start < now - timedelta(days=400) - skew:

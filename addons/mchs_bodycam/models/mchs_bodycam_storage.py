@@ -1,7 +1,9 @@
+import errno
 import json
 import logging
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time
 
 from odoo import api, fields, models, tools
@@ -23,6 +25,16 @@ PASSWORD_ROLES = ("head", "responsible")
 CREDENTIALS_VAULT_SCOPE = "s3"
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ENDPOINT_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+
+
+def _storage_call(function, *args):
+    """``function(*args)``, its OSError told as a StorageError: 'storage_full' when a disk is
+    full, 'storage_unavailable' otherwise."""
+    try:
+        return function(*args)
+    except OSError as error:
+        code = "storage_full" if error.errno in (errno.ENOSPC, errno.EDQUOT) else "storage_unavailable"
+        raise StorageError(code, str(error)) from error
 
 
 class MchsBodycamStorage(models.Model):
@@ -56,6 +68,13 @@ class MchsBodycamStorage(models.Model):
     s3_region = fields.Char(string="Region", default=lambda self: self._default_s3("region") or "default")
     s3_credentials_set = fields.Boolean(compute="_compute_s3_credentials_set", string="Credentials set")
     max_upload_mb = fields.Integer(string="Largest file (MB)", default=8192, required=True)
+    verify_inline_mb = fields.Integer(
+        string="Verify at once up to (MB)", default=256, required=True,
+        help="A resumable upload up to this size is read back and checked while the dock waits for the "
+             "answer; a larger one is checked by a background job while the dock asks for its state.")
+    reserve_mb = fields.Integer(
+        string="Free space kept (MB)", default=1024, required=True,
+        help="A resumable upload is refused when it would leave less free space than this on a location.")
     max_clock_skew_hours = fields.Integer(
         string="Largest clock error (h)", default=24, required=True,
         help="A recording whose device times are further than this from the server's time is refused.")
@@ -71,6 +90,8 @@ class MchsBodycamStorage(models.Model):
     _sql_constraints = [
         ("limits_positive", "CHECK(max_upload_mb > 0 AND max_clock_skew_hours > 0)",
          "The upload limit and the clock tolerance must be positive."),
+        ("upload_limits_valid", "CHECK(verify_inline_mb >= 0 AND reserve_mb >= 0)",
+         "The sizes for checking uploads and the free space kept cannot be negative."),
     ]
 
     @api.model
@@ -306,6 +327,50 @@ class MchsBodycamStorage(models.Model):
                     for backend in backends for code, detail in backend.check()]
         if problems:
             raise UserError("\n".join(problems))
+
+    # ------------------------------------------------------------------ resumable uploads (items 10, 11)
+    # The same partial upload is kept on both locations; each method works on both, and OSError
+    # (a full disk, a location gone) becomes a StorageError a dock can be told about.
+
+    def _upload_open(self, upload_id):
+        self._on_backends(lambda backend: backend.upload_open(upload_id))
+
+    def _upload_write(self, upload_id, offset, chunk):
+        """Write one chunk on both locations, at ``offset``, which must be the offset both hold
+        on the disk (what was acknowledged is never written over); returns the new offset. A
+        location that got further than the other before a break sorts it out itself (see the
+        backends' upload_write). The writes go to the page cache, one location after the other;
+        only the sync of the chunk before waits for the disks, both at once."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            held = min(pool.map(lambda backend: _storage_call(backend.upload_offset, upload_id), self._backends()))
+        if offset != held:
+            raise StorageError("offset_mismatch", f"the server holds {held} bytes, not {offset}")
+        return min(_storage_call(backend.upload_write, upload_id, offset, chunk) for backend in self._backends())
+
+    def _upload_commit(self, upload_id, sha256, retain_until=None, copies=None):
+        """The copies (indexes into _backends, all by default) read back at once and, if they
+        hash to ``sha256``, stored under their final name."""
+        backends = self._backends()
+        chosen = [backends[index] for index in (range(len(backends)) if copies is None else copies)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda backend: _storage_call(backend.upload_commit, upload_id, sha256, retain_until),
+                          chosen))
+
+    def _upload_abort(self, upload_id):
+        self._on_backends(lambda backend: backend.upload_abort(upload_id))
+
+    def _upload_room(self, size):
+        """True when every location can take ``size`` bytes more and keep its reserve (a backend
+        without a notion of free space, such as an object store, always can)."""
+        reserve = self.reserve_mb * 1024 * 1024
+        return all(_storage_call(backend.free_bytes) >= size + reserve
+                   for backend in self._backends() if hasattr(backend, "free_bytes"))
+
+    def _remove_stale_uploads(self, older_than_seconds):
+        return sum(self._on_backends(lambda backend: backend.remove_stale_uploads(older_than_seconds)))
+
+    def _on_backends(self, call):
+        return [_storage_call(call, backend) for backend in self._backends()]
 
     @api.model
     def _for_unit(self, department):

@@ -20,3 +20,4 @@ from . import test_storage_s3
 from . import test_recordings_s3
 from . import test_signature_cms
 from . import test_ncalayer_standin
+from . import test_dock_uploads

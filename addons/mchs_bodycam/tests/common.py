@@ -99,7 +99,8 @@ class CustodyCase(BodycamCase):
         cls.book.action_register()
         for camera, cards, seal in ((cls.camera_a, cls.card_a | cls.card_a2, "S-A"), (cls.camera_a2, cls.card_a3, "S-A2")):
             for card in cards:
-                card._install_into(camera)
+                # installed the day before: recordings of the last hours were made with the card in (items 6, 8)
+                card._install_into(camera, when=fields.Datetime.now() - timedelta(days=1))
             camera._apply_seal(seal)
         cls.Custody = cls.env["mchs.bodycam.custody"].with_user(cls.responsible_user)
 
@@ -134,6 +135,32 @@ class StorageCase(CustodyCase):
         self.folders = [tempfile.mkdtemp(prefix=f"mchs-{name}-") for name in ("primary", "backup")]
         self.addCleanup(lambda: [shutil.rmtree(folder, ignore_errors=True) for folder in self.folders])
         self.storage.write({"primary_path": self.folders[0], "backup_path": self.folders[1]})
+
+
+class DockCase(StorageCase):
+    """StorageCase with a charging dock of unit A and one of unit B, each with its token
+    (items 10, 11); the storage's largest file is 1 MB unless a test says otherwise."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.storage.max_upload_mb = 1
+        cls.dock = cls.env["mchs.bodycam.dock"].create({"name": "Dock 1", "department_id": cls.unit_a.id})
+        cls.token = cls.dock.action_generate_token()["params"]["message"]
+        cls.dock_b = cls.env["mchs.bodycam.dock"].create({"name": "Dock B", "department_id": cls.unit_b.id})
+        cls.token_b = cls.dock_b.action_generate_token()["params"]["message"]
+
+    def _times(self, minutes=10):
+        end = fields.Datetime.now().replace(microsecond=0)
+        return str(end - timedelta(minutes=minutes)), str(end)
+
+    def _stored_files(self):
+        """Every file under both locations, staging included."""
+        files = []
+        for folder in self.folders:
+            for root, _dirs, names in os.walk(folder):
+                files += [os.path.join(root, name) for name in names]
+        return files
 
 
 class RetentionCase(StorageCase):

@@ -17,30 +17,21 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..lib import vault
-from .common import StorageCase
+from .common import DockCase
 from .test_reports import pdf_text
 
 URL = "/mchs_bodycam/dock/v1/recordings"
 
 
 @tagged("post_install", "-at_install")
-class TestRecordings(StorageCase, HttpCase):
+class TestRecordings(DockCase, HttpCase):
     """Automatic download while charging (items 10, 11) to a primary and a backup location,
     and recordings as evidence nobody changes (item 13)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.storage.max_upload_mb = 1
         cls.storage.with_user(cls.responsible_user)._set_password("special-pass-2026")
-        cls.dock = cls.env["mchs.bodycam.dock"].create({"name": "Dock 1", "department_id": cls.unit_a.id})
-        cls.token = cls.dock.action_generate_token()["params"]["message"]
-        cls.dock_b = cls.env["mchs.bodycam.dock"].create({"name": "Dock B", "department_id": cls.unit_b.id})
-        cls.token_b = cls.dock_b.action_generate_token()["params"]["message"]
-
-    def _times(self, minutes=10):
-        end = fields.Datetime.now().replace(microsecond=0)
-        return str(end - timedelta(minutes=minutes)), str(end)
 
     def _upload(self, body, token=None, **params):
         start, end = self._times()
@@ -51,13 +42,6 @@ class TestRecordings(StorageCase, HttpCase):
         return self.opener.post(f"{self.base_url()}{URL}?{urlencode(query)}", data=body, timeout=60,
                                 headers={"Authorization": f"Bearer {token or self.token}",
                                          "Content-Type": "application/octet-stream"})
-
-    def _stored_files(self):
-        files = []
-        for folder in self.folders:
-            for root, _dirs, names in os.walk(folder):
-                files += [os.path.join(root, name) for name in names]
-        return files
 
     def test_upload_stores_two_readonly_copies_and_fills_column_6(self):
         with freeze_time(fields.Datetime.now() - timedelta(hours=8)):  # issued a working day ago

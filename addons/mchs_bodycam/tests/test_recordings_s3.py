@@ -71,7 +71,7 @@ class TestRecordingsS3(S3StorageMixin, StorageCase, HttpCase):
     def test_an_unreachable_store_is_a_503_and_stores_nothing(self):
         self.storage.s3_endpoint = "http://127.0.0.1:9"
         response = self._upload(b"video" * 1000)
-        self.assertEqual((response.status_code, response.json()["error"]), (503, "unavailable"))
+        self.assertEqual((response.status_code, response.json()["error"]), (503, "storage_unavailable"))
         self.assertFalse(self.env["mchs.bodycam.recording"].search([("storage_id", "=", self.storage.id)]))
 
     def test_streaming_reads_the_primary_bucket_with_ranges(self):
