@@ -230,7 +230,9 @@ class MchsBodycamDemo(models.AbstractModel):
                     # item 9: the wrong inspector was written; struck through and rewritten
                     spare = (inspectors - crew)[:1]
                     at(self._local(unit, day, 9, 30))
-                    entries[1] = entries[1]._correct(spare, "Инспектор қате жазылды / Ошибочно записан инспектор")
+                    entries[1] = entries[1]._correct(
+                        "Инспектор қате жазылды / Ошибочно записан инспектор",
+                        badge_payload=spare.sudo()._bodycam_badge_payload(), inspector_id=spare)
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
                     self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
@@ -284,8 +286,10 @@ class MchsBodycamDemo(models.AbstractModel):
         inspector = entry.inspector_id.user_id or self._person(unit, "responsible").user_id
         at(self._local(unit, day, 13, 1))
         entry.with_user(inspector)._pause("meal", self._local(unit, day, 13, 0))
-        at(self._local(unit, day, 13, 40))
-        entry.with_user(inspector).action_resume()
+        at(self._local(unit, day, 13, 41))
+        entry.with_user(inspector)._resume(self._local(unit, day, 13, 40))
+        at(self._local(unit, day, 13, 50))
+        entry.with_user(self._person(unit, "responsible").user_id).action_acknowledge_pause()
 
     @api.model
     def _replace_after_failure(self, desk, entry, at, unit, day):

@@ -12,7 +12,7 @@ from collections import Counter
 
 from odoo import api, models
 
-from .report_print import _lt, Flow, PagedDocument, PrintedForm, print_lang, register_paged, text_height
+from .report_print import _lt, Flow, PagedDocument, PrintedForm, print_lang, register_paged, term, text_height
 
 GIGABYTE = 1024 ** 3
 ROLE_ORDER = ("chairman", "responsible", "anti_corruption", "member")
@@ -30,6 +30,7 @@ CELL_PADDING_MM = 1.9  # padding and borders of a grid cell, top and bottom toge
 ORDER = _lt("of the Instruction approved by Order No. 495 of the acting Minister of Emergency Situations of the "
             "Republic of Kazakhstan of 21 November 2025")
 
+ACT_NUMBER = _lt("Act No. %(number)s")  # at the foot of every page of an act
 TEXTS = {
     # -- shared
     "unit": _lt("Unit"),
@@ -51,7 +52,6 @@ TEXTS = {
     "no": _lt("no"),
     "size": _lt("%(bytes)s bytes (%(gb)s GB)"),
     "number": _lt("Number of the act"),
-    "act_number": _lt("Act No. %(number)s"),
     # -- item 12: destruction act
     "act_title": _lt("Act of destruction of video recordings"),
     "date": _lt("Date drawn up"),
@@ -420,7 +420,7 @@ class DestructionActDocument(PagedDocument):
 
     @classmethod
     def number_stamp(cls, env, record):
-        return env._(TEXTS["act_number"], number=record.name or "")
+        return term(env, ACT_NUMBER, number=record.name or "")
 
 
 @register_paged
@@ -429,4 +429,4 @@ class AuditActDocument(PagedDocument):
 
     @classmethod
     def number_stamp(cls, env, record):
-        return env._(TEXTS["act_number"], number=record.number or "")
+        return term(env, ACT_NUMBER, number=record.number or "")

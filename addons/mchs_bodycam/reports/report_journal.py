@@ -16,7 +16,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .report_print import _lt, PagedDocument, PrintedForm, pdf_page_count, print_lang, run_qpdf
+from .report_print import _lt, PagedDocument, PrintedForm, pdf_page_count, print_lang, run_qpdf, term
 
 # rows read per batch: a 100,000-row book never sits in the ORM cache at once
 ROW_BATCH = 2000
@@ -50,6 +50,7 @@ def check_journal_kind(env, journals, kind):
 
 # What both journal books print alike: the header and footer of the form, the item 9
 # certification (verbatim in Kazakh) and the first three column headings.
+PAGE_STAMP = _lt("Page %(page)s of %(total)s")  # at the foot of every page of a book
 BOOK_TEXT = {
     "form": _lt("(form)"),
     "unit_caption": _lt("(name of the department of the authorized body or of the territorial body)"),
@@ -57,7 +58,6 @@ BOOK_TEXT = {
     "finished": _lt("finished %(date)s"),
     "blank_date": _lt("\"___\" _______ 20__"),
     "registration": _lt("Registered in the office: No. %(number)s of %(date)s"),
-    "page": _lt("Page %(page)s of %(total)s"),
     "certification": _lt("This journal has %(total)s %(sheets)s numbered, bound and sealed"),
     "responsible": _lt("Responsible person"),
     "signature": _lt("(signature)"),
@@ -122,7 +122,7 @@ class JournalForm(PrintedForm):
         return self.t(BOOK_TEXT["certification"], total=total, sheets=self.sheets(total))
 
     def page_stamp(self, number, total):
-        return self.t(BOOK_TEXT["page"], page=number, total=total)
+        return self.t(PAGE_STAMP, page=number, total=total)
 
     # -- rows
     def entry_ids(self):
@@ -324,7 +324,7 @@ class JournalBook(PagedDocument):
 
     @classmethod
     def page_stamp(cls, env, number, total):
-        return env._(BOOK_TEXT["page"], page=number, total=total)
+        return term(env, PAGE_STAMP, page=number, total=total)
 
 
 class ReportJournalCertification(models.AbstractModel):

@@ -56,6 +56,12 @@ def plural_form(number):
     return "many"
 
 
+def term(env, lazy, **values):
+    """A lazy term of a printed form in ``env``'s language, its named placeholders filled."""
+    text = env._(lazy)
+    return text % values if values else text
+
+
 def translate(env, value):
     """``value`` with every lazy term translated into ``env``'s language (dicts and lists too)."""
     if isinstance(value, LazyGettext):
@@ -81,11 +87,11 @@ class PrintedForm:
         self.env = env(context=dict(env.context, lang=lang, tz=self.tz.zone))
         self.text = translate(self.env, self.texts)
 
-    def t(self, term, *args, **kwargs):
+    def t(self, source, *args, **kwargs):
         """A term (lazy or not) in the document's language."""
-        if isinstance(term, LazyGettext):
-            return self.env._(term)
-        return self.env._(term, *args, **kwargs)
+        if isinstance(source, LazyGettext):
+            return term(self.env, source, **kwargs)
+        return self.env._(source, *args, **kwargs)
 
     def datetime(self, value):
         if not value:
@@ -357,7 +363,7 @@ class PagedDocument:
 
     @classmethod
     def page_stamp(cls, env, number, total):
-        return env._(PAGE_OF, page=number, total=total)
+        return term(env, PAGE_OF, page=number, total=total)
 
     @classmethod
     def number_stamp(cls, env, record):
