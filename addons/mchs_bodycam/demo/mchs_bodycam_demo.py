@@ -233,9 +233,15 @@ class MchsBodycamDemo(models.AbstractModel):
                     entries[1] = entries[1]._correct(
                         "Инспектор қате жазылды / Ошибочно записан инспектор",
                         badge_payload=spare.sudo()._bodycam_badge_payload(), inspector_id=spare)
+                if incidents and index == 8:
+                    # item 23: the bodycam is damaged on site: the row closes as an incident
+                    at(self._local(unit, day, 15, 10))
+                    entries[1].with_user(desk.env.user)._report_incident(
+                        "damage", "Объектіде құлап, экраны сынды / Упал на объекте, разбит экран")
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
-                    self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+                    if entry.state == "issued":
+                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
                 # the daily seal of the journals, kept outside the database (items 9, 13)
                 at(self._local(unit, day, 23, 0))
                 self.env["mchs.bodycam.integrity.seal"]._seal(unit, "daily")
@@ -340,6 +346,13 @@ class MchsBodycamDemo(models.AbstractModel):
                 wizard.action_open()
             except UserError:
                 pass
+            # item 22: the raw file is downloaded on the prosecutor's request, named in Appendix 2
+            at(self._local(unit, recordings[0].start.date() + timedelta(days=1), 14))
+            basis = self.env["mchs.bodycam.legal.basis"].with_user(head).create({
+                "department_id": unit.id, "kind": "request", "number": "2-04-26/1190", "date": fields.Date.today(),
+                "authority": "Алматы қаласының прокуратурасы"})
+            Access.with_user(head)._log(recordings[:1], "download", "Прокуратураның сұрауы / Запрос прокуратуры",
+                                        "granted", remote_addr="10.0.0.15", legal_basis=basis)
             at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15))
             self.env["mchs.bodycam.evidence"].with_user(head).create({
                 "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",

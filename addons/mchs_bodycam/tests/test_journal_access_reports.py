@@ -97,13 +97,13 @@ class TestJournalAccessReports(PdfReportMixin, HttpCase):
                                             department=cls.other_unit)
 
     def _render(self, lang, books=None):
-        return self.render_pdf("mchs_bodycam.action_report_journal_access", books or self.book, lang=lang)
+        return self.render_pdf("mchs_bodycam.action_report_journal_access", books or self.book, mchs_lang=lang)
 
     def _xlsx(self, lang, books=None):
         import openpyxl
         report = self.env.ref("mchs_bodycam.action_report_journal_access_xlsx")
         self.assertEqual(report.report_type, "xlsx")
-        content, kind = self.env["ir.actions.report"].with_context(lang=lang, tz="Asia/Almaty")._render_xlsx(
+        content, kind = self.env["ir.actions.report"].with_context(mchs_lang=lang, tz="Asia/Almaty")._render_xlsx(
             report.report_name, (books or self.book).ids, {})
         self.assertEqual(kind, "xlsx")
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]

@@ -78,7 +78,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
 
     def _render(self, lang=None):
         return self.render_pdf("mchs_bodycam.action_report_journal_custody", self.book,
-                               **({"lang": lang} if lang else {}))
+                               **({"mchs_lang": lang} if lang else {}))
 
     def _pages(self, pdf):
         return pdf_text(pdf).split("\f")
@@ -121,7 +121,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
 
     def test_pdf_struck_row(self):
         """A struck row (item 9 correction) stays in the book, drawn struck through."""
-        html = self.env["ir.actions.report"].with_context(lang="kk_KZ")._render_qweb_html(
+        html = self.env["ir.actions.report"].with_context(mchs_lang="kk_KZ")._render_qweb_html(
             "mchs_bodycam.action_report_journal_custody", self.book.ids)[0].decode()
         self.assertIn("text-decoration: line-through", html)
         struck = re.findall(r'<tr class="mchs-struck">\s*<td class="mchs-num">(\d+)</td>', html)
@@ -151,7 +151,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
             "registration_number": "JR-2", "registration_date": "2026-01-05"})
         one = pdf_pages(self._render("kk_KZ"))
         pdf, _kind = self.env["ir.actions.report"].with_context(
-            force_report_rendering=True, lang="kk_KZ")._render_qweb_pdf(
+            force_report_rendering=True, mchs_lang="kk_KZ")._render_qweb_pdf(
             "mchs_bodycam.action_report_journal_custody", res_ids=(self.book | other).ids)
         self.assertEqual(pdf_pages(pdf), one + 2)  # the empty book: its table page + certification
         text = flat(pdf_text(pdf))
@@ -163,7 +163,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
         import openpyxl
         report = self.env.ref("mchs_bodycam.action_report_journal_custody_xlsx")
         self.assertEqual(report.report_type, "xlsx")
-        content, kind = self.env["ir.actions.report"].with_context(lang="kk_KZ", tz="Asia/Almaty")._render_xlsx(
+        content, kind = self.env["ir.actions.report"].with_context(mchs_lang="kk_KZ", tz="Asia/Almaty")._render_xlsx(
             report.report_name, self.book.ids, {})
         self.assertEqual(kind, "xlsx")
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
@@ -184,7 +184,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
 
     def test_xlsx_russian(self):
         import openpyxl
-        content, _kind = self.env["ir.actions.report"].with_context(lang="ru_RU")._render_xlsx(
+        content, _kind = self.env["ir.actions.report"].with_context(mchs_lang="ru_RU")._render_xlsx(
             "mchs_bodycam.report_journal_custody_xlsx", self.book.ids, {})
         sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
         values = list(sheet.iter_rows(values_only=True))

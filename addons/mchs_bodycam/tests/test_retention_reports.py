@@ -53,7 +53,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
             "end": start + timedelta(minutes=45), "filename": f"REC_{start:%Y%m%d%H%M}.mp4"})
 
     def _render(self, xmlid, records, lang=None, user=None):
-        pdf = self.render_pdf(xmlid, records, user=user, tz=TZ, **({"lang": lang} if lang else {}))
+        pdf = self.render_pdf(xmlid, records, user=user, tz=TZ, **({"mchs_lang": lang} if lang else {}))
         if os.environ.get("MCHS_KEEP_PDF"):  # to look at the layout
             with open(os.path.join(os.environ["MCHS_KEEP_PDF"], f"{self._testMethodName}-{lang}.pdf"), "wb") as out:
                 out.write(pdf)
@@ -106,6 +106,36 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         return flat_text
 
     # ------------------------------------------------------------------ item 12: the act
+
+    def test_long_act_pages(self):
+        """Layout (issue 11): a 150-line act repeats its table's headings and prints "N / M" and its
+        number on every page, never splits a row over two pages, and keeps the signatures with
+        the last rows."""
+        start = fields.Datetime.to_datetime("2023-02-01 04:00:00")
+        recordings = self.env["mchs.bodycam.recording"]
+        for number in range(150):
+            recordings |= self._recording(start + timedelta(hours=7 * number), self.camera_a)
+        act = self._act()
+        self.assertEqual(len(act.line_ids), 150)
+        pdf = self.render_pdf("mchs_bodycam.action_report_destruction_act", act, tz=TZ, mchs_lang="ru_RU")
+        pages = [page for page in pdf_text(pdf).split("\f") if page.strip()]
+        total = len(pages)
+        self.assertGreater(total, 3)
+        for number, page in enumerate(pages, start=1):
+            text = flat(page)
+            self.assertIn(f"{number} / {total}", text, f"page {number}")
+            self.assertIn(f"Акт № {act.name}", text, f"page {number}")
+            if number < total:
+                self.assertIn("Инвентарный номер видеорегистратора", text, f"headings on page {number}")
+        packed = [compact(page) for page in pages]
+        for recording in recordings:
+            holding = [index for index, page in enumerate(packed) if recording.sha256 in page]
+            self.assertEqual(len(holding), 1, f"row of {recording.sha256} is whole on one page")
+        last = flat(pages[-1])
+        self.assertIn("Подписи членов комиссии", last)
+        self.assertTrue(any(recording.sha256 in packed[-1] for recording in recordings),
+                        "the signatures are not alone on the last page")
+
 
     def test_destruction_act_kazakh(self):
         act = self._completed_act()
