@@ -18,6 +18,7 @@ EVENTS = [
     ("returned", "Returned"),
     ("downloaded", "Downloaded"),
     ("closed", "Cards wiped"),
+    ("incident", "Closed by an incident"),
     ("struck", "Struck through"),
     ("written", "Written"),
     ("remark", "Remark"),

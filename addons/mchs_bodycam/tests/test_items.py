@@ -162,7 +162,7 @@ class TestItems(StorageCase):
         self.assertEqual(pause.acknowledged_by_id, self.responsible_user)
         self.assertFalse(entry.activity_ids.filtered(
             lambda a: a.activity_type_id == self.env.ref("mchs_bodycam.mail_activity_type_pause")))
-        self.assertIn("14:45 по объявлению", self._in("ru_RU", entry).remarks_text)
+        self.assertIn("13:00 - 02.11.2026 13:45 по объявлению", self._in("ru_RU", entry).remarks_text)
         self.assertIn("подтвердил(а) t.responsible в 02.11.2026 14:10", self._in("ru_RU", entry).remarks_text)
         with self.assertRaisesRegex(UserError, "Бұл жолда расталатын үзіліс жоқ"):
             entry.with_context(lang="kk_KZ").action_acknowledge_pause()

@@ -49,6 +49,7 @@ class TestJournalAccessReports(PdfReportMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz="Asia/Almaty"))
+        cls.env.company.resource_calendar_id.tz = "Asia/Almaty"  # the units' time zone (their calendar's)
         Department = cls.env["hr.department"]
         cls.unit = Department.create({"name": "Шымкент қаласының ТЖД (сынақ)", "bodycam_code": "TJA"})
         cls.unit.update_field_translations("name", {"ru_RU": "ДЧС города Шымкент (тест)"})

@@ -40,6 +40,7 @@ class TestJournalReports(PdfReportMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tz="Asia/Almaty"))
+        cls.env.company.resource_calendar_id.tz = "Asia/Almaty"  # the units' time zone (their calendar's)
         cls.unit = cls.env["hr.department"].create({"name": "Алматы қаласының ТЖД (сынақ)", "bodycam_code": "TJR"})
         cls.unit.update_field_translations("name", {"ru_RU": "ДЧС города Алматы (тест)"})
         cls.responsible = cls.env["hr.employee"].create({"name": "Нұрлан Қайратұлы", "department_id": cls.unit.id})

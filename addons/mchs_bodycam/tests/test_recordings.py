@@ -218,7 +218,7 @@ class TestRecordings(DockCase, HttpCase):
         with self.assertRaisesRegex(UserError, "Wrong special password"):
             self._open(self.head_user, recording, password="guess")
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
-        self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong special password"))
+        self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong_password"))
         self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"),
                          "the refused password's clear text is wiped too")
         self.assertTrue(self._open(self.head_user, recording))
@@ -283,13 +283,13 @@ class TestRecordings(DockCase, HttpCase):
         self.assertEqual(self.url_open(url + "&download=1").status_code, 403)
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
         self.assertEqual((refused.action, refused.user_id, refused.refusal),
-                         ("download", self.responsible_user, "a token granted for viewing used for a download"))
+                         ("download", self.responsible_user, "view_token_download"))
         self.assertEqual(self.url_open(url).status_code, 200, "the view itself still plays")
         # an inspector who got hold of the link is refused and journaled too
         self.authenticate("t.inspector", "t.inspector")
         self.assertEqual(self.url_open(url).status_code, 403)
         self.assertEqual(self.env["mchs.bodycam.access"].search(
-            [("user_id", "=", self.inspector_user.id)]).refusal, "no valid access for this user")
+            [("user_id", "=", self.inspector_user.id)]).refusal, "no_valid_access")
 
     def test_streaming_a_changed_primary_copy_is_recorded(self):
         """item 13: the bytes of a whole-file request are hashed as they are sent; a copy that no
@@ -405,7 +405,7 @@ class TestRecordings(DockCase, HttpCase):
                            "pause_start": issued + timedelta(minutes=200), "pause_end": issued + timedelta(minutes=230)})
         entry.invalidate_recordset()
         self.assertEqual(entry.recording_gap_count, 1)
-        self.assertEqual(len(entry.with_user(self.head_user).recording_gaps_text.splitlines()), 1)
+        self.assertEqual(len(entry.with_user(self.head_user).duty_flags_text.splitlines()), 1)
         self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("recording_gap_count", ">", 0)]))
 
     def test_legal_hold_blocks_destruction(self):
