@@ -9,6 +9,7 @@ import polib
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -179,11 +180,15 @@ class TestPrintFidelity(PdfReportMixin, HttpCase):
         unit_ru = self.env["hr.department"].create({"name": "ДЧС (печать)", "bodycam_code": "PRR",
                                                     "bodycam_lang": "ru_RU"})
         book = self.env["mchs.bodycam.journal"].create({"kind": "custody", "department_id": unit_ru.id})
-        Wizard = self.env["mchs.bodycam.print.wizard"]
-        for records, lang in ((self.book, "kk_KZ"), (book, "ru_RU")):
-            wizard = Wizard.with_context(active_model="mchs.bodycam.journal", active_ids=records.ids,
-                                         mchs_report="mchs_bodycam.action_report_journal_custody").create({})
-            self.assertEqual(wizard.lang, lang)
-        wizard.lang = "kk_KZ"
+        Wizard = self.env["mchs.bodycam.print.wizard"].with_context(
+            active_model="mchs.bodycam.journal", mchs_report="mchs_bodycam.action_report_journal_custody")
+        self.assertEqual(Wizard.with_context(active_ids=book.ids).create({}).lang, "ru_RU")
+        wizard = Wizard.with_user(self.responsible_user).with_context(active_ids=self.book.ids).create({})
+        self.assertEqual(wizard.lang, "kk_KZ")
+        wizard.lang = "ru_RU"
         action = wizard.action_print()
-        self.assertEqual(action["data"]["mchs_lang"], "kk_KZ")
+        self.assertEqual((action["data"]["mchs_lang"], action["data"]["mchs_ids"]), ("ru_RU", self.book.ids))
+        # an inspector does not print the book
+        inspector = self.inspector.user_id
+        with self.assertRaises(AccessError):
+            Wizard.with_user(inspector).with_context(active_ids=self.book.ids).create({}).action_print()

@@ -201,9 +201,11 @@ class TestRecordings(DockCase, HttpCase):
     def _recording(self, body=b"0123456789" * 1000):
         return self.env["mchs.bodycam.recording"].browse(self._upload(body).json()["id"])
 
-    def _open(self, user, recording, action="view", purpose="review of the inspection", password="special-pass-2026"):
+    def _open(self, user, recording, action="view", purpose="review of the inspection", password="special-pass-2026",
+              legal_basis=None):
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(user).create(
-            {"recording_id": recording.id, "action": action, "purpose": purpose, "password": password})
+            {"recording_id": recording.id, "action": action, "purpose": purpose, "password": password,
+             "legal_basis_id": legal_basis.id if legal_basis else False})
         return wizard.action_open().get("url")
 
     def test_special_password(self):
@@ -252,7 +254,11 @@ class TestRecordings(DockCase, HttpCase):
         self.assertEqual(whole.content, body)
         self.assertEqual(Access.search_count([("recording_id", "=", recording.id)]), 1,
                          "seeking in the same view writes no new row")
-        download = self._open(self.head_user, recording, action="download", purpose="court request")
+        # item 22: a download is made on a legal basis
+        basis = self.env["mchs.bodycam.legal.basis"].create({
+            "department_id": self.unit_a.id, "kind": "request", "number": "7", "date": fields.Date.today(),
+            "authority": "Court of Almaty"})
+        download = self._open(self.head_user, recording, action="download", purpose="court request", legal_basis=basis)
         self.authenticate("t.head", "t.head")
         response = self.url_open(download)
         self.assertIn("attachment", response.headers.get("Content-Disposition", ""))
