@@ -95,8 +95,9 @@ class ReportChestBadge(models.AbstractModel):
         unit = employee.department_id
         lang = print_lang(self.env, unit, data)
         name, job, unit_name = employee.name or "", employee.job_title or "", unit.with_context(lang=lang).name or ""
-        # the text column is about 50 mm wide; name at most 3 lines, the rest at most 6
-        name_pt = next((size for size in (11, 10, 9, 8) if text_lines(name, 50, size, bold=True) <= 2), 7)
-        small_pt = next((size for size in (8, 7.5, 7, 6.5) if text_lines(job, 50, size) + text_lines(unit_name, 50, size)
-                         <= 5), 6)
+        # the text column is about 50 mm wide, less as printed (measured at 40): the name on at most
+        # 2 lines, the position and the unit on 4 together
+        name_pt = next((size for size in (11, 10, 9, 8) if text_lines(name, 40, size, bold=True) <= 2), 7)
+        small_pt = next((size for size in (8, 7.5, 7, 6.5, 6) if text_lines(job, 40, size) + text_lines(unit_name, 40, size)
+                         <= 4), 5.5)
         return {"name": name, "job_title": job, "unit": unit_name, "name_pt": name_pt, "small_pt": small_pt}
