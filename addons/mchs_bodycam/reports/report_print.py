@@ -237,11 +237,18 @@ class Flow:
 
     @staticmethod
     def _carried(page):
-        """The last rows of a page (at most two, never the whole page), to go on with the block
-        that must not stand alone."""
-        carried = []
+        """What goes on to the next page with a block that must not stand alone (the signatures):
+        the blocks that end the page (the totals) and the last rows before them, at most two,
+        never the whole page."""
+        carried, rows = [], 0
         for item in reversed(page):
-            if item["kind"] != "row" or len(carried) == 2 or len(carried) + 1 >= len(page):
+            if len(carried) + 1 >= len(page):
+                break
+            if item["kind"] == "row":
+                if rows == 2:
+                    break
+                rows += 1
+            elif rows:
                 break
             carried.insert(0, item)
         return carried

@@ -192,3 +192,20 @@ class TestPrintFidelity(PdfReportMixin, HttpCase):
         inspector = self.inspector.user_id
         with self.assertRaises(AccessError):
             Wizard.with_user(inspector).with_context(active_ids=self.book.ids).create({}).action_print()
+
+    def test_badges_fit_their_page(self):
+        """Layout (item 17): one badge a page, whatever the length of the name, the position and
+        the unit's name; the ID line stays on it."""
+        unit = self.env["hr.department"].create({
+            "name": "Азаматтық қорғаныс комитетінің мемлекеттік бақылау басқармасы", "bodycam_code": "PRL",
+            "bodycam_lang": "ru_RU"})
+        people = self.env["hr.employee"].create([{
+            "name": name, "department_id": unit.id, "barcode": barcode,
+            "job_title": "Мемлекеттік инспектор / Государственный инспектор"}
+            for name, barcode in (("Жанар Исаева", "4200000911"),
+                                  ("Шаһизада Мұхамедқалиқызы-Тілеуқабылова", "4200000912"))])
+        pdf = self.render_pdf("mchs_bodycam.action_report_chest_badge", people)
+        pages = [flat(page) for page in pdf_text(pdf).split("\f") if page.strip()]
+        self.assertEqual(len(pages), 2)
+        for page, person in zip(pages, people):
+            self.assertIn(f"ID {person.barcode}", page)

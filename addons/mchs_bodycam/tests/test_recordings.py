@@ -485,6 +485,15 @@ class TestRecordings(DockCase, HttpCase):
         self.authenticate("t.head", "t.head")
         download = self.url_open(action["url"])
         self.assertEqual((download.status_code, download.headers["Content-Type"]), (200, "application/zip"))
+        # item 14: downloading the built package again is an export of its recordings in Appendix 2,
+        # on the basis's record (item 22)
+        exports = self.env["mchs.bodycam.access"].search([("action", "=", "export")], order="sequence")
+        self.assertEqual((len(exports), exports.legal_basis_id), (4, evidence.legal_basis_id))
+        self.assertEqual(set(exports.mapped("result")), {"granted"})
+        # the manifest in the unit's language, its moments in the unit's time zone (issue 11)
+        self.assertEqual((manifest["language"], manifest["time_zone"]), ("kk_KZ", "Asia/Almaty"))
+        self.assertTrue(manifest["exported_at"].endswith("+05:00"))
+        self.assertIn("№ 495", manifest["regulation"])
         self.authenticate("t.responsible.b", "t.responsible.b")
         self.assertEqual(self.url_open(action["url"]).status_code, 404)
 

@@ -127,7 +127,9 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
             self.assertIn(f"Акт № {act.name}", text, f"page {number}")
             if number < total:
                 self.assertIn("Период записи", text, f"headings on page {number}")
-        packed = [compact(page) for page in pages]
+        # the content-stream order: a SHA-256 wrapped in its cell reads in one piece
+        packed = [compact(page) for page in pdf_text(pdf, "-raw").split("\f") if page.strip()]
+        self.assertEqual(len(packed), total)
         for recording in recordings:
             holding = [index for index, page in enumerate(packed) if recording.sha256 in page]
             self.assertEqual(len(holding), 1, f"row of {recording.sha256} is whole on one page")
@@ -272,6 +274,10 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         audit = self._audit()
         flat_text = flat(self._render("mchs_bodycam.action_report_audit", audit, lang="ru_RU"))
         self.assertIn("НЕ ЗАВЕРШЁН (Состояние: идёт проверка)", flat_text)
+        # layout (issue 11): the audit act is numbered, its number at the foot of every page
+        self.assertEqual(audit.number, "TSA-2026-T1")
+        total = int(re.findall(r"\d+\s*/\s*(\d+)", flat_text)[-1])
+        self.assertEqual(flat_text.count(f"Акт № {audit.number}"), total)
         self._run(audit)
         flat_text = flat(self._render("mchs_bodycam.action_report_audit", audit, lang="ru_RU"))
         self.assertNotIn("НЕ ЗАВЕРШЁН", flat_text)
