@@ -318,7 +318,9 @@ class ReportDestructionAct(models.AbstractModel):
                       sizes=[BASE_PT, BASE_PT, 7.5, BASE_PT], classes=["mchs-num", "", "mchs-small", ""])
         totals = [(printed["count_label"], printed["count"]), (text["total_size"], printed["size"]),
                   (text["excluded_count"], printed["excluded_count"])]
-        flow.block("totals", form.fields_height(totals) + 12, pairs=totals, title=text["totals"])
+        # the totals, then the signatures, go on with the last rows of the list
+        flow.block("totals", form.fields_height(totals) + 12, keep_with_previous=True, pairs=totals,
+                   title=text["totals"])
         form.signatures(flow, printed, text["act_draft_note"])
 
 

@@ -136,7 +136,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         last = flat(pages[-1])
         self.assertIn("Подписи членов комиссии", last)
         self.assertTrue(any(recording.sha256 in packed[-1] for recording in recordings),
-                        "the signatures are not alone on the last page")
+                        f"the signatures are not alone on the last page: {last[:600]}")
 
 
     def test_destruction_act_kazakh(self):
