@@ -122,4 +122,6 @@ class ManifestDocument(PagedDocument):
 
     @classmethod
     def number_stamp(cls, env, record):
-        return record.with_env(env).display_name
+        """The basis the package is built on, in the manifest's language (not a cached name)."""
+        kinds = dict(record._fields["basis_type"]._description_selection(env))
+        return f"{kinds.get(record.basis_type, '')} № {record.basis_number or ''}"
