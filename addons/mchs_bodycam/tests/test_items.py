@@ -10,7 +10,7 @@ from odoo.tests import tagged
 
 from ..lib.storage import store_stream
 from ..models.mchs_bodycam_custody import CHECKLIST
-from .common import CHECKS_PASSED, StorageCase
+from .common import StorageCase
 
 # 09:00 in Almaty (UTC+5): the units' time zone when they have no calendar of their own
 MORNING = datetime(2026, 11, 2, 4, 0)

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import polib
 from freezegun import freeze_time
 
-from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, new_test_user, tagged
