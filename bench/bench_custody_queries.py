@@ -55,7 +55,7 @@ def main():
         desk = env(user=user.id)["mchs.bodycam.custody"]
         badge = inspector._bodycam_badge_payload()
         checklist = {"check_operable": True, "battery_level": 95, "check_datetime": True, "check_quality": True,
-                     "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True,
+                     "check_inventory_label": True, "check_seal_intact": True, "check_placement": True, "check_badge_worn": True,
                      "check_seal_number": "BENCH-SEAL"}
         measure(env, "one issue (desk_issue)", lambda: desk.desk_issue(camera.id, badge, checklist))
         measure(env, "one return (desk_return)", lambda: desk.desk_return(camera.id, badge))

@@ -58,7 +58,7 @@ for number in (1, 2):
     tokens.append(dock.action_generate_token()["params"]["message"])
     docks.append(dock.id)
 checks = {"check_operable": True, "battery_level": 95, "check_datetime": True, "clock_offset_seconds": 0,
-          "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True}
+          "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_placement": True, "check_badge_worn": True}
 duties = {}
 # Two open duties issued six hours ago: the clock is moved back (as the demo does) because a
 # signed Appendix 1 row cannot be rewritten afterwards (item 9).

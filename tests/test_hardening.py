@@ -18,7 +18,7 @@ DB = "mchs_hardened"
 OWNER = "mchs_evidence_owner"
 DEMO_PASSWORD = "bodycam-demo-2026"
 CHECKS = {"check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
-          "check_seal_intact": True, "check_badge_worn": True, "battery_level": 95, "clock_offset_seconds": 0}
+          "check_seal_intact": True, "check_placement": True, "check_badge_worn": True, "battery_level": 95, "clock_offset_seconds": 0}
 ATTACKS = [
     "ALTER TABLE mchs_bodycam_recording DISABLE TRIGGER mchs_bodycam_recording_lock",
     "ALTER TABLE mchs_bodycam_access DISABLE TRIGGER USER",

@@ -123,15 +123,16 @@ def test_uninstall_is_clean(mchs):
 
 def test_demo_obeys_the_custody_rules(mchs):
     """Items 7, 23, issue 11: in the demo journals, no bodycam is out to two inspectors at once and
-    no inspector holds two bodycams at once (struck rows hold nothing, item 9)."""
+    no inspector holds two bodycams at once (struck rows hold nothing, item 9; a row closed by a loss
+    or damage holds nothing from then on, item 23)."""
     for column in ("camera_id", "inspector_id"):
         overlaps = mchs.query(mchs.db_demo, f"""
             SELECT a.row_number, b.row_number
               FROM mchs_bodycam_custody a
               JOIN mchs_bodycam_custody b ON b.{column} = a.{column} AND b.id > a.id
              WHERE a.state <> 'draft' AND b.state <> 'draft' AND a.struck IS NOT TRUE AND b.struck IS NOT TRUE
-               AND tsrange(a.issue_datetime, coalesce(a.return_datetime, 'infinity'))
-                   && tsrange(b.issue_datetime, coalesce(b.return_datetime, 'infinity'))""")  # noqa: S608
+               AND tsrange(a.issue_datetime, coalesce(a.return_datetime, a.closed_datetime, 'infinity'))
+                   && tsrange(b.issue_datetime, coalesce(b.return_datetime, b.closed_datetime, 'infinity'))""")  # noqa: S608
         assert overlaps == [], f"rows sharing a {column} at the same time: {overlaps}"
     rows = mchs.query(mchs.db_demo, "SELECT count(*) FROM mchs_bodycam_custody WHERE state <> 'draft'")[0][0]
     assert rows > 20, "the demo has weeks of journal rows"

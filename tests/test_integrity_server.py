@@ -59,9 +59,9 @@ def test_refused_opens_survive_their_rollback(mchs, server):
     and a Head-group user who is not designated (right password) are refused; each refused
     request is rolled back, yet its Appendix 2 row stays, and the chain still verifies."""
     recording_id, _sha, _path = almaty_recording(mchs)
-    cases = [("bc.inspector", "no right to open recordings", "odoo.exceptions.AccessError"),
-             ("bc.responsible.kom", "no right to this unit's recordings", "odoo.exceptions.AccessError"),
-             ("bc.deputy", "not the designated head or responsible person", "odoo.exceptions.UserError")]
+    cases = [("bc.inspector", "no_right", "odoo.exceptions.AccessError"),
+             ("bc.responsible.kom", "other_unit", "odoo.exceptions.AccessError"),
+             ("bc.deputy", "not_designated", "odoo.exceptions.UserError")]
     for login, refusal, error in cases:
         before = refusals(mchs, login, refusal)
         with pytest.raises(RpcError) as raised:
@@ -92,15 +92,15 @@ def test_a_view_token_cannot_download(mchs, server):
     recording_id, _sha, _path = almaty_recording(mchs)
     responsible = Client(server, "bc.responsible")
     url = open_recording(responsible, recording_id, "view")["url"]
-    refusal = "a token granted for viewing used for a download"
+    refusal = "view_token_download"
     before = refusals(mchs, "bc.responsible", refusal)
     assert responsible.get(url + "&download=1").status_code == 403
     assert refusals(mchs, "bc.responsible", refusal) == before + 1
     assert responsible.get(url).status_code == 200
     inspector = Client(server, "bc.inspector")
-    before = refusals(mchs, "bc.inspector", "no valid access for this user")
+    before = refusals(mchs, "bc.inspector", "no_valid_access")
     assert inspector.get(url).status_code == 403
-    assert refusals(mchs, "bc.inspector", "no valid access for this user") == before + 1
+    assert refusals(mchs, "bc.inspector", "no_valid_access") == before + 1
 
 
 def test_a_badge_refused_inside_the_issue_stays_in_the_scan_log(mchs, server):

@@ -14,6 +14,7 @@ from live import demo_copy, odoo_command
 DB = "mchs_seals"
 ACCESS_FIELDS = ["department_id", "recording_id", "sha256", "inventory_text", "inspector_name", "user_id",
                  "action", "purpose", "remote_addr", "accessed_at", "result", "refusal"]
+BASIS = "legal_basis_id"
 
 
 @pytest.fixture
@@ -65,17 +66,19 @@ def test_rows_rewritten_with_their_hashes_recomputed_are_found(mchs, demo):
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute("ALTER TABLE mchs_bodycam_access DISABLE TRIGGER mchs_bodycam_access_lock")
-            cursor.execute(f"SELECT id, previous_hash, {', '.join(ACCESS_FIELDS)} FROM mchs_bodycam_access "
+            cursor.execute(f"SELECT id, previous_hash, {', '.join(ACCESS_FIELDS + [BASIS])} FROM mchs_bodycam_access "
                            "WHERE department_id = (SELECT id FROM hr_department WHERE bodycam_code = 'ALM') "
                            "ORDER BY sequence")
             rows = cursor.fetchall()
             assert len(rows) >= 3
             previous = rows[0][1]
             for index, (row_id, _previous, *values) in enumerate(rows):
-                values = dict(zip(ACCESS_FIELDS, values))
+                values = dict(zip(ACCESS_FIELDS + [BASIS], values))
                 if index in (0, 1):
                     values["purpose"] = "nothing to see"
-                content = json.dumps([str(values[name] or "") for name in ACCESS_FIELDS], ensure_ascii=False)
+                # a download's legal basis is chained too (item 22)
+                names = ACCESS_FIELDS + ([BASIS] if values[BASIS] else [])
+                content = json.dumps([str(values[name] or "") for name in names], ensure_ascii=False)
                 digest = hashlib.sha256(f"{previous}|{content}".encode()).hexdigest()
                 cursor.execute("UPDATE mchs_bodycam_access SET purpose = %s, previous_hash = %s, hash = %s "
                                "WHERE id = %s", (values["purpose"], previous, digest, row_id))

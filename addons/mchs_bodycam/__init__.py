@@ -11,15 +11,16 @@ from . import demo
 def uninstall_hook(env):
     """Uninstalling drops the module's tables. Rows that point at the books, people, units,
     devices and activity types the uninstall deletes first must go before: the journal rows,
-    the recordings' register (the files stay on the storage server), docks and storage
-    servers, the commissions with their acts and audits, the activities on them, and the repair
-    requests of the bodycams' equipment."""
+    the recordings' register (the files stay on the storage server), the legal bases of
+    downloads, docks and storage servers, the commissions with their acts and audits, the
+    activities on them, and the repair requests of the bodycams' equipment."""
     # the locks of journals and evidence refuse the truncation (item 13): they go first
     env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock%%'")
     for (function,) in env.cr.fetchall():
         env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(function)))
     env.cr.execute("""
         TRUNCATE mchs_bodycam_custody_remark, mchs_bodycam_custody, mchs_bodycam_access, mchs_bodycam_evidence,
+                 mchs_bodycam_legal_basis,
                  mchs_bodycam_recording, mchs_bodycam_audit_finding, mchs_bodycam_audit,
                  mchs_bodycam_destruction_confirmation, mchs_bodycam_destruction_line, mchs_bodycam_destruction,
                  mchs_bodycam_commission_member, mchs_bodycam_commission,

@@ -29,6 +29,7 @@ Situations of the Republic of Kazakhstan (21 November 2025).
         "reports/report_journal_custody.xml",
         "reports/report_evidence.xml",
         "reports/report_destruction.xml",
+        "wizard/mchs_bodycam_print_wizard_views.xml",
         "views/mchs_bodycam_camera_views.xml",
         "views/mchs_bodycam_card_views.xml",
         "views/mchs_bodycam_designation_views.xml",

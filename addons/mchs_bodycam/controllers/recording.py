@@ -96,14 +96,14 @@ class MchsBodycamRecordingStream(http.Controller):
 
     @staticmethod
     def _refusal(recording, access, download):
-        """Why this request may not have the recording (stored in Appendix 2), or None."""
+        """Why this request may not have the recording (a code of Appendix 2's REFUSALS), or None."""
         if not access:
-            return "no valid access for this user"
+            return "no_valid_access"
         if download and access.action != "download":
             # item 13: the journal says what was really done; a view is not a download
-            return "a token granted for viewing used for a download"
+            return "view_token_download"
         if not recording.storage_id._is_password_holder(request.env.user):
-            return "not the designated head or responsible person"
+            return "not_designated"
         return None
 
     @staticmethod
@@ -141,9 +141,12 @@ class MchsBodycamRecordingStream(http.Controller):
         return Response(stream(), status=206 if answer.get("ContentRange") else 200, headers=headers,
                         direct_passthrough=True)
 
-    @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user")
+    @http.route("/mchs_bodycam/evidence/<int:evidence_id>/package/<string:name>", type="http", auth="user",
+                readonly=False)
     def evidence_package(self, evidence_id, name):
-        """A package built for the recipient (item 14), for the unit's head or responsible person."""
+        """A package built for the recipient (item 14), for the unit's designated head or
+        responsible person; every download of it is an export of its recordings in Appendix 2
+        (items 13, 22), a refused one too."""
         evidence = request.env["mchs.bodycam.evidence"].browse(evidence_id).exists()
         if not evidence or not evidence.has_access("read") or not EVIDENCE_PACKAGE_RE.match(name) \
                 or not name.startswith(f"evidence-{evidence.id}-"):
@@ -151,5 +154,9 @@ class MchsBodycamRecordingStream(http.Controller):
         path = os.path.join(evidence._package_folder(), name)
         if not os.path.isfile(path):
             return request.not_found()
+        if not evidence._journal_package_download(name, remote_addr=request.httprequest.remote_addr):
+            return request.make_response("Access refused: only the designated head and responsible person download "
+                                         "the package (items 13, 14).", status=403,
+                                         headers=[("Content-Type", "text/plain; charset=utf-8")])
         return Stream(type="path", path=path, mimetype="application/zip", download_name=name,
                       conditional=True, public=False).get_response(as_attachment=True)

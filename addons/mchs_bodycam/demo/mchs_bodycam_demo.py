@@ -25,7 +25,7 @@ from ..models.mchs_bodycam_upload import EXPIRY
 
 CHECKS = {
     "check_operable": True, "check_datetime": True, "check_quality": True, "check_inventory_label": True,
-    "check_seal_intact": True, "check_badge_worn": True,
+    "check_seal_intact": True, "check_placement": True, "check_badge_worn": True,
 }
 # the storage server's special password of the demo (README, item 5)
 DEMO_PASSWORD = "bodycam-demo-2026"
@@ -231,10 +231,18 @@ class MchsBodycamDemo(models.AbstractModel):
                     # item 9: the wrong inspector was written; struck through and rewritten
                     spare = (inspectors - crew)[:1]
                     at(self._local(unit, day, 9, 30))
-                    entries[1] = entries[1]._correct(spare, "Инспектор қате жазылды / Ошибочно записан инспектор")
+                    entries[1] = entries[1]._correct(
+                        "Инспектор қате жазылды / Ошибочно записан инспектор",
+                        badge_payload=spare.sudo()._bodycam_badge_payload(), inspector_id=spare)
+                if incidents and index == 8:
+                    # item 23: the bodycam is damaged on site: the row closes as an incident
+                    at(self._local(unit, day, 15, 10))
+                    entries[1].with_user(desk.env.user)._report_incident(
+                        "damage", "Объектіде құлап, экраны сынды / Упал на объекте, разбит экран")
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
-                    self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+                    if entry.state == "issued":
+                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
                 # the daily seal of the journals, kept outside the database (items 9, 13)
                 at(self._local(unit, day, 23, 0))
                 self.env["mchs.bodycam.integrity.seal"]._seal(unit, "daily")
@@ -285,8 +293,10 @@ class MchsBodycamDemo(models.AbstractModel):
         inspector = entry.inspector_id.user_id or self._person(unit, "responsible").user_id
         at(self._local(unit, day, 13, 1))
         entry.with_user(inspector)._pause("meal", self._local(unit, day, 13, 0))
-        at(self._local(unit, day, 13, 40))
-        entry.with_user(inspector).action_resume()
+        at(self._local(unit, day, 13, 41))
+        entry.with_user(inspector)._resume(self._local(unit, day, 13, 40))
+        at(self._local(unit, day, 13, 50))
+        entry.with_user(self._person(unit, "responsible").user_id).action_acknowledge_pause()
 
     @api.model
     def _replace_after_failure(self, desk, entry, at, unit, day):
@@ -337,6 +347,13 @@ class MchsBodycamDemo(models.AbstractModel):
                 wizard.action_open()
             except UserError:
                 pass
+            # item 22: the raw file is downloaded on the prosecutor's request, named in Appendix 2
+            at(self._local(unit, recordings[0].start.date() + timedelta(days=1), 14))
+            basis = self.env["mchs.bodycam.legal.basis"].with_user(head).create({
+                "department_id": unit.id, "kind": "request", "number": "2-04-26/1190", "date": fields.Date.today(),
+                "authority": "Алматы қаласының прокуратурасы"})
+            Access.with_user(head)._log(recordings[:1], "download", "Прокуратураның сұрауы / Запрос прокуратуры",
+                                        "granted", remote_addr="10.0.0.15", legal_basis=basis)
             at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15))
             self.env["mchs.bodycam.evidence"].with_user(head).create({
                 "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",

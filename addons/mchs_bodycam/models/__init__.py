@@ -21,6 +21,7 @@ from . import mchs_bodycam_custody_remark
 from . import mchs_bodycam_storage
 from . import mchs_bodycam_dock
 from . import mchs_bodycam_recording
+from . import mchs_bodycam_legal_basis
 from . import mchs_bodycam_access
 from . import mchs_bodycam_evidence
 from . import mchs_bodycam_commission

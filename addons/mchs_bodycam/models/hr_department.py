@@ -6,6 +6,8 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 UNIT_CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
+# the languages a unit works and prints in (the Order was published in both)
+UNIT_LANGS = [("kk_KZ", "Kazakh"), ("ru_RU", "Russian")]
 SEQUENCE_KINDS = {
     # kind: (sequence field, inventory prefix)
     "camera": ("bodycam_camera_sequence_id", "BC"),
@@ -31,6 +33,10 @@ class HrDepartment(models.Model):
         "resource.calendar", string="Working hours",
         help="The unit's working hours: a bodycam not returned by the end of the working day is "
              "overdue (item 23). Empty: the company's working hours.")
+    bodycam_lang = fields.Selection(
+        UNIT_LANGS, string="Working language", default="kk_KZ", required=True,
+        help="The language of the unit's printed books, acts and manifests (unless another is chosen at printing) "
+             "and of what the system writes for it: notes, chatter, device names.")
     bodycam_designation_ids = fields.One2many("mchs.bodycam.designation", "department_id", string="Designations")
     bodycam_head_id = fields.Many2one(
         "hr.employee", string="Head (bodycams)", compute="_compute_bodycam_people",
@@ -124,6 +130,17 @@ class HrDepartment(models.Model):
     def _bodycam_tz(self):
         """The unit's timezone: its working calendar's, else Almaty's."""
         return pytz.timezone(self._bodycam_calendar().tz or "Asia/Almaty")
+
+    def _bodycam_lang(self):
+        """The unit's working language (kk_KZ or ru_RU); Kazakh for no unit."""
+        return self[:1].sudo().bodycam_lang or "kk_KZ"
+
+    def _bodycam_env(self):
+        """An environment in the unit's language and time zone: what the system stores for the
+        unit (notes, chatter, names) is written in it, whoever or whatever acts (a background
+        job, a dock, a user working in another language)."""
+        tz = self[:1]._bodycam_tz().zone if self else "Asia/Almaty"
+        return self.env(context=dict(self.env.context, lang=self._bodycam_lang(), tz=tz))
 
     def _bodycam_local_day(self, moment):
         """The unit's local date of a naive UTC moment."""

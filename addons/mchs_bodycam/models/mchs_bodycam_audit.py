@@ -43,13 +43,15 @@ class MchsBodycamAudit(models.Model):
     # item 13: a person chooses the checker of a draft audit; the run is the audit's own, and
     # its result is kept as found
     _lock_changeable = {"draft": ALL, "running": PROGRESS_FIELDS | {"state", "done_at"}, "done": set()}
-    _lock_fill_once = {"done_at"}
+    _lock_fill_once = {"done_at", "number"}
     _lock_transitions = {"draft": {"running"}, "running": {"done"}, "done": set()}
     _lock_deletable = {"draft"}
     _lock_user_writable = {"draft": {"checker_id"}}
     _lock_user_creatable = {"draft": {"commission_id", "checker_id"}}
 
     name = fields.Char(compute="_compute_name", store=True, precompute=True)
+    number = fields.Char(string="Number", readonly=True, copy=False, index=True,
+                         help="The act's number: unit, year and the audit's number in the year (T1, T2...).")
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
                                     ondelete="restrict", check_company=True)
     department_id = fields.Many2one(related="commission_id.department_id", store=True, precompute=True, string="Unit")
@@ -108,7 +110,16 @@ class MchsBodycamAudit(models.Model):
         for vals in vals_list:
             if not vals.get("checker_id") and vals.get("commission_id"):
                 vals["checker_id"] = self.env["mchs.bodycam.commission"].browse(vals["commission_id"]).chairman_id.id
-        return super().create(vals_list)
+        audits = super().create(vals_list)
+        for audit in audits:
+            commission = audit.commission_id
+            # numbered per commission, one after the other: two audits opened at once wait here
+            self.env.cr.execute("SELECT id FROM mchs_bodycam_commission WHERE id = %s FOR UPDATE", [commission.id])
+            number = self.search_count([("commission_id", "=", commission.id)])
+            # sudo: the unit's code is configuration the commission may not read
+            unit = commission.department_id.sudo()
+            audit._lock_step({"number": f"{unit.bodycam_code or unit.id}-{commission.year}-T{number}"})
+        return audits
 
 
     # ------------------------------------------------------------------ actions
@@ -161,8 +172,10 @@ class MchsBodycamAudit(models.Model):
         if self.phase == "done":
             self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
             self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "audit")
-            self._message_log(body=self.env._("Audit done: %(files)s files hashed, %(findings)s findings.",
-                                              files=self.file_count, findings=self.finding_count))
+            # the chatter line is stored: in the unit's language, not the background job's
+            self._message_log(body=self.department_id._bodycam_env()._(
+                "Audit done: %(files)s files hashed, %(findings)s findings.",
+                files=self.file_count, findings=self.finding_count))
             return 0
         return max(self.recording_total - self.recording_checked, 1)
 
@@ -194,10 +207,10 @@ class MchsBodycamAudit(models.Model):
                               ("accessed_at", "<", end)], order="sequence")
         broken = Access._verify_chain(self.department_id)
         findings = []
+        # a finding's detail is a value (a row number, a name, a refusal code, a digest), put in
+        # words when it is shown (mchs.bodycam.audit.finding.detail_text)
         if broken:
-            findings.append({"kind": "chain", "access_id": broken.id, "detail": self.env._(
-                "The access journal's chain breaks at row %s: that row or the one before it was changed.",
-                broken.sequence)})
+            findings.append({"kind": "chain", "access_id": broken.id, "detail": str(broken.sequence)})
         holders = self._holders_by_day(rows)
         for row in rows:
             if row.result == "refused":
@@ -205,9 +218,7 @@ class MchsBodycamAudit(models.Model):
                                  "detail": row.refusal or ""})
             elif row.user_id not in holders[self.department_id._bodycam_local_day(row.accessed_at)]:
                 findings.append({"kind": "unauthorized", "access_id": row.id, "recording_id": row.recording_id.id,
-                                 "detail": self.env._(
-                                     "%s was neither the head nor the responsible person of the unit that day.",
-                                     row.user_id.name)})
+                                 "detail": row.user_id.name})
         # the journals and the registry against their seals outside the database (bodycam_verify)
         mismatches = self.env["mchs.bodycam.integrity.seal"]._verify_unit(self.department_id)
         findings += [{"kind": "integrity", "detail": f"{kind}: {detail}"} for kind, detail in mismatches]
@@ -274,13 +285,8 @@ class MchsBodycamAudit(models.Model):
         return recordings
 
     def _file_finding(self, kind, location, recording, digest=None):
-        details = {
-            "missing": self.env._("No copy on this location."),
-            "changed": self.env._("The copy now hashes to %s.", digest),
-            "mismatch": self.env._("The primary and the backup copies differ."),
-        }
         return {"kind": kind, "location": location, "recording_id": recording.id, "sha256": recording.sha256,
-                "detail": details[kind]}
+                "detail": digest or False}
 
     def _audit_unknown(self, batch_size):
         """Files on a location that no stored recording of the registry accounts for: planted,
@@ -307,9 +313,7 @@ class MchsBodycamAudit(models.Model):
                     files += 1
                     size += copy_size
                 kind = "not_destroyed" if known.get(name) == "destroyed" else "unknown"
-                detail = self.env._("Content matches its name.") if digest == name else \
-                    self.env._("Content hashes to %s.", digest)
-                findings.append({"kind": kind, "location": location, "sha256": name, "detail": detail})
+                findings.append({"kind": kind, "location": location, "sha256": name, "detail": digest or False})
             self._add_findings(findings)
             self._lock_step({"cursor_sha256": names[-1], "file_count": self.file_count + files,
                         "byte_count": self.byte_count + size})

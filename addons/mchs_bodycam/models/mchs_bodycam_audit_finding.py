@@ -45,16 +45,58 @@ class MchsBodycamAuditFinding(models.Model):
     access_id = fields.Many2one("mchs.bodycam.access", string="Access row", readonly=True, ondelete="restrict")
     access_sequence = fields.Integer(related="access_id.sequence", string="Row №")
     sha256 = fields.Char(string="SHA-256", readonly=True)
-    detail = fields.Char(readonly=True)
+    detail = fields.Char(string="Finding value", readonly=True, help="The finding's value: a row number, a name, a refusal code, a digest.")
+    detail_text = fields.Char(string="Detail", compute="_compute_detail_text")
 
     def _lock_state(self):
         return "found"
 
     @api.depends("kind")
+    @api.depends_context("lang")
     def _compute_kind_label(self):
         labels = dict(self._fields["kind"]._description_selection(self.env))
         for finding in self:
             finding.kind_label = labels.get(finding.kind, "")
+
+    @api.depends("kind", "detail", "access_id")
+    @api.depends_context("lang")
+    def _compute_detail_text(self):
+        for finding in self:
+            finding.detail_text = finding._detail_words()
+
+    def _detail_words(self):
+        """The finding in words, in the environment's language: the stored detail is a value, so
+        that a background job's language never reaches the reader."""
+        self.ensure_one()
+        detail = self.detail or ""
+        kind = self.kind
+        if kind == "chain":
+            return self.env._("The access journal's chain breaks at row %s: that row or the one before it was "
+                              "changed.", detail)
+        if kind == "unauthorized":
+            return self.env._("%s was neither the head nor the responsible person of the unit that day.", detail)
+        if kind == "refused":
+            return self.sudo().access_id.with_env(self.env)._refusal_text() if self.access_id else detail
+        if kind == "missing":
+            return self.env._("No copy on this location.")
+        if kind == "changed":
+            return self.env._("The copy now hashes to %s.", detail)
+        if kind == "mismatch":
+            return self.env._("The primary and the backup copies differ.")
+        if kind in ("unknown", "not_destroyed"):
+            return self.env._("Content matches its name.") if detail == self.sha256 else \
+                self.env._("Content hashes to %s.", detail or "-")
+        if kind == "served_changed":
+            return self.env._("The copy served hashed to %s.", detail or "-")
+        return detail  # integrity: what bodycam_verify reports, a kind code and its value
+
+    def _printed_detail(self):
+        """The act's column of an access finding: who accessed, and a refusal's reason."""
+        self.ensure_one()
+        access = self.sudo().access_id.with_env(self.env)
+        if self.kind == "chain" or not access:
+            return ""
+        return ", ".join(filter(None, [access.user_id.name, access._refusal_text() if self.kind == "refused" else ""]))
 
     @api.model
     def _record_changed_copy(self, recording, location, digest, access=None):
@@ -69,7 +111,7 @@ class MchsBodycamAuditFinding(models.Model):
             "recording_id": recording.id, "sha256": recording.sha256, "access_id": access and access.id,
             "detail": digest or False})
         # the note is stored: in the unit's language, not the serving request's
-        env = self.with_context(lang=unit.company_id.partner_id.lang or "en_US").env
+        env = unit._bodycam_env()
         note = env._(
             "A copy of %(file)s (%(number)s) no longer matches its SHA-256: it was found changed on the "
             "storage location \"%(location)s\" while it was served (item 13). Check the storage server.",

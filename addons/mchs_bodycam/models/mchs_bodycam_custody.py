@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
@@ -15,20 +15,26 @@ CUSTODY_STATES = [
     ("returned", "Returned"),
     ("downloaded", "Downloaded"),
     ("closed", "Closed"),
+    ("incident", "Closed by an incident"),
 ]
 # The camera stays with its custody entry from issue until its cards are wiped (item 5).
 ACTIVE_STATES = ("issued", "returned", "downloaded")
 CONFIRMATION_METHODS = [("badge", "Badge scanned at the desk"), ("session", "In the inspector's own session")]
-# item 16 (and 8, 17): the pre-use checklist, in the order the desk shows it
+# items 16 and 15 (and 8, 17): the pre-use checklist, in the order the desk shows it; the desk reads
+# it from here (desk_scan's "checklist")
 CHECKLIST = ["check_operable", "check_datetime", "check_quality", "check_inventory_label",
-             "check_seal_intact", "check_badge_worn"]
+             "check_seal_intact", "check_placement", "check_badge_worn"]
 # the pre-use check as entered at the desk (item 16): the checklist and its measured values
 CHECK_FIELDS = set(CHECKLIST) | {"battery_level", "clock_offset_seconds", "check_seal_number"}
 # item 9: what a signed row still receives after its issue, each fact once
 LATER_FACTS = {"return_datetime", "received_by_id", "return_confirmed_at", "return_confirmation",
                "download_datetime", "closed_datetime", "struck"}
-# recomputed as recordings arrive (items 18, 19): derived, not signed
-DERIVED_FIELDS = {"recording_gap_count", "recording_gaps_text"}
+# recomputed as recordings arrive and when the duty closes (items 18, 19): derived, not signed
+DERIVED_FIELDS = {"recording_gap_count", "duty_flags"}
+# items 18, 19: what the check of a closed duty's recordings flags, in the order it prints
+DUTY_FLAGS = ("no_recordings", "late_start", "break", "early_end")
+# item 9: the facts of a row a correction may supersede
+CORRECTABLE = ("camera_id", "card_ids", "inspector_id", "issue_datetime", "return_datetime", "download_datetime")
 
 
 class MchsBodycamCustody(models.Model):
@@ -42,17 +48,20 @@ class MchsBodycamCustody(models.Model):
     _check_company_auto = True
     _rec_name = "row_number"
     # item 9: a row is written in pen; once issued it only receives its later facts, once each
+    # item 23: a loss or damage while the bodycam is out closes the row as an incident; its
+    # recordings may still be downloaded from a damaged bodycam's cards
     _lock_changeable = {
         "draft": ALL,
         "issued": {"state", "is_overdue"} | LATER_FACTS | DERIVED_FIELDS,
         "returned": {"state", "download_datetime", "closed_datetime", "struck"} | DERIVED_FIELDS,
         "downloaded": {"state", "download_datetime", "closed_datetime", "struck"} | DERIVED_FIELDS,
         "closed": {"struck"} | DERIVED_FIELDS,
+        "incident": {"download_datetime", "struck"} | DERIVED_FIELDS,
     }
     # the cards of a row are set once: at its issue, or when a correction rewrites it (item 9)
     _lock_fill_once = LATER_FACTS | {"card_ids"}
-    _lock_transitions = {"draft": {"issued"}, "issued": {"returned"}, "returned": {"downloaded"},
-                         "downloaded": {"closed"}, "closed": set()}
+    _lock_transitions = {"draft": {"issued"}, "issued": {"returned", "incident"}, "returned": {"downloaded"},
+                         "downloaded": {"closed"}, "closed": set(), "incident": set()}
     _lock_deletable = {"draft"}
     # what the desk fills in before the issue; everything else is the actions' (items 7, 16)
     _lock_user_writable = {"draft": {"department_id", "camera_id", "inspector_id"} | CHECK_FIELDS}
@@ -105,6 +114,9 @@ class MchsBodycamCustody(models.Model):
     check_inventory_label = fields.Boolean(string="Inventory number on the device")
     check_seal_intact = fields.Boolean(string="Seal intact")
     check_seal_number = fields.Char(string="Seal number checked")
+    check_placement = fields.Boolean(
+        string="Worn on the chest near the shoulder", help="Item 15: the bodycam is fixed on the chest near the "
+                                                          "shoulder joint, not hindering the inspector's actions.")
     check_badge_worn = fields.Boolean(string="Chest badge worn", help="Item 17.")
     struck = fields.Boolean(
         readonly=True, copy=False, index=True, default=False,
@@ -115,14 +127,23 @@ class MchsBodycamCustody(models.Model):
     recording_ids = fields.One2many("mchs.bodycam.recording", "custody_id", string="Recordings", readonly=True)
     replaces_custody_id = fields.Many2one("mchs.bodycam.custody", string="Replaces", readonly=True, copy=False,
                                           help="The entry whose bodycam failed and was replaced (item 21).")
+    duty_flags = fields.Json(
+        string="Recording check", compute="_compute_duty_flags", store=True, readonly=True, copy=False,
+        groups="mchs_bodycam.group_bodycam_head,mchs_bodycam.group_bodycam_responsible,mchs_bodycam.group_bodycam_admin",
+        help="Items 18, 19: the duty's recordings against its span (issue to return, minus declared pauses), as "
+             "codes and moments: no recordings, a late start, an early end, breaks.")
     recording_gap_count = fields.Integer(
-        string="Recording breaks", compute="_compute_recording_gaps", store=True,
-        help="Items 18, 19: breaks between consecutive recordings of this duty that no declared pause explains.")
-    recording_gaps_text = fields.Text(string="Unexplained breaks", compute="_compute_recording_gaps", store=True,
-                                      groups="mchs_bodycam.group_bodycam_head,mchs_bodycam.group_bodycam_responsible")
+        string="Recording anomalies", compute="_compute_duty_flags", store=True,
+        help="Items 18, 19: breaks between recordings that no declared pause explains, and once the duty is closed "
+             "a duty without recordings, a late start or an early end.")
+    duty_flags_text = fields.Text(
+        string="Recording check (items 18, 19)", compute="_compute_duty_flags_text",
+        groups="mchs_bodycam.group_bodycam_head,mchs_bodycam.group_bodycam_responsible,mchs_bodycam.group_bodycam_admin")
     remarks_text = fields.Text(
         string="Remarks", compute="_compute_remarks_text",
-        help="Column 7: pauses, failures, corrections and seal incidents, in order.")
+        help="Column 7: pauses, failures, corrections, seal incidents, losses and damage, and the check of the "
+             "recordings, in order.")
+    has_unacknowledged_pause = fields.Boolean(compute="_compute_open_remarks", string="Pause to acknowledge")
     is_overdue = fields.Boolean(string="Overdue", readonly=True, copy=False, index=True,
                                 help="Not returned by the end of the working day (item 23).")
 
@@ -165,11 +186,16 @@ class MchsBodycamCustody(models.Model):
                 EXECUTE FUNCTION mchs_bodycam_custody_struck_lock();
         """)
 
-    @api.depends("remark_ids.pause_end", "remark_ids.resolution")
+    @api.depends("remark_ids.pause_end", "remark_ids.resolution", "remark_ids.acknowledged_at")
     def _compute_open_remarks(self):
         for entry in self:
             entry.is_paused = bool(entry._open_remark("pause"))
             entry.has_open_failure = bool(entry._open_remark("failure"))
+            entry.has_unacknowledged_pause = bool(entry._unacknowledged_pauses())
+
+    def _unacknowledged_pauses(self):
+        """item 20: the pauses the responsible person has not acknowledged yet."""
+        return self.remark_ids.filtered(lambda remark: remark.kind == "pause" and not remark.acknowledged_at)
 
     def _open_remark(self, kind):
         """The pause not yet resumed (item 20) or the failure not yet resolved (item 21)."""
@@ -178,39 +204,97 @@ class MchsBodycamCustody(models.Model):
         return self.remark_ids.filtered(still_open)[:1]
 
     @api.depends("recording_ids.start", "recording_ids.end", "remark_ids.pause_start", "remark_ids.pause_end",
-                 "company_id.bodycam_max_gap_minutes")
-    def _compute_recording_gaps(self):
+                 "state", "return_datetime", "company_id.bodycam_max_gap_minutes")
+    def _compute_duty_flags(self):
         for entry in self:
-            gaps = entry._recording_gaps()
-            entry.recording_gap_count = len(gaps)
-            entry.recording_gaps_text = "\n".join(
-                f"{entry._local_time(start)} - {entry._local_time(end)}" for start, end in gaps) or False
+            flags = entry._duty_check() if entry.state != "draft" else []
+            entry.duty_flags = flags or False
+            entry.recording_gap_count = len(flags)
 
-    def _recording_gaps(self):
-        """(start, end) of each break between consecutive recordings longer than the company's
-        limit that no declared pause (item 20) covers."""
+    def _duty_recordings(self):
+        """The duty's recordings: its own, and those of the rows it corrects (they were recorded
+        under the struck row, item 9)."""
+        self.ensure_one()
+        corrected = self.remark_ids.filtered(lambda r: r.kind == "correction" and not self.struck).related_custody_id
+        return (self.recording_ids | corrected.recording_ids).sorted("start")
+
+    def _duty_pauses(self):
+        return [(r.pause_start, r.pause_end or r.pause_start) for r in self.remark_ids if r.kind == "pause"]
+
+    def _duty_check(self):
+        """Items 18, 19: the duty's recordings against its span, from the issue to the return minus
+        the declared pauses (item 20). Breaks between recordings are flagged as they arrive; once the
+        duty is closed (its cards wiped: every recording is in), a duty without recordings, a late
+        start and an early end too. Each flag is a code with its moments (UTC), put in words when
+        shown or printed."""
         self.ensure_one()
         tolerance = timedelta(minutes=self.company_id.bodycam_max_gap_minutes or 5)
-        pauses = [(r.pause_start, r.pause_end or r.pause_start) for r in self.remark_ids if r.kind == "pause"]
-        recordings = self.recording_ids.sorted("start")
-        gaps = []
+        pauses = self._duty_pauses()
+        recordings = self._duty_recordings().filtered(lambda r: r.start and r.end)
+
+        def unexplained(start, end):
+            return end - start > tolerance and not any(
+                pause_start <= start + tolerance and pause_end >= end - tolerance for pause_start, pause_end in pauses)
+
+        flags = []
+
+        def flag(kind, start=None, end=None):
+            flags.append({"kind": kind, "start": fields.Datetime.to_string(start) if start else False,
+                          "end": fields.Datetime.to_string(end) if end else False})
+
+        closed = self.state == "closed" and self.issue_datetime and self.return_datetime
+        if closed and not recordings:
+            flag("no_recordings", self.issue_datetime, self.return_datetime)
+            return flags
+        if closed and unexplained(self.issue_datetime, recordings[0].start):
+            flag("late_start", self.issue_datetime, recordings[0].start)
         for before, after in zip(recordings, recordings[1:]):
-            if after.start - before.end <= tolerance:
-                continue
-            explained = any(start <= before.end + tolerance and end >= after.start - tolerance
-                            for start, end in pauses)
-            if not explained:
-                gaps.append((before.end, after.start))
-        return gaps
+            if unexplained(before.end, after.start):
+                flag("break", before.end, after.start)
+        if closed and unexplained(max(recordings.mapped("end")), self.return_datetime):
+            flag("early_end", max(recordings.mapped("end")), self.return_datetime)
+        return flags
+
+    def _duty_flag_lines(self):
+        """The duty's flags in words, in the environment's language and the unit's time (column 7)."""
+        self.ensure_one()
+        labels = {
+            "no_recordings": self.env._("no recording during the duty (%(start)s - %(end)s)"),
+            "late_start": self.env._("recording started late: %(start)s - %(end)s, %(minutes)s min"),
+            "break": self.env._("break in recording: %(start)s - %(end)s, %(minutes)s min"),
+            "early_end": self.env._("recording ended early: %(start)s - %(end)s, %(minutes)s min"),
+        }
+        lines = []
+        for item in self.sudo().duty_flags or []:
+            start, end = (fields.Datetime.to_datetime(item.get(key)) for key in ("start", "end"))
+            minutes = int((end - start).total_seconds() // 60) if start and end else 0
+            text = labels.get(item.get("kind"), item.get("kind") or "") % {
+                "start": self._local_time(start) if start else "…", "end": self._local_time(end) if end else "…",
+                "minutes": minutes}
+            lines.append(self.env._("Recording check (items 18, 19): %s", text))
+        return lines
+
+    @api.depends("duty_flags")
+    @api.depends_context("lang")
+    def _compute_duty_flags_text(self):
+        for entry in self:
+            entry.duty_flags_text = "\n".join(entry._duty_flag_lines()) or False
 
     def _local_time(self, value):
-        """In the unit's time: the text is stored, whoever's upload recomputes it (a dock's is UTC)."""
+        """In the unit's time, whoever reads: a journal row reads the same for everyone."""
         return pytz.utc.localize(value).astimezone(self.department_id._bodycam_tz()).strftime("%d.%m.%Y %H:%M")
 
-    @api.depends("remark_ids.text", "struck")
+    def _column7_lines(self):
+        """Column 7 of the row in the environment's language: its remarks, then the check of its
+        recordings (items 9, 18-21, 23)."""
+        self.ensure_one()
+        return [remark._text() for remark in self.remark_ids] + self._duty_flag_lines()
+
+    @api.depends("remark_ids.text", "struck", "duty_flags")
+    @api.depends_context("lang")
     def _compute_remarks_text(self):
         for entry in self:
-            entry.remarks_text = "\n".join(entry.remark_ids.mapped("text")) or False
+            entry.remarks_text = "\n".join(entry._column7_lines()) or False
 
     def _compute_display_name(self):
         for entry in self:
@@ -281,14 +365,17 @@ class MchsBodycamCustody(models.Model):
                     "Row %s is struck through: it holds nothing; use the row that corrects it (item 9).",
                     entry.row_number))
 
-    def _check_inspector_free(self):
+    def _check_inspector_free(self, inspector=None):
+        """An inspector holds one bodycam at a time (items 7, 23); ``inspector``: the one a
+        correction would write on the row instead."""
         for entry in self:
-            held = self.search([("inspector_id", "=", entry.inspector_id.id), ("state", "=", "issued"),
+            holder = inspector or entry.inspector_id
+            held = self.search([("inspector_id", "=", holder.id), ("state", "=", "issued"),
                                 ("struck", "=", False), ("id", "!=", entry.id)], limit=1)
             if held:
                 raise UserError(self.env._(
                     "%(inspector)s already holds bodycam %(camera)s; it must be returned first (item 23).",
-                    inspector=entry.inspector_id.name, camera=held.camera_id.inventory_number))
+                    inspector=holder.name, camera=held.camera_id.inventory_number))
 
     # ------------------------------------------------------------------ confirmations
 
@@ -349,7 +436,7 @@ class MchsBodycamCustody(models.Model):
                 "journal_id": journal.id,
                 "row_number": journal._take_row_number(),
                 "card_ids": [(6, 0, camera.card_ids.ids)],
-                "inventory_text": f"{camera.inventory_number} ({', '.join(camera.card_ids.mapped('inventory_number'))})",
+                "inventory_text": self._inventory_text(camera, camera.card_ids),
                 "seal_number": camera.seal_number,
                 "issue_datetime": fields.Datetime.now(),
                 "issued_by_id": self.env.uid,
@@ -431,6 +518,16 @@ class MchsBodycamCustody(models.Model):
             # a bodycam replaced after a failure is in repair by now (item 21)
             (entry.camera_id.filtered(lambda c: c.state == "issued"))._mark_returned()
             entry.card_ids.filtered(lambda c: c.state == "issued")._mark_returned()
+            entry._alert_duty_flags()
+
+    def _alert_duty_flags(self):
+        """Items 18, 19: the duty is closed and its recordings do not cover it: the head and the
+        responsible person get an activity saying what (in the unit's language: it is stored)."""
+        self.ensure_one()
+        self.flush_recordset(["duty_flags"])
+        lines = self.with_env(self.department_id._bodycam_env())._duty_flag_lines()
+        if lines:
+            self._alert_head_and_responsible("mchs_bodycam.mail_activity_type_recording_check", "\n".join(lines))
 
     # ------------------------------------------------------------------ remarks (column 7)
 
@@ -452,39 +549,104 @@ class MchsBodycamCustody(models.Model):
         return self.env["mchs.bodycam.custody.remark"].sudo().create(
             dict(values, custody_id=self.id, signed_by_id=self.env.uid))
 
+    def _unit_env(self):
+        """What the system stores for the row (chatter, notes) is in its unit's language."""
+        return self.department_id._bodycam_env()
+
+    def _check_announced(self, moment, after, label):
+        """item 20: a time the inspector announced on the recording, entered by them: not before
+        ``after``, not in the future."""
+        if not moment:
+            raise UserError(self.env._("Enter the time announced on the recording (item 20)."))
+        moment = fields.Datetime.to_datetime(moment)
+        if moment > fields.Datetime.now() + timedelta(minutes=1):
+            raise UserError(self.env._(
+                "The time announced (%(time)s) is in the future: enter the time said on the recording (item 20).",
+                time=self._local_time(moment)))
+        if after and moment < after:
+            raise UserError(self.env._(
+                "The time announced (%(time)s) is before %(what)s (%(after)s) (item 20).",
+                time=self._local_time(moment), what=label, after=self._local_time(after)))
+        return moment
+
     def _pause(self, reason, announced_at=None):
-        """item 20: a meal or sanitary pause, its time announced on the recording; the
-        responsible person is informed and the remark goes into column 7."""
+        """item 20: a meal or sanitary pause, its time announced on the recording and entered by
+        the inspector; the responsible person is informed (an activity to acknowledge) and the
+        remark goes into column 7."""
         self.ensure_one()
         self._check_open_entry()
         self._check_inspector_or_responsible()
         if self._open_remark("pause"):
             raise UserError(self.env._("The recording is already paused; resume it first."))
+        announced_at = self._check_announced(announced_at or fields.Datetime.now(), self.issue_datetime,
+                                             self.env._("the issue of the bodycam"))
         responsible = self.department_id._bodycam_person_at("responsible", fields.Date.context_today(self))
-        remark = self._add_remark({"kind": "pause", "pause_reason": reason,
-                                   "pause_start": announced_at or fields.Datetime.now(),
+        remark = self._add_remark({"kind": "pause", "pause_reason": reason, "pause_start": announced_at,
                                    "informed_employee_id": responsible.id})
-        self.sudo()._message_log(body=remark.text)
+        self._notify_pause(remark)
         return remark
+
+    def _notify_pause(self, remark):
+        """item 20: the responsible person is told of a pause or a resume, and acknowledges it."""
+        text = remark.with_env(self._unit_env())._text()
+        self.sudo()._message_log(body=text)
+        person = remark.informed_employee_id
+        if person.user_id and not remark.acknowledged_at:
+            self.activity_unlink(["mchs_bodycam.mail_activity_type_pause"])
+            self.with_user(SUPERUSER_ID).activity_schedule(
+                "mchs_bodycam.mail_activity_type_pause", user_id=person.user_id.id, note=text)
 
     def action_open_remark_wizard(self):
         self.ensure_one()
         self.check_access("read")
+        mode = self.env.context.get("remark_mode", "pause")
+        context = {"default_custody_id": self.id, "default_mode": mode}
+        if mode == "correction":
+            # the row's facts, for the responsible person to change the wrong one (item 9)
+            context.update({
+                "default_inspector_id": self.inspector_id.id, "default_camera_id": self.camera_id.id,
+                "default_card_ids": [(6, 0, self.card_ids.ids)],
+                "default_issue_datetime": fields.Datetime.to_string(self.issue_datetime),
+                "default_return_datetime": fields.Datetime.to_string(self.return_datetime),
+                "default_download_datetime": fields.Datetime.to_string(self.download_datetime)})
         return {
             "type": "ir.actions.act_window", "res_model": "mchs.bodycam.custody.remark.wizard",
-            "view_mode": "form", "target": "new", "name": self.env._("Remark"),
-            "context": {"default_custody_id": self.id, "default_mode": self.env.context.get("remark_mode", "pause")},
+            "view_mode": "form", "target": "new", "name": self.env._("Remark"), "context": context,
         }
 
     def action_resume(self):
+        """item 20: the inspector enters the time they announced on the recording (a form)."""
+        self.ensure_one()
+        self._check_inspector_or_responsible()
+        if not self._open_remark("pause"):
+            raise UserError(self.env._("The recording is not paused."))
+        return self.with_context(remark_mode="resume").action_open_remark_wizard()
+
+    def _resume(self, announced_at):
+        """item 20: the recording resumes at the time the inspector announced on it; the
+        responsible person is told."""
         self.ensure_one()
         self._check_inspector_or_responsible()
         pause = self._open_remark("pause")
         if not pause:
             raise UserError(self.env._("The recording is not paused."))
+        announced_at = self._check_announced(announced_at, pause.pause_start, self.env._("the pause"))
         # sudo: the inspector resumes on their own entry (checked above), with no write access
-        pause.sudo().write({"pause_end": fields.Datetime.now()})
-        self.sudo()._message_log(body=pause.text)
+        pause.sudo().write({"pause_end": announced_at, "resume_entered_at": fields.Datetime.now(),
+                            "resumed_by_id": self.env.uid})
+        self._notify_pause(pause)
+        return pause
+
+    def action_acknowledge_pause(self):
+        """item 20: the responsible person acknowledges the pauses they were told of."""
+        self.ensure_one()
+        self._check_responsible_person()
+        pauses = self._unacknowledged_pauses()
+        if not pauses:
+            raise UserError(self.env._("There is no pause to acknowledge on this row."))
+        pauses._lock_write({"acknowledged_at": fields.Datetime.now(), "acknowledged_by_id": self.env.uid})
+        self.activity_unlink(["mchs_bodycam.mail_activity_type_pause"])
+        self.sudo()._message_log(body="\n".join(pauses.with_env(self._unit_env()).mapped(lambda r: r._text())))
 
     def _report_failure(self, cause):
         """item 21: the inspector reports a failure at once; the head and the responsible person
@@ -495,7 +657,8 @@ class MchsBodycamCustody(models.Model):
         if not (cause or "").strip():
             raise UserError(self.env._("Describe the failure."))
         remark = self._add_remark({"kind": "failure", "reported_at": fields.Datetime.now(), "cause": cause.strip()})
-        self._alert_head_and_responsible("mchs_bodycam.mail_activity_type_failure", remark.text)
+        self._alert_head_and_responsible("mchs_bodycam.mail_activity_type_failure",
+                                         remark.with_env(self._unit_env())._text())
         return remark
 
     def _alert_head_and_responsible(self, activity_xmlid, note):
@@ -523,7 +686,7 @@ class MchsBodycamCustody(models.Model):
         self._check_responsible_person()
         failure = self._open_failure()
         self._take_back()
-        request = self.camera_id.action_send_to_repair()
+        request = self.camera_id._send_to_repair()
         request.description = failure.cause
         self.flush_recordset()
         # sudo: the replacement entry is the step's own, linked to the failed one (item 21)
@@ -545,32 +708,168 @@ class MchsBodycamCustody(models.Model):
                                        self.department_id.display_name))
         return camera
 
-    def _correct(self, inspector, note):
-        """item 9: a wrong entry is struck through, never edited; the corrected entry is a new
-        row, and a remark signed by the responsible person links the two."""
+    def _correct(self, note, badge_payload=None, **facts):
+        """item 9: a wrong row is struck through, never edited; a new row carries the right facts
+        (``facts``: any of CORRECTABLE, the values as a person enters them), and a remark signed by
+        the responsible person on each row links the two. The new row carries its own signatures:
+        the inspector's receipt and return confirmations stand when the inspector stays; a different
+        inspector confirms the new row with their own badge (``badge_payload``). While the bodycam
+        is out, the devices follow the corrected row."""
         self.ensure_one()
         self._check_responsible_person()
         if self.state == "draft" or self.struck:
             raise UserError(self.env._("Only a journal row that is not struck through can be corrected."))
         if not (note or "").strip():
             raise UserError(self.env._("Say what was wrong (item 9)."))
+        values = self._corrected_values(facts)
+        changed = [name for name in CORRECTABLE if name in values]
+        if not changed:
+            raise UserError(self.env._(
+                "Nothing differs from row %s: change the wrong fact before signing the correction (item 9).",
+                self.row_number))
+        inspector = self.env["hr.employee"].browse(values.get("inspector_id", self.inspector_id.id))
+        camera = self.env["mchs.bodycam.camera"].browse(values.get("camera_id", self.camera_id.id))
+        cards = self.env["mchs.bodycam.card"].browse(values.get("card_ids", self.card_ids.ids))
+        signatures = self._corrected_signatures(inspector, badge_payload)
+        if self.state == "issued" and inspector != self.inspector_id:
+            self._check_inspector_free(inspector)
         journal = self._custody_book()
         self._lock_write({"struck": True})
         self.flush_recordset(["struck"])
-        # sudo: the new row takes the facts of the struck one, checked above (item 9)
-        corrected = self.sudo().copy({
-            "inspector_id": inspector.id, "journal_id": journal.id, "row_number": journal._take_row_number(),
-            "state": self.state, "card_ids": [(6, 0, self.card_ids.ids)], "inventory_text": self.inventory_text,
-            "seal_number": self.seal_number, "issue_datetime": self.issue_datetime, "issued_by_id": self.issued_by_id.id,
-            "return_datetime": self.return_datetime, "received_by_id": self.received_by_id.id,
-            "download_datetime": self.download_datetime, "replaces_custody_id": self.replaces_custody_id.id,
-        }).sudo(False)
-        if self.state == "issued":
-            self.camera_id._lock_write({"holder_id": inspector.id})
-            self.card_ids._lock_write({"holder_id": inspector.id})
+        if self.state in ACTIVE_STATES:
+            self._move_devices(inspector, camera, cards)
+        # sudo: the new row takes the facts of the struck one and the corrected ones, checked above
+        corrected = self.sudo().copy(dict(
+            signatures, inspector_id=inspector.id, camera_id=camera.id, journal_id=journal.id,
+            row_number=journal._take_row_number(), state=self.state, card_ids=[(6, 0, cards.ids)],
+            inventory_text=self._inventory_text(camera, cards), seal_number=self.seal_number,
+            issue_datetime=values.get("issue_datetime", self.issue_datetime), issued_by_id=self.issued_by_id.id,
+            return_datetime=values.get("return_datetime", self.return_datetime), received_by_id=self.received_by_id.id,
+            download_datetime=values.get("download_datetime", self.download_datetime),
+            closed_datetime=self.closed_datetime, replaces_custody_id=self.replaces_custody_id.id,
+            is_overdue=self.is_overdue)).sudo(False)
+        corrected_fields = ",".join(changed)
         for entry, other in ((self, corrected), (corrected, self)):
-            entry._add_remark({"kind": "correction", "related_custody_id": other.id, "note": note.strip()})
+            entry._add_remark({"kind": "correction", "related_custody_id": other.id, "note": note.strip(),
+                               "corrected_fields": corrected_fields})
         return corrected
+
+    def _corrected_values(self, facts):
+        """The facts that differ from the row, checked (item 9)."""
+        unknown = set(facts) - set(CORRECTABLE)
+        if unknown:
+            raise UserError(self.env._("%s cannot be corrected on a journal row.", ", ".join(sorted(unknown))))
+        values = {}
+        for name, value in facts.items():
+            field = self._fields[name]
+            if field.type == "many2one":
+                value = value.id if isinstance(value, models.BaseModel) else (value or False)
+                if value and value != self[name].id:
+                    values[name] = value
+            elif field.type == "many2many":
+                value = sorted(value.ids if isinstance(value, models.BaseModel) else (value or []))
+                if value and value != sorted(self[name].ids):
+                    values[name] = value
+            else:
+                value = fields.Datetime.to_datetime(value) if value else False
+                if value and value != self[name]:
+                    if not self[name]:
+                        raise UserError(self.env._(
+                            "Row %(row)s has no %(fact)s yet: it is written by its own step, not by a correction "
+                            "(item 9).", row=self.row_number, fact=field._description_string(self.env)))
+                    values[name] = value
+        self._check_corrected_facts(values)
+        return values
+
+    def _check_corrected_facts(self, values):
+        unit = self.department_id
+        camera = self.env["mchs.bodycam.camera"].browse(values.get("camera_id", self.camera_id.id))
+        cards = self.env["mchs.bodycam.card"].browse(values["card_ids"]) if "card_ids" in values else \
+            (camera.card_ids if "camera_id" in values else self.card_ids)
+        if "camera_id" in values and "card_ids" not in values:
+            values["card_ids"] = cards.ids
+        inspector = self.env["hr.employee"].browse(values.get("inspector_id", self.inspector_id.id))
+        if camera.department_id != unit or cards.department_id - unit or inspector.department_id != unit:
+            raise UserError(self.env._("The corrected bodycam, cards and inspector belong to %s (item 9).",
+                                       unit.display_name))
+        if not cards:
+            raise UserError(self.env._("A journal row names the bodycam's memory cards (item 6)."))
+        moments = [values.get(name, self[name]) for name in ("issue_datetime", "return_datetime", "download_datetime")]
+        present = [moment for moment in moments if moment]
+        if present != sorted(present):
+            raise UserError(self.env._("The corrected times are out of order: the issue comes before the return, "
+                                       "the return before the download (item 9)."))
+        if present and present[-1] > fields.Datetime.now():
+            raise UserError(self.env._("A corrected time is in the future (item 9)."))
+
+    def _corrected_signatures(self, inspector, badge_payload):
+        """Columns 4 and 5 of the new row: the inspector's confirmations stand for the same
+        inspector; another inspector confirms with their own badge, scanned now (items 7, 9, 10)."""
+        signed = {f"{moment}_{part}": self[f"{moment}_{part}"] for moment in ("issue", "return")
+                  for part in ("confirmed_at", "confirmation")}
+        if inspector == self.inspector_id:
+            return signed
+        if not badge_payload:
+            raise UserError(self.env._(
+                "%s confirms the corrected row with their own badge: scan it (items 7, 9).", inspector.name))
+        if self._desk_inspector(badge_payload) != inspector:
+            raise UserError(self.env["mchs.bodycam.qr"]._refuse((badge_payload or "").strip(), "wrong_person", self.env._(
+                "This is not the badge of %s: only the inspector confirms with their own badge.",
+                inspector.name))["message"])
+        now = fields.Datetime.now()
+        return {"issue_confirmed_at": now, "issue_confirmation": "badge",
+                "return_confirmed_at": now if self.return_datetime else False,
+                "return_confirmation": "badge" if self.return_datetime else False}
+
+    def _move_devices(self, inspector, camera, cards):
+        """While the bodycam is out, the devices follow the corrected row (items 7, 9): those
+        written by mistake come back, the right ones go out under the new row."""
+        holder = inspector if self.state == "issued" else self.camera_id.holder_id
+        self._lock_devices()
+        for wrong, right in ((self.camera_id, camera), (self.card_ids, cards)):
+            wrong.invalidate_recordset(["state", "holder_id"])
+            (wrong - right).filtered(lambda device: device.state == "issued")._mark_returned()
+            for device in right - wrong:
+                device._mark_issued(holder)
+            (right & wrong).filtered(lambda device: device.state == "issued" and device.holder_id != holder) \
+                ._lock_write({"holder_id": holder.id})
+
+    @staticmethod
+    def _inventory_text(camera, cards):
+        """Column 2: the bodycam's inventory number and its cards'."""
+        return f"{camera.inventory_number} ({', '.join(cards.sorted('inventory_number').mapped('inventory_number'))})"
+
+    # ------------------------------------------------------------------ loss and damage (item 23)
+
+    def _report_incident(self, kind, note):
+        """item 23: the bodycam (and its cards) lost or damaged while out: a signed remark in
+        column 7 closes the row as an incident, the head and the responsible person are alerted,
+        and the bodycam goes out of service (lost, or to repair)."""
+        self.ensure_one()
+        self._check_open_entry()
+        self._check_inspector_or_responsible()
+        if kind not in ("loss", "damage"):
+            raise UserError(self.env._("Report a loss or a damage (item 23)."))
+        if not (note or "").strip():
+            raise UserError(self.env._("Say what happened: where, when and how (item 23)."))
+        now = fields.Datetime.now()
+        remark = self._add_remark({"kind": "incident", "incident_kind": kind, "reported_at": now,
+                                   "note": note.strip()})
+        # sudo: the inspector reports on their own entry (checked above); the step is the row's own
+        self.sudo()._lock_step({"state": "incident", "closed_datetime": now, "is_overdue": False})
+        unit_env = self._unit_env()
+        camera, cards = self.camera_id.sudo(), self.card_ids.sudo()
+        if kind == "loss":
+            camera._mark_lost()
+            cards._mark_lost()
+        else:
+            request = camera.with_env(unit_env).sudo()._send_to_repair()
+            request.description = note.strip()
+            cards.filtered(lambda card: card.state == "issued")._mark_returned()
+        self.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return", "mchs_bodycam.mail_activity_type_pause"])
+        self._alert_head_and_responsible("mchs_bodycam.mail_activity_type_incident",
+                                         remark.with_env(unit_env)._text())
+        return remark
 
     def _seal_incident(self, found_number, new_number, note=None):
         """item 8: the seal was found broken or different; the slot gets a new seal."""
@@ -594,8 +893,8 @@ class MchsBodycamCustody(models.Model):
         self._check_desk_user()
         Camera = self.env["mchs.bodycam.camera"]
         return {
-            "checklist": [{"key": name, "label": self._fields[name]._description_string(self.env)}
-                          for name in CHECKLIST],
+            "checklist": [{"key": name, "label": self._fields[name]._description_string(self.env),
+                           "help": self._fields[name]._description_help(self.env) or ""} for name in CHECKLIST],
             "labels": {name: self._fields[name]._description_string(self.env)
                        for name in ("battery_level", "clock_offset_seconds", "check_seal_number")},
             "help": {"clock_offset_seconds": self._fields["clock_offset_seconds"]._description_help(self.env)},
@@ -742,7 +1041,8 @@ class MchsBodycamCustody(models.Model):
             if entry._working_day_end() > now:
                 continue
             entry._lock_step({"is_overdue": True})
+            # the note is stored: in the unit's language, not the background job's
             entry._alert_head_and_responsible(
                 "mchs_bodycam.mail_activity_type_overdue_return",
-                self.env._("%(inspector)s has not returned bodycam %(camera)s (item 23).",
-                           inspector=entry.inspector_id.name, camera=entry.camera_id.inventory_number))
+                entry._unit_env()._("%(inspector)s has not returned bodycam %(camera)s (item 23).",
+                                    inspector=entry.inspector_id.name, camera=entry.camera_id.inventory_number))

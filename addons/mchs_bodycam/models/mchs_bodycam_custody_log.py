@@ -8,8 +8,8 @@ CHAINED_FIELDS = ["department_id", "sequence", "custody_id", "remark_id", "event
 # Columns that are not signed facts of a row or a remark: the ORM's bookkeeping, and what is
 # derived from other records (recording breaks, the overdue flag, the related unit and bodycam).
 UNSIGNED_COLUMNS = {
-    "mchs_bodycam_custody": ["write_uid", "write_date", "recording_gap_count", "recording_gaps_text", "is_overdue",
-                             "company_id"],
+    "mchs_bodycam_custody": ["write_uid", "write_date", "recording_gap_count", "recording_gaps_text", "duty_flags",
+                             "is_overdue", "company_id"],
     "mchs_bodycam_custody_remark": ["write_uid", "write_date", "company_id", "department_id", "camera_id",
                                     "camera_model"],
 }
@@ -18,6 +18,7 @@ EVENTS = [
     ("returned", "Returned"),
     ("downloaded", "Downloaded"),
     ("closed", "Cards wiped"),
+    ("incident", "Closed by an incident"),
     ("struck", "Struck through"),
     ("written", "Written"),
     ("remark", "Remark"),

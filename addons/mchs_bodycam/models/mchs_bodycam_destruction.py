@@ -33,7 +33,7 @@ class MchsBodycamDestruction(models.Model):
     # item 12: the commission reviews a draft; from the first confirmation on, only the act's own
     # steps move it, and a destroyed or cancelled act is kept as it is
     _lock_changeable = {
-        "draft": {"date", "place", "state", "name", "retention_date", "error"},
+        "draft": {"date", "place", "state", "name", "retention_date", "retention_years", "error"},
         "confirming": {"state", "error"},
         "destroying": {"state", "error", "done_at"},
         "failed": {"state", "error"},
@@ -56,6 +56,9 @@ class MchsBodycamDestruction(models.Model):
     place = fields.Char(required=True, tracking=True, default=lambda self: self._default_place())
     retention_date = fields.Date(string="Proposed as of", readonly=True,
                                  help="Recordings whose retention had ended on this day were proposed.")
+    retention_years = fields.Integer(string="Retention applied (years)", readonly=True,
+                                     help="Item 12: the retention period the recordings were proposed under (3 years, "
+                                          "or the longer period the company sets); the act prints it.")
     state = fields.Selection([
         ("draft", "Review"),
         ("confirming", "Confirming"),
@@ -164,9 +167,9 @@ class MchsBodycamDestruction(models.Model):
             ON CONFLICT (recording_id) WHERE excluded IS NOT TRUE DO NOTHING
         """, [self.id, self.env.uid, self.env.uid, *select.params])
         count = self.env.cr.rowcount
-        self._lock_step({"retention_date": self.date})
+        self._lock_step({"retention_date": self.date, "retention_years": self.company_id.bodycam_retention_years})
         self.invalidate_recordset(["line_ids"])
-        self._message_log(body=self.env._("%s recordings past their retention were proposed.", count))
+        self._message_log(body=self._unit_env()._("%s recordings past their retention were proposed.", count))
         return count
 
     def action_repropose(self):
@@ -196,6 +199,15 @@ class MchsBodycamDestruction(models.Model):
                 "domain": [("destruction_id", "=", self.id)], "context": {"create": False}}
 
     # ------------------------------------------------------------------ confirmation
+
+    def _unit_env(self):
+        """What the act stores (chatter, the reason a removal stopped) is in its unit's language,
+        not the background job's."""
+        return self.department_id._bodycam_env()
+
+    def _retention_years_applied(self):
+        """Item 12: the period the act's recordings were proposed under."""
+        return self.retention_years or self.company_id.bodycam_retention_years or 3
 
     def _check_state(self, allowed):
         for act in self:
@@ -329,12 +341,13 @@ class MchsBodycamDestruction(models.Model):
                     except (OSError, StorageError) as error:  # e.g. an object store refusing (retention)
                         gone, reason = False, str(error)
                     else:
-                        reason = self.env._("the file is still there after its removal")
+                        reason = self._unit_env()._("the file is still there after its removal")
                     if not gone:
                         self._set_removal_state(removed, "removed")
-                        self._fail(self.env._("Removing %(sha)s from the %(location)s location failed: %(reason)s. "
-                                              "Retry once the location is writable.",
-                                              sha=sha256, location=location, reason=reason))
+                        self._fail(self._unit_env()._(
+                            "Removing %(sha)s from the %(location)s location failed: %(reason)s. Retry once the "
+                            "location is writable.", sha=sha256, location=self._location_label(location),
+                            reason=reason))
                         return 0
                 removed.append(line_id)
             self._set_removal_state(removed, "removed")
@@ -376,24 +389,28 @@ class MchsBodycamDestruction(models.Model):
         self.env.cr.execute("""
             UPDATE mchs_bodycam_destruction_line SET excluded = true, removal_state = 'pending', exclusion_reason = %s
              WHERE id = ANY(%s)
-        """, [self.env._("Put on legal hold during the destruction (item 14)."), [row[0] for row in held]])
+        """, [self._unit_env()._("Put on legal hold during the destruction (item 14)."), [row[0] for row in held]])
         self.env["mchs.bodycam.destruction.line"].invalidate_model(["excluded", "removal_state", "exclusion_reason"])
 
     def _abort_staging(self, location, sha256, error):
         """Moving a file aside failed: every file of the act goes back where it was."""
-        message = self.env._("Moving %(sha)s aside on the %(location)s location failed: %(reason)s. Every file of "
-                             "the act was put back; nothing was destroyed.",
-                             sha=sha256, location=location, reason=error)
+        message = self._unit_env()._("Moving %(sha)s aside on the %(location)s location failed: %(reason)s. Every "
+                                     "file of the act was put back; nothing was destroyed.",
+                                     sha=sha256, location=self._location_label(location), reason=error)
         try:
             for backend in self._all_backends():
                 backend.unstage_all(self._staging_name())
         except (OSError, StorageError) as unstage_error:
-            message += "\n" + self.env._("Putting the files back failed too: %s. Retry resumes.", unstage_error)
+            message += "\n" + self._unit_env()._("Putting the files back failed too: %s. Retry resumes.", unstage_error)
         else:
             self.env.cr.execute("UPDATE mchs_bodycam_destruction_line SET removal_state = 'pending' "
                                 "WHERE destruction_id = %s AND removal_state = 'staged'", [self.id])
             self.env["mchs.bodycam.destruction.line"].invalidate_model(["removal_state"])
         self._fail(message)
+
+    def _location_label(self, location):
+        env = self._unit_env()
+        return {"primary": env._("primary"), "backup": env._("backup")}.get(location, location)
 
     def _fail(self, message):
         _logger.warning("destruction act %s: %s", self.name, message)
@@ -412,7 +429,7 @@ class MchsBodycamDestruction(models.Model):
         for backend in self._all_backends():
             backend.finish_batch(self._staging_name())
         self._lock_step({"state": "done", "done_at": fields.Datetime.now()})
-        self._message_log(body=self.env._("%s recordings destroyed on both locations.", len(recordings)))
+        self._message_log(body=self._unit_env()._("%s recordings destroyed on both locations.", len(recordings)))
         self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "destruction")
 
     # ------------------------------------------------------------------ printing

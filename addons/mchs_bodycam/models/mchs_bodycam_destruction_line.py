@@ -78,6 +78,7 @@ class MchsBodycamDestructionLine(models.Model):
         if self.recording_state != "stored":
             raise UserError(self.env._("The recording was destroyed: only its record remains."))
         action = self.recording_id.action_open_access_wizard()
-        action["context"]["default_purpose"] = self.env._("Commission review, destruction act %s",
-                                                          self.destruction_id.name)
+        # the purpose is stored in Appendix 2: in the unit's language
+        action["context"]["default_purpose"] = self.destruction_id.department_id._bodycam_env()._(
+            "Commission review, destruction act %s", self.destruction_id.name)
         return action

@@ -117,7 +117,9 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
             if not vals.get("inventory_number"):
                 vals["inventory_number"] = department._bodycam_next_inventory_number(self._sequence_kind)
             vals["inventory_number"] = vals["inventory_number"].strip().upper()
-            vals.setdefault("name", f"{self._device_name_prefix()} {vals['inventory_number']}")
+            # the name is stored: in the unit's language, whoever registers the device
+            prefix = self.with_env(department._bodycam_env())._device_name_prefix()
+            vals.setdefault("name", f"{prefix} {vals['inventory_number']}")
             vals.setdefault("category_id", category.id if category else False)
             vals["bodycam_device"] = True
         devices = super().create(vals_list)
@@ -164,16 +166,36 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     def action_send_to_repair(self):
         """A breakdown becomes a maintenance request of the underlying equipment."""
         self.check_access("write")
+        self._check_not_out()
+        return self._send_to_repair()
+
+    def _send_to_repair(self):
+        """The devices go to repair, each with a maintenance request named in its unit's language
+        (it is stored); a journal row's own step (items 21, 23) or the registry's."""
         requests = self.env["maintenance.request"]
         for device in self:
+            env = device.department_id._bodycam_env()
             requests |= self.env["maintenance.request"].create({
-                "name": self.env._("Repair of %s", device.display_name),
+                "name": env._("Repair of %s", device.inventory_number),
                 "equipment_id": device.equipment_id.id,
                 "company_id": device.company_id.id,
                 "maintenance_type": "corrective",
             })
         self._lock_write({"state": "repair", "holder_id": False})
         return requests
+
+    def _check_not_out(self):
+        """A device out with an inspector changes state through its journal row (items 21, 23)."""
+        Custody = self.env["mchs.bodycam.custody"].sudo()
+        for device in self.filtered(lambda d: d.state == "issued"):
+            camera = device if device._name == "mchs.bodycam.camera" else device.camera_id
+            row = Custody.search([("camera_id", "=", camera.id), ("state", "=", "issued"), ("struck", "=", False)],
+                                 limit=1)
+            if row:
+                raise UserError(self.env._(
+                    "%(device)s is out with %(inspector)s under journal row %(row)s: report its loss, damage or "
+                    "failure on that row (items 21, 23).",
+                    device=device.display_name, inspector=row.inspector_id.name, row=row.row_number))
 
     def action_back_from_repair(self):
         self._lock_write({"state": "available"})
@@ -183,6 +205,11 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         self.equipment_id.write({"scrap_date": fields.Date.context_today(self)})
 
     def action_mark_lost(self):
+        self.check_access("write")
+        self._check_not_out()
+        self._mark_lost()
+
+    def _mark_lost(self):
         self._lock_write({"state": "lost", "holder_id": False})
 
     def action_open_maintenance_requests(self):

@@ -5,14 +5,21 @@ import zipfile
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.tools.translate import LazyTranslate
+
 from ..lib.apart import write_apart
 from ..lib.storage import hash_file
+from ..lib.printing import local_moment, print_lang
+from .mchs_bodycam_legal_basis import BASIS_KINDS
 from .mchs_bodycam_lock_mixin import AllBut
+
+_lt = LazyTranslate(__name__)
 
 # the storage's locations, in the order a copy is taken from (mchs.bodycam.storage._backends)
 LOCATIONS = ("primary", "backup")
 
-BASIS_TYPES = [("request", "Request"), ("order", "Order"), ("resolution", "Resolution")]
+BASIS_TYPES = BASIS_KINDS
+REGULATION = _lt("Order No. 495 of the Minister of Emergency Situations of the Republic of Kazakhstan, item 14")
 RECIPIENTS = [("authority", "Authorized body"), ("court", "Court"), ("both", "Authorized body and court")]
 
 
@@ -45,6 +52,9 @@ class MchsBodycamEvidence(models.Model):
     basis_date = fields.Date(string="Date", required=True, tracking=True)
     issuing_body = fields.Char(required=True, tracking=True)
     recipient = fields.Selection(RECIPIENTS, required=True, tracking=True)
+    legal_basis_id = fields.Many2one(
+        "mchs.bodycam.legal.basis", string="Legal basis record", readonly=True, index=True, ondelete="restrict",
+        help="Item 22: the basis the exports of these recordings are journaled on (Appendix 2).")
     state = fields.Selection([("held", "On legal hold"), ("released", "Released")], default="held",
                              required=True, readonly=True, tracking=True)
 
@@ -55,6 +65,13 @@ class MchsBodycamEvidence(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # item 22: the request, order or resolution is a legal basis record of the unit; the
+            # package's exports are journaled on it
+            vals["legal_basis_id"] = self.env["mchs.bodycam.legal.basis"].create({
+                "department_id": vals.get("department_id") or self.env["hr.department"]._bodycam_user_units()[:1].id,
+                "kind": vals.get("basis_type"), "number": vals.get("basis_number"), "date": vals.get("basis_date"),
+                "authority": vals.get("issuing_body")}).id
         evidences = super().create(vals_list)
         recordings = evidences.recording_ids
         # the recordings held by another basis already were on legal hold before this one
@@ -84,37 +101,49 @@ class MchsBodycamEvidence(models.Model):
         directory for an object store), never into Odoo's database."""
         return self.recording_ids.storage_id[:1]._export_folder()
 
-    def _manifest(self, recordings, accesses):
-        """The package's manifest: the legal basis, and for every file (in the order of
-        ``recordings``) its SHA-256 and its chain of custody (journal entry, download, every access)."""
+    def _manifest(self, recordings, accesses, lang):
+        """The package's manifest in ``lang`` (item 14): the legal basis, and for every file (in the
+        order of ``recordings``) its SHA-256 and its chain of custody (journal entry, download,
+        every access). Codes stay codes beside their words; moments are ISO 8601 in the unit's
+        time zone, with its offset."""
         self.ensure_one()
-        labels = {name: dict(self._fields[name]._description_selection(self.env)) for name in ("basis_type", "recipient")}
+        env = self.env(context=dict(self.env.context, lang=lang))
+        evidence = self.with_env(env)
+        tz = self.department_id._bodycam_tz()
+        labels = {name: dict(self._fields[name]._description_selection(env)) for name in ("basis_type", "recipient")}
+        actions = dict(env["mchs.bodycam.access"]._fields["action"]._description_selection(env))
+        results = dict(env["mchs.bodycam.access"]._fields["result"]._description_selection(env))
         accesses_of = accesses.grouped("recording_id")
         files = []
-        for recording in recordings:
+        for recording in recordings.with_env(env):
             custody = recording.custody_id
             files.append({
                 "file": self._package_file_name(recording),
                 "sha256": recording.sha256, "size": int(recording.size),
                 "bodycam": recording.camera_id.inventory_number, "memory_card": recording.card_id.inventory_number or None,
                 "inspector": recording.inspector_id.name or None,
-                "recorded_from": str(recording.start), "recorded_to": str(recording.end),
+                "recorded_from": local_moment(recording.start, tz), "recorded_to": local_moment(recording.end, tz),
                 "custody": custody and {
                     "journal_book": custody.journal_id.registration_number, "row": custody.row_number,
-                    "issued_at": str(custody.issue_datetime), "returned_at": str(custody.return_datetime or ""),
-                    "downloaded_at": str(custody.download_datetime or "")} or None,
-                "received_at": str(recording.received_at), "dock": recording.dock_id.name or None,
-                "accesses": [{"row": access.sequence, "at": str(access.accessed_at), "who": access.user_id.name,
-                              "action": access.action, "purpose": access.purpose or None, "result": access.result,
+                    "issued_at": local_moment(custody.issue_datetime, tz),
+                    "returned_at": local_moment(custody.return_datetime, tz),
+                    "downloaded_at": local_moment(custody.download_datetime, tz)} or None,
+                "received_at": local_moment(recording.received_at, tz), "dock": recording.dock_id.name or None,
+                "accesses": [{"row": access.sequence, "at": local_moment(access.accessed_at, tz),
+                              "who": access.user_id.name, "action": access.action,
+                              "action_label": actions.get(access.action), "purpose": access.purpose or None,
+                              "result": access.result, "result_label": results.get(access.result),
                               "hash": access.hash}
                              for access in accesses_of.get(recording, accesses.browse()).sorted("sequence")],
             })
         return {
-            "legal_basis": {"type": labels["basis_type"].get(self.basis_type), "number": self.basis_number,
-                            "date": str(self.basis_date), "issued_by": self.issuing_body,
-                            "recipient": labels["recipient"].get(self.recipient)},
-            "unit": self.department_id.name, "exported_at": str(fields.Datetime.now()),
-            "exported_by": self.env.user.name, "regulation": "Order No. 495 of the MES RK, item 14",
+            "language": lang, "time_zone": tz.zone,
+            "legal_basis": {"type": self.basis_type, "type_label": labels["basis_type"].get(self.basis_type),
+                            "number": self.basis_number, "date": str(self.basis_date), "issued_by": self.issuing_body,
+                            "recipient": self.recipient, "recipient_label": labels["recipient"].get(self.recipient)},
+            "unit": evidence.department_id.name, "exported_at": local_moment(fields.Datetime.now(), tz),
+            "exported_by": self.env.user.name, "exported_by_position": self.env.user.employee_id.job_title or None,
+            "regulation": env._(REGULATION),
             "files": files,
         }
 
@@ -122,9 +151,10 @@ class MchsBodycamEvidence(models.Model):
     def _package_file_name(recording):
         return f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}"
 
-    def _export_package(self):
+    def _export_package(self, lang=None):
         """Build the package for the recipient (item 14): the files, manifest.json and
-        manifest.pdf; every file's export is written to the access journal.
+        manifest.pdf in ``lang`` (by default the unit's); every file's export is written to the
+        access journal on the basis's record (item 22).
 
         Each file is hashed while it is packed. A copy that does not match its SHA-256 is not
         used: it is recorded as a finding, and the file is packed again from the other copy,
@@ -133,13 +163,13 @@ class MchsBodycamEvidence(models.Model):
         self.ensure_one()
         if not self.recording_ids:
             raise UserError(self.env._("Choose the recordings the basis concerns."))
-        purpose = self.env._("Export to %(recipient)s on %(basis)s", recipient=dict(
-            self._fields["recipient"]._description_selection(self.env))[self.recipient], basis=self.display_name)
+        lang = print_lang(self.env, self.department_id, {"mchs_lang": lang})
+        purpose = self._export_purpose()
         Access = self.env["mchs.bodycam.access"]
         if not self.recording_ids.storage_id[:1]._is_password_holder():
             for recording in self.recording_ids:
-                Access._log(recording, "export", purpose, "refused",
-                            refusal="not the designated head or responsible person")
+                Access._log(recording, "export", purpose, "refused", refusal="not_designated",
+                            legal_basis=self.legal_basis_id)
             raise UserError(self.env._(
                 "Only the head and the responsible person designated today for %s export its recordings (items 5, "
                 "13, 14); the attempt is written to the access journal.", self.department_id.display_name))
@@ -151,11 +181,12 @@ class MchsBodycamEvidence(models.Model):
             # the files first: refusals are journaled before this transaction takes the journal's lock
             self._pack_verified(path + ".part", recordings, purpose)
             for recording in self.recording_ids:
-                Access._log(recording, "export", purpose, "granted")
+                Access._log(recording, "export", purpose, "granted", legal_basis=self.legal_basis_id)
             accesses = Access.sudo().search([("recording_id", "in", self.recording_ids.ids)])
-            manifest = self._manifest(recordings, accesses)
-            pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-                "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids, data={"manifest": manifest})
+            manifest = self._manifest(recordings, accesses, lang)
+            pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
+                "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids,
+                data={"manifest": manifest, "mchs_lang": lang})
             with zipfile.ZipFile(path + ".part", "a", allowZip64=True) as package:
                 package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
                 package.writestr("manifest.pdf", pdf)
@@ -164,8 +195,38 @@ class MchsBodycamEvidence(models.Model):
                 os.unlink(path + ".part")
             raise
         os.replace(path + ".part", path)
-        self._message_log(body=self.env._("Evidence package built: %s", os.path.basename(path)))
+        unit_env = self.department_id._bodycam_env()
+        self._message_log(body=unit_env._("Evidence package built: %s", os.path.basename(path)))
         return path
+
+    def _export_purpose(self, redownload=None):
+        """The purpose of an export's Appendix 2 rows, in the unit's language (it is stored)."""
+        env = self.department_id._bodycam_env()
+        recipient = dict(self._fields["recipient"]._description_selection(env))[self.recipient]
+        basis = self.legal_basis_id.with_env(env)._printed_name() if self.legal_basis_id else self.display_name
+        if redownload:
+            return env._("Package %(package)s downloaded again for %(recipient)s", package=redownload,
+                         recipient=recipient)
+        return env._("Export to %(recipient)s on %(basis)s", recipient=recipient, basis=basis)
+
+    def _journal_package_download(self, name, remote_addr=None):
+        """A package built earlier is downloaded again (item 14): journaled like its export, one
+        Appendix 2 row per recording on the basis's record (item 22), for the designated head and
+        responsible person only; anybody else is refused, and the refusal journaled."""
+        self.ensure_one()
+        Access = self.env["mchs.bodycam.access"]
+        purpose = self._export_purpose(redownload=name)
+        # sudo: the package's recordings are looked at to journal the attempt
+        recordings = self.sudo().recording_ids
+        if not recordings.storage_id[:1]._is_password_holder():
+            for recording in recordings:
+                Access._log(recording, "export", purpose, "refused", refusal="not_designated", remote_addr=remote_addr,
+                            legal_basis=self.legal_basis_id)
+            return False
+        for recording in recordings:
+            Access._log(recording, "export", purpose, "granted", remote_addr=remote_addr,
+                        legal_basis=self.legal_basis_id)
+        return True
 
     def _pack_verified(self, path, recordings, purpose):
         """Pack every recording into ``path`` from a copy that hashes to its SHA-256."""
@@ -206,15 +267,15 @@ class MchsBodycamEvidence(models.Model):
 
     def _refuse_damaged(self, recording, purpose):
         """Neither copy of ``recording`` matches: no package (item 14), and the refusal is journaled."""
-        self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "refused",
-                                             refusal="no copy matches the recorded SHA-256")
+        self.env["mchs.bodycam.access"]._log(recording, "export", purpose, "refused", refusal="damaged",
+                                             legal_basis=self.legal_basis_id)
         raise UserError(self.env._(
             "Neither copy of %s matches its SHA-256: the recording is damaged in storage and the package is not "
             "built. The head and the responsible person were notified.", recording.filename or recording.sha256))
 
     def action_download_package(self):
         self.ensure_one()
-        name = os.path.basename(self._export_package())
+        name = os.path.basename(self._export_package(self.env.context.get("mchs_lang")))
         return {"type": "ir.actions.act_url", "target": "self",
                 "url": f"/mchs_bodycam/evidence/{self.id}/package/{name}"}
 

@@ -435,6 +435,8 @@ class MchsBodycamRecording(models.Model):
                                  order="issue_datetime desc", limit=3)
         for entry in entries:
             real_start = start - timedelta(seconds=entry.clock_offset_seconds)
-            if entry.issue_datetime <= real_start and (not entry.return_datetime or real_start <= entry.return_datetime):
+            # a row closed by a loss or damage (item 23) ends when it was reported
+            end = entry.return_datetime or (entry.closed_datetime if entry.state == "incident" else None)
+            if entry.issue_datetime <= real_start and (not end or real_start <= end):
                 return entry
         return Custody.browse()

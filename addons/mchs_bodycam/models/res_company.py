@@ -16,12 +16,12 @@ class ResCompany(models.Model):
 
     bodycam_retention_years = fields.Integer(
         string="Retention of recordings (years)", default=3, required=True,
-        help="Item 12: recordings are kept this many years from their recording date, then the "
-             "year-end commission destroys them.")
+        help="Item 12: recordings are kept this many years from their recording date (3 years, or longer), then "
+             "the year-end commission destroys them.")
 
     _sql_constraints = [
-        ("bodycam_retention_years_positive", "CHECK(bodycam_retention_years > 0)",
-         "The retention of recordings is a whole number of years, at least one."),
+        ("bodycam_retention_years_minimum", "CHECK(bodycam_retention_years >= 3)",
+         "Item 12: recordings are kept at least 3 years."),
     ]
 
     @api.model_create_multi
@@ -36,17 +36,22 @@ class ResCompany(models.Model):
 
     @api.model
     def _check_bodycam_retention_value(self, vals):
-        """Item 12: zero, a negative number or something that is not a whole number would make
-        every recording due at once; refused with words rather than a database error."""
+        """Item 12: recordings are kept 3 years; a longer period may be set, never a shorter one
+        (zero or a negative number would make every recording due at once). Refused with words
+        rather than a database error."""
         if "bodycam_retention_years" not in vals:
             return
         value = vals["bodycam_retention_years"]
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int):
             raise ValidationError(self.env._(
-                "The retention of recordings is a whole number of years, at least one (item 12); "
-                "%s is not.", vals["bodycam_retention_years"]))
+                "The retention of recordings is a whole number of years (item 12); %s is not.",
+                vals["bodycam_retention_years"]))
+        if value < 3:
+            raise ValidationError(self.env._(
+                "Recordings are kept at least 3 years (item 12): a retention of %s years is refused. A longer "
+                "period may be set.", value))
         vals["bodycam_retention_years"] = value
 
     @api.constrains("bodycam_max_gap_minutes")

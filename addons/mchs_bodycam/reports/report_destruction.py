@@ -2,246 +2,145 @@
 retention (item 12, a free-form act) and the act of the annual check of access and of the
 archive's integrity (item 13).
 
-As for the journal books (reports/report_journal.py), the fixed texts are kept here in Kazakh
-and in Russian (TEXTS) and the form is printed in Russian when the printing user's language
-is Russian, in Kazakh otherwise; the templates (reports/report_destruction.xml) translate
-nothing. Dates and times are printed in the printing user's timezone. Kinds of findings and
-locations have their own labels here, in the form's language, not Odoo's selection labels.
+The fixed texts are code terms translated by the .po files; an act prints in the language
+chosen at printing, by default its unit's, with moments in the unit's time zone
+(reports/report_print.py). A long act is laid out on pages here (``Flow``): its tables repeat
+their headings on every page, no row is split, the signatures stay with the last rows, and every
+page carries "N / M" and the act's number.
 """
 from collections import Counter
 
 from odoo import api, models
 
-from .report_journal import PrintedForm
+from .report_print import _lt, Flow, PagedDocument, PrintedForm, print_lang, register_paged, term, text_height
 
 GIGABYTE = 1024 ** 3
-# sizes print alike in both languages: "486 000 байт (< 0,01 ГБ)"
-DECIMAL_POINT = ","
-SIZE = "{bytes} байт ({gb} ГБ)"
 ROLE_ORDER = ("chairman", "responsible", "anti_corruption", "member")
 ACCESS_KINDS = ("chain", "unauthorized", "refused")
 FILE_KINDS = ("missing", "changed", "mismatch", "unknown", "not_destroyed")
 
-# Order No. 495 as its official Kazakh text names it (acting Minister), and in Russian
-_ORDER_KK = ("Қазақстан Республикасы Төтенше жағдайлар министрінің м.а. 2025 жылғы 21 қарашадағы "
-             "№ 495 бұйрығымен бекітілген Нұсқаулықтың")
-_ORDER_RU = ("Инструкции, утверждённой приказом исполняющего обязанности Министра по чрезвычайным "
-             "ситуациям Республики Казахстан от 21 ноября 2025 года № 495")
+# A4 portrait, margins 15/15/20/12 mm: the body is 178 mm wide and 267 mm high; a little is kept
+# free at the foot of the page for the stamps (report_print.stamp_pages)
+BODY_WIDTH_MM = 178
+BODY_HEIGHT_MM = 258
+BASE_PT = 9
+LINE_HEIGHT = 1.3
+CELL_PADDING_MM = 1.9  # padding and borders of a grid cell, top and bottom together
 
+ORDER = _lt("of the Instruction approved by Order No. 495 of the acting Minister of Emergency Situations of the "
+            "Republic of Kazakhstan of 21 November 2025")
+
+ACT_NUMBER = _lt("Act No. %(number)s")  # at the foot of every page of an act
 TEXTS = {
-    "kk": {
-        # -- shared
-        "unit": "Бөлімше",
-        "commission": "Комиссия құрамы",
-        "member_headings": ["№", "Т.А.Ә.", "Лауазымы", "Комиссиядағы рөлі"],
-        "roles": {
-            "chairman": "Комиссия төрағасы",
-            "responsible": "Жауапты тұлға",
-            "anti_corruption": "Сыбайлас жемқорлыққа қарсы іс-қимыл ұйымдастыруға жауапты қызметкер",
-            "member": "Төрағаның шешімімен комиссия мүшесі",
-        },
-        "decision": "Комиссия төрағасының шешімі",
-        "signatures": "Комиссия мүшелерінің қолдары",
-        "signature": "(қолы)",
-        "confirmed_at": "жүйеде растады: {at}",
-        "not_completed": "АЯҚТАЛМАҒАН",
-        "state": "Күйі",
-        "yes": "иә",
-        "no": "жоқ",
-        # -- item 12: destruction act
-        "act_title": "Бейнежазбаларды жою актісі",
-        "number": "Актінің нөмірі",
-        "date": "Жасалған күні",
-        "place": "Жасалған орны",
-        "act_basis": f"Негіздеме: {_ORDER_KK} 12-тармағы. Азаматтық қорғаныс саласындағы мемлекеттік бақылау "
-                     "және әкімшілік құқық бұзушылықтар бойынша жазбаларды сақтау мерзімі – 3 жыл; жыл "
-                     "қорытындысы бойынша Комиссия жазбаларды тексеріп, мерзімі өткен жазбаларды жою актісін "
-                     "жасау арқылы жояды.",
-        "act_states": {
-            "draft": "қарауда",
-            "confirming": "растауда",
-            "destroying": "файлдар жойылуда",
-            "failed": "жою тоқтады",
-            "done": "жойылды",
-            "cancelled": "күші жойылды",
-        },
-        "act_draft_note": "Бұл акт әлі аяқталған жоқ: бейнежазбалар жойылған жоқ, акт қол қоюға жатпайды.",
-        "destroyed_list": "Жойылған жазбалар тізбесі",
-        "proposed_list": "Жоюға ұсынылған жазбалар тізбесі",
-        "line_headings": ["№", "Бейнетіркегіштің түгендеу нөмірі", "Мемлекеттік инспектор", "Жазба кезеңі",
-                          "SHA-256"],
-        "no_lines": "Жазбалар жоқ.",
-        "excluded_list": "Жоюдан алынып тасталған жазбалар",
-        "excluded_headings": ["№", "Бейнетіркегіштің түгендеу нөмірі", "Жазба кезеңі", "Алынып тасталу себебі"],
-        "totals": "Қорытынды",
-        "destroyed_count": "Жойылған жазбалар саны",
-        "to_destroy_count": "Жоюға жататын жазбалар саны",
-        "total_size": "Жалпы көлемі",
-        "excluded_count": "Алынып тасталған жазбалар саны",
-        "done_at": "Жою аяқталды",
-        # -- item 13: audit act
-        "audit_title": "Бейнематериалдарға қол жеткізуді және мұрағат тұтастығын жыл сайынғы тексеру актісі",
-        "audit_basis": f"Негіздеме: {_ORDER_KK} 13-тармағы. Жыл қорытындысы бойынша комиссия қол жеткізу мен "
-                       "архивтің тұтастығына тексеру жүргізеді.",
-        "audit_states": {"draft": "жоба", "running": "тексеру жүріп жатыр", "done": "аяқталды"},
-        "audit_draft_note": "Тексеру әлі аяқталған жоқ: нәтижелері толық емес, акт қол қоюға жатпайды.",
-        "year": "Тексерілетін жыл",
-        "checker": "Тексеруші",
-        "started_at": "Тексеру басталды",
-        "audit_done_at": "Тексеру аяқталды",
-        "access_section": "1. Бейнематериалдарға қол жеткізу (бейнематериалдар бойынша іс-әрекеттерді тіркеу журналы)",
-        "chain_ok": "Журнал жолдарының хэш-тізбегі бүтін",
-        "access_count": "Тексерілген журнал жолдарының саны",
-        "access_headings": ["Журнал жолы №", "Түрі", "Толығырақ"],
-        "integrity_section": "2. Мұрағаттың тұтастығы",
-        "recordings_checked": "Тексерілген жазбалар",
-        "of_total": "{checked}, барлығы {total}",
-        "files_hashed": "Хэштелген файлдар саны",
-        "bytes_hashed": "Хэштелген көлем",
-        "file_headings": ["№", "Түрі", "Орны", "SHA-256"],
-        "no_findings": "Бұзушылықтар анықталған жоқ.",
-        "kind_totals": "Түрлері бойынша қорытынды",
-        "kind_headings": ["Түрі", "Саны"],
-        "conclusion": "Қорытынды",
-        "conclusion_clean": "бұзушылықтар анықталған жоқ.",
-        "conclusion_findings": "{count} бұзушылық анықталды.",
-        "kinds": {
-            "chain": "Журнал тізбегі бұзылған",
-            "unauthorized": "Басқа тұлғаның қол жеткізуі",
-            "refused": "Қабылданбаған әрекет",
-            "missing": "Файл жоқ",
-            "changed": "Файл өзгертілген",
-            "mismatch": "Негізгі және резервтік көшірмелер әртүрлі",
-            "unknown": "Тізілімде жоқ файл",
-            "not_destroyed": "Жойылғаннан кейін қалған файл",
-        },
-        "locations": {"primary": "негізгі", "backup": "резервтік"},
+    # -- shared
+    "unit": _lt("Unit"),
+    "commission": _lt("Composition of the commission"),
+    "member_headings": [_lt("No."), _lt("Full name"), _lt("Position"), _lt("Role in the commission")],
+    "roles": {
+        "chairman": _lt("Chairman of the commission"),
+        "responsible": _lt("Responsible person"),
+        "anti_corruption": _lt("Officer responsible for organising the fight against corruption"),
+        "member": _lt("Member of the commission by the chairman's decision"),
     },
-    "ru": {
-        # -- shared
-        "unit": "Подразделение",
-        "commission": "Состав комиссии",
-        "member_headings": ["№", "Ф.И.О.", "Должность", "Роль в комиссии"],
-        "roles": {
-            "chairman": "Председатель комиссии",
-            "responsible": "Ответственное лицо",
-            "anti_corruption": "Сотрудник, ответственный за организацию противодействия коррупции",
-            "member": "Член комиссии по решению председателя",
-        },
-        "decision": "Решение председателя комиссии",
-        "signatures": "Подписи членов комиссии",
-        "signature": "(подпись)",
-        "confirmed_at": "подтверждено в системе: {at}",
-        "not_completed": "НЕ ЗАВЕРШЁН",
-        "state": "Состояние",
-        "yes": "да",
-        "no": "нет",
-        # -- item 12: destruction act
-        "act_title": "Акт уничтожения видеозаписей",
-        "number": "Номер акта",
-        "date": "Дата составления",
-        "place": "Место составления",
-        "act_basis": f"Основание: пункт 12 {_ORDER_RU}. Срок хранения записей по государственному контролю в "
-                     "области гражданской обороны и административным правонарушениям – 3 года; по итогам года "
-                     "комиссия проверяет записи и уничтожает записи с истекшим сроком хранения с составлением "
-                     "акта уничтожения.",
-        "act_states": {
-            "draft": "на рассмотрении",
-            "confirming": "на подтверждении",
-            "destroying": "идёт удаление файлов",
-            "failed": "удаление остановлено",
-            "done": "уничтожено",
-            "cancelled": "отменён",
-        },
-        "act_draft_note": "Акт ещё не завершён: видеозаписи не уничтожены, акт не подлежит подписанию.",
-        "destroyed_list": "Перечень уничтоженных записей",
-        "proposed_list": "Перечень записей, предложенных к уничтожению",
-        "line_headings": ["№", "Инвентарный номер видеорегистратора", "Государственный инспектор",
-                          "Период записи", "SHA-256"],
-        "no_lines": "Записей нет.",
-        "excluded_list": "Записи, исключённые из уничтожения",
-        "excluded_headings": ["№", "Инвентарный номер видеорегистратора", "Период записи", "Причина исключения"],
-        "totals": "Итого",
-        "destroyed_count": "Уничтожено записей",
-        "to_destroy_count": "Подлежит уничтожению записей",
-        "total_size": "Общий объём",
-        "excluded_count": "Исключено записей",
-        "done_at": "Уничтожение завершено",
-        # -- item 13: audit act
-        "audit_title": "Акт ежегодной проверки доступа к видеоматериалам и целостности архива",
-        "audit_basis": f"Основание: пункт 13 {_ORDER_RU}. По итогам года комиссия проводит проверку доступа и "
-                       "целостности архива.",
-        "audit_states": {"draft": "проект", "running": "идёт проверка", "done": "завершена"},
-        "audit_draft_note": "Проверка ещё не завершена: результаты неполны, акт не подлежит подписанию.",
-        "year": "Проверяемый год",
-        "checker": "Проверяющий",
-        "started_at": "Проверка начата",
-        "audit_done_at": "Проверка завершена",
-        "access_section": "1. Доступ к видеоматериалам (журнал регистрации действий с видеоматериалами)",
-        "chain_ok": "Цепочка хешей строк журнала сходится",
-        "access_count": "Проверено строк журнала",
-        "access_headings": ["Строка журнала №", "Вид", "Подробности"],
-        "integrity_section": "2. Целостность архива",
-        "recordings_checked": "Проверено записей",
-        "of_total": "{checked} из {total}",
-        "files_hashed": "Хешировано файлов",
-        "bytes_hashed": "Хешированный объём",
-        "file_headings": ["№", "Вид", "Место", "SHA-256"],
-        "no_findings": "Нарушений не выявлено.",
-        "kind_totals": "Итого по видам",
-        "kind_headings": ["Вид", "Количество"],
-        "conclusion": "Заключение",
-        "conclusion_clean": "нарушений не выявлено.",
-        "conclusion_findings": "выявлено нарушений: {count}.",
-        "kinds": {
-            "chain": "Нарушена цепочка журнала",
-            "unauthorized": "Доступ постороннего лица",
-            "refused": "Отклонённая попытка доступа",
-            "missing": "Файл отсутствует",
-            "changed": "Файл изменён",
-            "mismatch": "Основная и резервная копии различаются",
-            "unknown": "Файл, неизвестный реестру",
-            "not_destroyed": "Файл остался после уничтожения",
-        },
-        "locations": {"primary": "основное", "backup": "резервное"},
+    "decision": _lt("Decision of the chairman of the commission"),
+    "signatures": _lt("Signatures of the members of the commission"),
+    "signature": _lt("(signature)"),
+    "confirmed_at": _lt("confirmed in the system: %(at)s"),
+    "not_completed": _lt("NOT COMPLETED"),
+    "state": _lt("State"),
+    "yes": _lt("yes"),
+    "no": _lt("no"),
+    "size": _lt("%(bytes)s bytes (%(gb)s GB)"),
+    "number": _lt("Number of the act"),
+    # -- item 12: destruction act
+    "act_title": _lt("Act of destruction of video recordings"),
+    "date": _lt("Date drawn up"),
+    "place": _lt("Place drawn up"),
+    "act_basis": _lt("Basis: item 12 %(order)s. Records of state control in the field of civil defence and of "
+                     "administrative offences are kept 3 years; at the end of the year the commission checks the "
+                     "records and destroys those whose retention has expired by drawing up an act of destruction."),
+    "retention_applied": _lt("Retention period applied"),
+    "retention_years": _lt("%(years)s years"),
+    "act_states": {
+        "draft": _lt("under review"),
+        "confirming": _lt("being confirmed"),
+        "destroying": _lt("files being removed"),
+        "failed": _lt("removal stopped"),
+        "done": _lt("destroyed"),
+        "cancelled": _lt("cancelled"),
     },
+    "act_draft_note": _lt("This act is not completed yet: the video recordings are not destroyed, the act is not "
+                          "to be signed."),
+    "destroyed_list": _lt("List of the destroyed recordings"),
+    "proposed_list": _lt("List of the recordings proposed for destruction"),
+    "line_headings": [_lt("No."), _lt("Inventory number of the bodycam"), _lt("State inspector"),
+                      _lt("Period of the recording"), _lt("SHA-256")],
+    "no_lines": _lt("No recordings."),
+    "excluded_list": _lt("Recordings excluded from the destruction"),
+    "excluded_headings": [_lt("No."), _lt("Inventory number of the bodycam"), _lt("Period of the recording"),
+                          _lt("Reason of the exclusion")],
+    "totals": _lt("Totals"),
+    "destroyed_count": _lt("Recordings destroyed"),
+    "to_destroy_count": _lt("Recordings to destroy"),
+    "total_size": _lt("Total size"),
+    "excluded_count": _lt("Recordings excluded"),
+    "done_at": _lt("Destruction completed"),
+    # -- item 13: audit act
+    "audit_title": _lt("Act of the annual check of access to video materials and of the integrity of the "
+                       "archive"),
+    "audit_basis": _lt("Basis: item 13 %(order)s. At the end of the year the commission checks access and the "
+                       "integrity of the archive."),
+    "audit_states": {"draft": _lt("draft"), "running": _lt("check in progress"), "done": _lt("completed")},
+    "audit_draft_note": _lt("The check is not completed yet: its results are incomplete, the act is not to be "
+                            "signed."),
+    "year": _lt("Year checked"),
+    "checker": _lt("Checker"),
+    "started_at": _lt("Check started"),
+    "audit_done_at": _lt("Check completed"),
+    "access_section": _lt("1. Access to video materials (journal of actions on video materials)"),
+    "chain_ok": _lt("The hash chain of the journal's rows is whole"),
+    "access_count": _lt("Journal rows checked"),
+    "access_headings": [_lt("Journal row No."), _lt("Kind"), _lt("Details")],
+    "integrity_section": _lt("2. Integrity of the archive"),
+    "recordings_checked": _lt("Recordings checked"),
+    "of_total": _lt("%(checked)s of %(total)s"),
+    "files_hashed": _lt("Files hashed"),
+    "bytes_hashed": _lt("Size hashed"),
+    "file_headings": [_lt("No."), _lt("Kind"), _lt("Location"), _lt("SHA-256")],
+    "no_findings": _lt("No violations found."),
+    "kind_totals": _lt("Totals by kind"),
+    "kind_headings": [_lt("Kind"), _lt("Count")],
+    "conclusion": _lt("Conclusion"),
+    "conclusion_clean": _lt("no violations found."),
+    "conclusion_findings": _lt("%(count)s violations found."),
+    "kinds": {
+        "chain": _lt("Journal chain broken"),
+        "unauthorized": _lt("Access by another person"),
+        "refused": _lt("Refused attempt"),
+        "missing": _lt("File missing"),
+        "changed": _lt("File changed"),
+        "mismatch": _lt("Primary and backup copies differ"),
+        "unknown": _lt("File unknown to the registry"),
+        "not_destroyed": _lt("File left after the destruction"),
+    },
+    "locations": {"primary": _lt("primary"), "backup": _lt("backup")},
 }
 
 
-class CommissionActFormat(PrintedForm):
-    """Formatting shared by the two acts: the printing user's timezone, the form's language."""
+class CommissionActForm(PrintedForm):
+    """Formatting shared by the two acts: the unit's time zone, the act's language, and the act
+    laid out on pages."""
 
     texts = TEXTS
 
     def period(self, start, end):
         return f"{self.datetime(start)} – {self.datetime(end)}"
 
-    @staticmethod
-    def date(value):
-        return value.strftime("%d.%m.%Y") if value else ""
-
-    @staticmethod
-    def integer(value):
-        """12 345 678: Kazakhstan's thousands separator is a space."""
-        return f"{int(value or 0):,}".replace(",", " ")
-
     def size(self, size):
         size = size or 0
         gigabytes = size / GIGABYTE
-        if 0 < gigabytes < 0.01:
-            gb = "< 0" + DECIMAL_POINT + "01"
-        else:
-            gb = f"{gigabytes:,.2f}".replace(",", " ").replace(".", DECIMAL_POINT)
-        return SIZE.format(bytes=self.integer(size), gb=gb)
-
-    @staticmethod
-    def access_detail(finding):
-        """Who accessed, and a refusal's reason as journaled; the finding's own detail was
-        written in the background job's language, not the form's."""
-        access = finding.access_id
-        if finding.kind == "chain" or not access:
-            return ""
-        return ", ".join(filter(None, [access.user_id.name, access.refusal if finding.kind == "refused" else ""]))
+        gb = "< 0,01" if 0 < gigabytes < 0.01 else f"{gigabytes:,.2f}".replace(",", " ").replace(".", ",")
+        return self.t(TEXTS["size"], bytes=self.integer(size), gb=gb)
 
     def members(self, commission, confirmations=None):
         """The commission's members, the chairman first (item 12), with their role in words
@@ -253,14 +152,61 @@ class CommissionActFormat(PrintedForm):
             "name": member.employee_id.name or "",
             "job_title": member.job_title or "",
             "role": self.text["roles"].get(member.role, ""),
-            "confirmed": self.text["confirmed_at"].format(at=self.datetime(confirmed[member.id]))
+            "confirmed": self.t(TEXTS["confirmed_at"], at=self.datetime(confirmed[member.id]))
             if member.id in confirmed else "",
         } for member in members]
 
+    # -- the layout (see report_print.Flow)
+    @staticmethod
+    def height(text, width_mm=BODY_WIDTH_MM, size_pt=BASE_PT, **options):
+        return text_height(text, width_mm, size_pt, LINE_HEIGHT, **options)
+
+    def row_height(self, cells, widths, sizes=None, break_all=()):
+        """A grid row's height: its tallest cell."""
+        sizes = sizes or [BASE_PT] * len(cells)
+        return max(self.height(cell, BODY_WIDTH_MM * width / 100 - 2.3, size, break_all=index in break_all)
+                   for index, (cell, width, size) in enumerate(zip(cells, widths, sizes))) + CELL_PADDING_MM
+
+    def grid(self, flow, name, headings, widths, rows, sizes=None, break_all=(), classes=None):
+        """A table of the act: its headings on every page it continues on, its rows whole."""
+        heading_height = self.row_height(headings, widths, [8] * len(headings)) + 1
+        flow.table(name, headings, widths, heading_height, classes=classes or [""] * len(widths))
+        for cells in rows:
+            flow.row(name, cells, self.row_height(cells, widths, sizes, break_all))
+
+    def fields_height(self, pairs):
+        return sum(self.height(value or "-", BODY_WIDTH_MM * 0.6) + 0.8 for _label, value in pairs)
+
+    def heading(self, flow, text):
+        flow.block("heading", self.height(text, size_pt=10, bold=True) + 5.5, keep_with_next=True, text=text)
+
+    def status(self, flow, printed, note):
+        if not printed["done"]:
+            flow.block("status", self.height(note) + 16, note=note)
+
+    def signatures(self, flow, printed, note):
+        """The signature block, kept with the last rows (issue 13: qualified signatures print in
+        it, through report_commission_act_signatures)."""
+        height = 12 + sum(max(self.height(member["role"], BODY_WIDTH_MM * 0.36, 7.5),
+                              self.height(member["name"], BODY_WIDTH_MM * 0.3)
+                              + (3 if member["confirmed"] else 0)) + 9 for member in printed["members"])
+        if not printed["done"]:
+            height += self.height(note) + 16
+        flow.block("signatures", height, keep_with_previous=True, note=note)
+
+    def members_table(self, flow, printed):
+        self.heading(flow, self.text["commission"])
+        self.grid(flow, "members", self.text["member_headings"], [6, 30, 30, 34],
+                  [[str(index), member["name"], member["job_title"], member["role"]]
+                   for index, member in enumerate(printed["members"], start=1)], classes=["mchs-num", "", "", ""])
+        if printed["decision"]:
+            decision = f"{self.text['decision']}: {printed['decision']}"
+            flow.block("paragraph", self.height(decision) + 1.5, text=decision)
+
 
 class ReportCommissionAct(models.AbstractModel):
-    """Values of a printed commission act: each record's printed values (``_printed``) under
-    ``_values_key``, and the form's texts."""
+    """Values of a printed commission act: each record's printed values (``_printed``, with its
+    pages) under ``_values_key``, and the act's texts."""
 
     _name = "mchs.bodycam.commission.act.report"
     _description = "Printed commission act"
@@ -269,17 +215,31 @@ class ReportCommissionAct(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        data = data or {}
         records = self.env[self._act_model].browse(docids)
-        form = CommissionActFormat(self.env)
+        printed, texts, planned = {}, {}, 0
+        for record in records:
+            form = CommissionActForm(self.env, record.department_id, print_lang(self.env, record.department_id, data))
+            printed[record.id] = self._printed(form, record.with_env(form.env))
+            flow = Flow(BODY_HEIGHT_MM)
+            self._layout(form, flow, printed[record.id])
+            printed[record.id]["pages"] = flow.paginate(data.get("mchs_height_factor", 1.0))
+            planned += len(printed[record.id]["pages"])
+            texts[record.id] = form.text
+        if isinstance(data.get("mchs_plan"), dict):
+            data["mchs_plan"]["pages"] = planned
         return {
             "doc_ids": docids,
             "doc_model": self._act_model,
             "docs": records,
-            self._values_key: {record.id: self._printed(form, record) for record in records},
-            "text": form.text,
+            self._values_key: printed,
+            "texts": texts,
         }
 
     def _printed(self, form, record):
+        raise NotImplementedError
+
+    def _layout(self, form, flow, printed):
         raise NotImplementedError
 
 
@@ -294,7 +254,6 @@ class ReportDestructionAct(models.AbstractModel):
 
     def _printed(self, form, act):
         text = form.text
-        confirmations = act.confirmation_ids
         destroyed = [{
             "inventory": line.inventory_number or "",
             "inspector": line.inspector_id.name or "",
@@ -307,6 +266,7 @@ class ReportDestructionAct(models.AbstractModel):
             "reason": line.exclusion_reason or "",
         } for line in act._report_lines(excluded=True)]
         done = act.state == "done"
+        years = act._retention_years_applied()
         return {
             "done": done,
             "state": text["act_states"].get(act.state, act.state),
@@ -314,7 +274,9 @@ class ReportDestructionAct(models.AbstractModel):
             "date": form.date(act.date),
             "place": act.place or "",
             "unit": act.department_id.name or "",
-            "members": form.members(act.commission_id, confirmations),
+            "retention": form.t(TEXTS["retention_years"], years=years),
+            "basis": form.t(TEXTS["act_basis"], order=form.t(ORDER)),
+            "members": form.members(act.commission_id, act.confirmation_ids),
             "decision": act.commission_id.decision or "",
             "destroyed": destroyed,
             "excluded": excluded,
@@ -325,6 +287,41 @@ class ReportDestructionAct(models.AbstractModel):
             "excluded_count": form.integer(act.excluded_count),
             "done_at": form.datetime(act.done_at),
         }
+
+    def _layout(self, form, flow, printed):
+        text = form.text
+        form.status(flow, printed, text["act_draft_note"])
+        title = f"{text['act_title']} № {printed['number']}"
+        flow.block("title", form.height(title, size_pt=12, bold=True) + 3, text=title)
+        fields = [(text["number"], printed["number"]), (text["date"], printed["date"]),
+                  (text["place"], printed["place"]), (text["unit"], printed["unit"]),
+                  (text["retention_applied"], printed["retention"])]
+        if printed["done_at"]:
+            fields.append((text["done_at"], printed["done_at"]))
+        flow.block("fields", form.fields_height(fields) + 2, pairs=fields)
+        flow.block("paragraph", form.height(printed["basis"]) + 1.5, text=printed["basis"])
+        form.members_table(flow, printed)
+        form.heading(flow, printed["list_title"])
+        if printed["destroyed"]:
+            form.grid(flow, "lines", text["line_headings"], [5, 21, 18, 20, 36],
+                      [[str(index), line["inventory"], line["inspector"], line["period"], line["sha256"]]
+                       for index, line in enumerate(printed["destroyed"], start=1)],
+                      sizes=[BASE_PT, BASE_PT, BASE_PT, 7.5, 6.5], break_all=(4,),
+                      classes=["mchs-num", "", "", "mchs-small", "mchs-sha"])
+        else:
+            flow.block("paragraph", form.height(text["no_lines"]) + 1.5, text=text["no_lines"])
+        if printed["excluded"]:
+            form.heading(flow, text["excluded_list"])
+            form.grid(flow, "excluded", text["excluded_headings"], [5, 21, 20, 54],
+                      [[str(index), line["inventory"], line["period"], line["reason"]]
+                       for index, line in enumerate(printed["excluded"], start=1)],
+                      sizes=[BASE_PT, BASE_PT, 7.5, BASE_PT], classes=["mchs-num", "", "mchs-small", ""])
+        totals = [(printed["count_label"], printed["count"]), (text["total_size"], printed["size"]),
+                  (text["excluded_count"], printed["excluded_count"])]
+        # the totals, then the signatures, go on with the last rows of the list
+        flow.block("totals", form.fields_height(totals) + 12, keep_with_previous=True, pairs=totals,
+                   title=text["totals"])
+        form.signatures(flow, printed, text["act_draft_note"])
 
 
 class ReportAudit(models.AbstractModel):
@@ -350,8 +347,10 @@ class ReportAudit(models.AbstractModel):
         return {
             "done": done,
             "state": text["audit_states"].get(audit.state, audit.state),
+            "number": audit.number or "",
             "unit": audit.department_id.name or "",
-            "year": audit.year,
+            "year": str(audit.year),
+            "basis": form.t(TEXTS["audit_basis"], order=form.t(ORDER)),
             "members": form.members(audit.commission_id),
             "decision": audit.commission_id.decision or "",
             "checker": audit._checker_label(),
@@ -360,12 +359,12 @@ class ReportAudit(models.AbstractModel):
             "chain_ok": text["yes"] if audit.chain_ok else text["no"],
             "access_count": form.integer(audit.access_count),
             "access_findings": [{
-                "row": finding.access_sequence or "",
+                "row": str(finding.access_sequence or ""),
                 "kind": text["kinds"][finding.kind],
-                "detail": form.access_detail(finding),
+                "detail": finding._printed_detail(),
             } for finding in access],
-            "recordings": text["of_total"].format(checked=form.integer(audit.recording_checked),
-                                                  total=form.integer(audit.recording_total)),
+            "recordings": form.t(TEXTS["of_total"], checked=form.integer(audit.recording_checked),
+                                 total=form.integer(audit.recording_total)),
             "file_count": form.integer(audit.file_count),
             "byte_count": form.size(audit.byte_count),
             "file_findings": [{
@@ -373,6 +372,63 @@ class ReportAudit(models.AbstractModel):
                 "location": text["locations"].get(finding.location, "") if finding.location else "—",
                 "sha256": finding.sha256 or "",
             } for finding in files],
-            "kind_totals": [(text["kinds"][kind], counts[kind]) for kind in ACCESS_KINDS + FILE_KINDS],
-            "conclusion": text["conclusion_findings"].format(count=total) if total else text["conclusion_clean"],
+            "kind_totals": [(text["kinds"][kind], str(counts[kind])) for kind in ACCESS_KINDS + FILE_KINDS],
+            "conclusion": form.t(TEXTS["conclusion_findings"], count=total) if total else text["conclusion_clean"],
         }
+
+    def _layout(self, form, flow, printed):
+        text = form.text
+        form.status(flow, printed, text["audit_draft_note"])
+        title = f"{text['audit_title']} № {printed['number']}"
+        flow.block("title", form.height(title, size_pt=12, bold=True) + 3, text=title)
+        fields = [(text["number"], printed["number"]), (text["unit"], printed["unit"]),
+                  (text["year"], printed["year"]), (text["checker"], printed["checker"]),
+                  (text["started_at"], printed["started_at"]), (text["audit_done_at"], printed["done_at"])]
+        flow.block("fields", form.fields_height(fields) + 2, pairs=fields)
+        flow.block("paragraph", form.height(printed["basis"]) + 1.5, text=printed["basis"])
+        form.members_table(flow, printed)
+        form.heading(flow, text["access_section"])
+        access = [(text["chain_ok"], printed["chain_ok"]), (text["access_count"], printed["access_count"])]
+        flow.block("fields", form.fields_height(access) + 2, pairs=access)
+        if printed["access_findings"]:
+            form.grid(flow, "access", text["access_headings"], [14, 28, 58],
+                      [[finding["row"], finding["kind"], finding["detail"]] for finding in printed["access_findings"]],
+                      sizes=[BASE_PT, BASE_PT, 7.5], classes=["mchs-num", "", "mchs-small"])
+        else:
+            flow.block("paragraph", form.height(text["no_findings"]) + 1.5, text=text["no_findings"])
+        form.heading(flow, text["integrity_section"])
+        integrity = [(text["recordings_checked"], printed["recordings"]), (text["files_hashed"], printed["file_count"]),
+                     (text["bytes_hashed"], printed["byte_count"])]
+        flow.block("fields", form.fields_height(integrity) + 2, pairs=integrity)
+        if printed["file_findings"]:
+            form.grid(flow, "files", text["file_headings"], [6, 30, 16, 48],
+                      [[str(index), finding["kind"], finding["location"], finding["sha256"]]
+                       for index, finding in enumerate(printed["file_findings"], start=1)],
+                      sizes=[BASE_PT, BASE_PT, BASE_PT, 6.5], break_all=(3,),
+                      classes=["mchs-num", "", "", "mchs-sha"])
+        else:
+            flow.block("paragraph", form.height(text["no_findings"]) + 1.5, text=text["no_findings"])
+        form.heading(flow, text["kind_totals"])
+        form.grid(flow, "kinds", text["kind_headings"], [80, 20], [list(pair) for pair in printed["kind_totals"]],
+                  classes=["", "mchs-num"])
+        conclusion = f"{text['conclusion']}: {printed['conclusion']}"
+        flow.block("paragraph", form.height(conclusion, bold=True) + 1.5, text=conclusion, bold=True)
+        form.signatures(flow, printed, text["audit_draft_note"])
+
+
+@register_paged
+class DestructionActDocument(PagedDocument):
+    report_name = "mchs_bodycam.report_destruction_act"
+
+    @classmethod
+    def number_stamp(cls, env, record):
+        return term(env, ACT_NUMBER, number=record.name or "")
+
+
+@register_paged
+class AuditActDocument(PagedDocument):
+    report_name = "mchs_bodycam.report_audit"
+
+    @classmethod
+    def number_stamp(cls, env, record):
+        return term(env, ACT_NUMBER, number=record.number or "")

@@ -4,25 +4,20 @@ and exported as spreadsheets (XLSX).
 What differs between the two journals (the fixed texts of the form, the column widths, which
 records are the book's rows and how they are printed) is a ``JournalForm`` subclass, one per
 journal kind (reports/report_journal_custody.py, reports/report_journal_access.py). What
-they share lives here: the page layout of the printed book (rows laid out on pages, headings
-on every page), the finishing of the PDF (page numbers, the item 9 certification page) and
-the spreadsheet writer.
+they share lives here: the texts of the book (the appendix's corner caption, the office
+registration, item 9's certification), the page layout of the printed book (rows laid out on
+pages, headings on every page), the finishing of the PDF (page numbers, the certification page)
+and the spreadsheet writer. The texts are code terms translated by the .po files; the book
+prints in the language chosen at printing, by default its unit's, with times in the unit's zone
+(reports/report_print.py).
 """
-import io
-import os
 import re
-import subprocess
-import tempfile
-from datetime import datetime, time
 
-import pytz
-from babel.dates import format_date as babel_format_date
-
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-DEJAVU_SANS_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+from .report_print import _lt, PagedDocument, PrintedForm, pdf_page_count, print_lang, run_qpdf, term
+
 # rows read per batch: a 100,000-row book never sits in the ORM cache at once
 ROW_BATCH = 2000
 XLSX_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -31,6 +26,7 @@ XLSX_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_t
 # journal kind -> its JournalForm subclass; report_name of a printed book -> journal kind
 JOURNAL_FORMS = {}
 JOURNAL_REPORTS = {}
+CERTIFICATION_REPORT = "mchs_bodycam.action_report_journal_certification"
 
 
 def register_form(form_class):
@@ -39,20 +35,6 @@ def register_form(form_class):
     JOURNAL_FORMS[form_class.kind] = form_class
     JOURNAL_REPORTS[form_class.report_name] = form_class.kind
     return form_class
-
-
-def form_lang(env):
-    """'ru' when the report is printed in Russian, else the official Kazakh form."""
-    return "ru" if (env.lang or "").startswith("ru") else "kk"
-
-
-def russian_sheets(number):
-    """лист / листа / листов after a number."""
-    if number % 10 == 1 and number % 100 != 11:
-        return "лист"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return "листа"
-    return "листов"
 
 
 def check_journal_kind(env, journals, kind):
@@ -66,74 +48,31 @@ def check_journal_kind(env, journals, kind):
             books=", ".join(wrong.mapped("display_name")), kind=kinds.get(kind, kind)))
 
 
-# What both journal books print alike, per language: the header and footer of the form, the
-# item 9 certification (verbatim in Kazakh) and the first three column headings.
+# What both journal books print alike: the header and footer of the form, the item 9
+# certification (verbatim in Kazakh) and the first three column headings.
+PAGE_STAMP = _lt("Page %(page)s of %(total)s")  # at the foot of every page of a book
 BOOK_TEXT = {
-    "kk": {
-        "unit_caption": "(уәкілетті органның ведомствосының немесе аумақтық органының атауы)",
-        "started": "{date} жылы басталды",
-        "finished": "{date} жылы аяқталды",
-        "blank_date": "\"___\" _______ 20 __",
-        "date_format": "«dd» MMMM yyyy",
-        "babel_locale": "kk",
-        "page": "{page}-парақ, барлығы {total}",
-        "certification": "Осы журналда {total} парақ нөмірленген, тігілген және мөрмен бекітілген",
-        "responsible": "Жауапты тұлға",
-    },
-    "ru": {
-        "unit_caption": "(наименование ведомства уполномоченного органа или территориального органа)",
-        "started": "Начат {date} года",
-        "finished": "Окончен {date} года",
-        "blank_date": "«___» _______ 20__",
-        "date_format": "«dd» MMMM yyyy",
-        "babel_locale": "ru",
-        "page": "Лист {page} из {total}",
-        "certification": "В настоящем журнале пронумеровано, прошнуровано и скреплено печатью {total} {sheets}",
-        "responsible": "Ответственное лицо",
-    },
+    "form": _lt("(form)"),
+    "unit_caption": _lt("(name of the department of the authorized body or of the territorial body)"),
+    "started": _lt("started %(date)s"),
+    "finished": _lt("finished %(date)s"),
+    "blank_date": _lt("\"___\" _______ 20__"),
+    "registration": _lt("Registered in the office: No. %(number)s of %(date)s"),
+    "certification": _lt("This journal has %(total)s %(sheets)s numbered, bound and sealed"),
+    "responsible": _lt("Responsible person"),
+    "signature": _lt("(signature)"),
+    "seal_place": _lt("S.P. (seal place)"),
 }
-BOOK_HEADINGS = {
-    "kk": [
-        "р/с №",
-        "Бейнетіркегішті түгендеу нөмірі (бейнетіркегіштің жад карталары)",
-        "Бейнетіркегіш пайдаланушының Т.А.Ә. (ол болған кезде)",
-    ],
-    "ru": [
-        "№ п/п",
-        "Инвентарный номер видеорегистратора (карт памяти видеорегистратора)",
-        "Ф.И.О. пользователя видеорегистратора (при его наличии)",
-    ],
-}
-
-
-def book_text(lang, title, headings, sheet):
-    """A journal form's texts in ``lang``: the shared book texts plus its own title, its
-    columns 4-7 and its sheet name."""
-    return dict(BOOK_TEXT[lang], title=title, headings=BOOK_HEADINGS[lang] + headings, sheet=sheet)
-
-
-class PrintedForm:
-    """A printed form of the Order (journal book or commission act): its fixed texts in the
-    form's language (Kazakh unless printed in Russian) and moments in the printing user's
-    timezone."""
-
-    texts = {}  # lang -> texts of the form
-
-    def __init__(self, env):
-        self.env = env
-        self.lang = form_lang(env)
-        self.text = self.texts[self.lang]
-        self.tz = pytz.timezone(env.context.get("tz") or env.user.tz or "UTC")
-
-    def datetime(self, value):
-        if not value:
-            return ""
-        return pytz.utc.localize(value).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
+BOOK_HEADINGS = [
+    _lt("Row No."),
+    _lt("Inventory number of the bodycam (its memory cards)"),
+    _lt("Full name of the bodycam user (if any)"),
+]
 
 
 class JournalForm(PrintedForm):
-    """One journal's printed form: its fixed texts (Kazakh verbatim and Russian), its rows
-    and their printed cells, in the printing user's timezone and language.
+    """One journal's printed form: its fixed texts, its rows and their printed cells, in the
+    book's language and its unit's time zone.
 
     A row is a dict: ``number`` (column 1), ``struck`` (an item 9 correction: drawn struck
     through) and ``cells``, the six cells of columns 2-7 as (text, detail) pairs, the detail
@@ -141,36 +80,52 @@ class JournalForm(PrintedForm):
 
     kind = None
     report_name = None  # the PDF report of this form
+    caption = None  # "Appendix N to the Instruction ...": the corner caption
+    title = None
+    headings = []  # columns 4-7
+    sheet = None  # the spreadsheet's name
     column_percent = []  # widths of the 7 columns on the printed page
     xlsx_widths = []  # widths of the 7 columns of the spreadsheet
     model = None  # the rows' model
 
+    def __init__(self, env, journal, lang):
+        self.texts = dict(BOOK_TEXT, caption=self.caption, title=self.title,
+                          headings=BOOK_HEADINGS + self.headings, sheet=self.sheet)
+        super().__init__(env, journal.department_id, lang)
+        self.journal = journal
+
     @classmethod
-    def of(cls, env, kind):
-        return JOURNAL_FORMS[kind](env)
+    def of(cls, env, kind, journal, data=None):
+        """The form of ``journal`` (a book of ``kind``) in the language chosen for it."""
+        return JOURNAL_FORMS[kind](env, journal, print_lang(env, journal.department_id, data))
 
     # -- formatting
-    def date(self, value):
-        if not value:
-            return self.text["blank_date"]
-        return babel_format_date(value, self.text["date_format"], locale=self.text["babel_locale"])
-
-    def utc_start_of(self, day):
-        """The UTC moment the given local day starts, in this form's timezone."""
-        return self.tz.localize(datetime.combine(day, time.min)).astimezone(pytz.utc).replace(tzinfo=None)
-
-    def header(self, journal):
+    def header(self):
+        journal = self.journal.with_env(self.env)
+        blank = self.text["blank_date"]
         return {
             "unit": journal.department_id.name or "",
-            "started": self.text["started"].format(date=self.date(journal.date_start)),
-            "finished": self.text["finished"].format(date=self.date(journal.date_end)),
+            "started": self.t(BOOK_TEXT["started"], date=self.long_date(journal.date_start, blank)),
+            "finished": self.t(BOOK_TEXT["finished"], date=self.long_date(journal.date_end, blank)),
+            "registration": self.registration(),
         }
 
+    def registration(self):
+        """item 9: the number and date under which the unit's office registered the book."""
+        journal = self.journal
+        if not journal.registration_number:
+            return ""
+        return self.t(BOOK_TEXT["registration"], number=journal.registration_number,
+                      date=self.date(journal.registration_date))
+
     def certification(self, total):
-        return self.text["certification"].format(total=total, sheets=russian_sheets(total))
+        return self.t(BOOK_TEXT["certification"], total=total, sheets=self.sheets(total))
+
+    def page_stamp(self, number, total):
+        return self.t(PAGE_STAMP, page=number, total=total)
 
     # -- rows
-    def entry_ids(self, journal):
+    def entry_ids(self):
         """Ids of the book's rows, in book order."""
         raise NotImplementedError
 
@@ -178,9 +133,9 @@ class JournalForm(PrintedForm):
         """Printed rows of a batch of entries (a recordset), in order."""
         raise NotImplementedError
 
-    def rows(self, journal, batch=ROW_BATCH):
+    def rows(self, batch=ROW_BATCH):
         """The book's rows in book order, as dicts of printed cells, read ``batch`` at a time."""
-        row_ids = self.entry_ids(journal)
+        row_ids = self.entry_ids()
         for start in range(0, len(row_ids), batch):
             yield from self.batch_rows(self.env[self.model].browse(row_ids[start:start + batch]))
             # keep the cache small: the next batch starts from an empty cache
@@ -203,7 +158,7 @@ class JournalForm(PrintedForm):
 # a row on one page, so the rows are laid out on pages here from an estimate of each row's
 # height (line heights fixed in the template's CSS); every page repeats the headings.
 PAGE_WIDTH_MM = 245
-FIRST_PAGE_BODY_MM = 125  # below the title block and the headings (about 137 mm)
+FIRST_PAGE_BODY_MM = 112  # below the corner caption, the title block and the headings
 PAGE_BODY_MM = 158  # below the headings (about 168 mm)
 LINE_MM = 3.85  # one 8 pt line, line-height 1.35
 SIGN_LINE_MM = 3.15  # one 6.5 pt line
@@ -250,32 +205,33 @@ def paginate(rows, row_height, height_factor=1.0):
 
 
 def journal_report_values(env, kind, docids, data=None):
-    """Values of the printed book template (reports/report_journal_custody.xml)."""
+    """Values of the printed book template (reports/report_journal_custody.xml); the number of
+    pages laid out is handed back in ``data['mchs_plan']`` (see report_print)."""
+    data = data or {}
     journals = env["mchs.bodycam.journal"].browse(docids)
     check_journal_kind(env, journals, kind)
-    form = JournalForm.of(env, kind)
-    books = {}
+    books, planned = {}, 0
     for journal in journals:
-        books[journal.id] = dict(form.header(journal), pages=paginate(
-            form.rows(journal), form.row_height_mm, (data or {}).get("mchs_height_factor", 1.0)))
+        form = JournalForm.of(env, kind, journal, data)
+        pages = paginate(form.rows(), form.row_height_mm, data.get("mchs_height_factor", 1.0))
+        planned += len(pages)
+        books[journal.id] = dict(form.header(), pages=pages, form=form.text, column_percent=form.column_percent)
+    if isinstance(data.get("mchs_plan"), dict):
+        data["mchs_plan"]["pages"] = planned
     return {
         "doc_ids": docids,
         "doc_model": "mchs.bodycam.journal",
         "docs": journals,
         "books": books,
-        "form": form.text,
-        "column_percent": form.column_percent,
     }
 
 
-def write_journal_xlsx(env, kind, workbook, journals):
+def write_journal_xlsx(env, kind, workbook, journals, data=None):
     """The books as spreadsheets, one sheet a book: the same headings and rows as the printed
     form. xlsxwriter's constant_memory mode flushes every row to a temporary file once the
     next row starts, and the rows are read in batches, so a 100,000-row book keeps a flat
     memory."""
     check_journal_kind(env, journals, kind)
-    form = JournalForm.of(env, kind)
-    text = form.text
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 12})
     heading = workbook.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter",
@@ -286,7 +242,9 @@ def write_journal_xlsx(env, kind, workbook, journals):
     struck_number = workbook.add_format({"border": 1, "valign": "top", "align": "center",
                                          "font_strikeout": True})
     for journal in journals:
-        header = form.header(journal)
+        form = JournalForm.of(env, kind, journal, data)
+        text = form.text
+        header = form.header()
         sheet = workbook.add_worksheet(f"{text['sheet']} {journal.registration_number or journal.id}"[:31])
         for column, width in enumerate(form.xlsx_widths):
             sheet.set_column(column, column, width)
@@ -296,11 +254,12 @@ def write_journal_xlsx(env, kind, workbook, journals):
         sheet.write(2, 0, text["title"], title)
         sheet.write(3, 0, header["started"])
         sheet.write(4, 0, header["finished"])
+        sheet.write(5, 0, header["registration"])
         sheet.write_row(6, 0, text["headings"], heading)
         sheet.write_row(7, 0, list(range(1, 8)), number)
         sheet.freeze_panes(8, 0)
         row_index = 8
-        for row in form.rows(journal):
+        for row in form.rows():
             formats = (struck_number, struck) if row["struck"] else (number, cell)
             sheet.write_number(row_index, 0, row["number"], formats[0])
             sheet.write_row(row_index, 1, ["\n".join(filter(None, pair)) for pair in row["cells"]], formats[1])
@@ -336,150 +295,56 @@ class MchsBodycamJournalXlsx(models.AbstractModel):
         # are no workbook and books: refused in words rather than failing on them
         if not isinstance(objs, models.BaseModel) or objs._name != "mchs.bodycam.journal":
             raise AccessError(self.env._("A journal book is exported from its Print menu (item 9)."))
-        write_journal_xlsx(self.env, self._journal_kind, workbook, objs)
+        write_journal_xlsx(self.env, self._journal_kind, workbook, objs, data)
 
 
-class IrActionsReport(models.Model):
-    """Page numbers and the item 9 certification page on the printed journal books.
+class JournalBook(PagedDocument):
+    """A printed journal book (item 9): its rows' pages, then the certification page, every page
+    numbered "N of M" with the real count, the certification page included."""
 
-    Debian's wkhtmltopdf ignores header and footer HTML, so "page N of M" is stamped on the
-    rendered PDF; the last page, added here, carries the certification of item 9 with the
-    real page count (itself included) and the responsible person's name.
-    """
+    kind = None
 
-    _inherit = "ir.actions.report"
+    @classmethod
+    def check(cls, env, records):
+        check_journal_kind(env, records, cls.kind)
 
-    def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
-        report = self._get_report(report_ref)
-        kind = JOURNAL_REPORTS.get(report.report_name)
-        if not kind or not res_ids:
-            return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
-        if isinstance(res_ids, int):
-            res_ids = [res_ids]
-        res_ids = list(dict.fromkeys(res_ids))
-        journals = self.env["mchs.bodycam.journal"].browse(res_ids)
-        check_journal_kind(self.env, journals, kind)
-        form = JournalForm.of(self.env, kind)
-        books = []
-        for journal in journals:
-            # each book is numbered on its own and ends with its own certification page
-            content, content_type = self._mchs_journal_render_pages(report_ref, journal.id, data, form)
-            if content_type != "pdf":
-                return content, content_type
-            books.append(self._mchs_journal_finish_pdf(content, journal, form))
-        return (books[0] if len(books) == 1 else run_qpdf(books, [])), "pdf"
-
-    def _mchs_journal_render_pages(self, report_ref, res_id, data, form):
-        """Render one book's pages. Rows are laid out on pages from an estimate of their
-        height; should a page still spill over (a page without the headings), the book is laid
-        out again more generously, so that every printed page carries the headings."""
-        marker = form.text["headings"][0]  # "р/с №": short, never wrapped
-        factor = 1.0
-        for _attempt in range(5):
-            content, content_type = super()._render_qweb_pdf(
-                report_ref, res_ids=[res_id], data=dict(data or {}, mchs_height_factor=factor))
-            if content_type != "pdf" or all(marker in " ".join(page.split()) for page in pdf_pages_text(content)):
+    @classmethod
+    def finish(cls, report, record, lang, content, data):
+        """The book's pages, then its certification page (item 9), counted in its own total: the
+        page count is known once the rows are rendered."""
+        rows = pdf_page_count(content)
+        certification, total = None, rows + 1
+        for _attempt in range(3):
+            certification, content_type = report._render_qweb_pdf(
+                CERTIFICATION_REPORT, res_ids=[record.id], data=dict(data or {}, mchs_lang=lang, mchs_total=total))
+            if content_type != "pdf" or rows + pdf_page_count(certification) == total:
                 break
-            factor *= 1.15
-        return content, content_type
+            total = rows + pdf_page_count(certification)
+        return run_qpdf([content, certification], [])
+
+    @classmethod
+    def page_stamp(cls, env, number, total):
+        return term(env, PAGE_STAMP, page=number, total=total)
+
+
+class ReportJournalCertification(models.AbstractModel):
+    """The last page of a printed book (item 9): "This journal has ___ pages numbered, bound and
+    sealed", the responsible person's name and signature line, the seal place, the office
+    registration."""
+
+    _name = "report.mchs_bodycam.report_journal_certification"
+    _description = "Certification page of a journal book (item 9)"
 
     @api.model
-    def _mchs_journal_fonts(self):
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
-        registered = pdfmetrics.getRegisteredFontNames()
-        if "DejaVuSans" not in registered:
-            pdfmetrics.registerFont(TTFont("DejaVuSans", DEJAVU_SANS))
-        if "DejaVuSans-Bold" not in registered:
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", DEJAVU_SANS_BOLD))
-        return "DejaVuSans", "DejaVuSans-Bold"
-
-    def _mchs_journal_finish_pdf(self, content, journal, form):
-        """Append the item 9 certification page and stamp "page N of M" on every page.
-
-        The stamps are drawn by reportlab and laid over the pages by qpdf, which copies the
-        pages' content as it is (PyPDF2's merge_page re-parses every content stream: minutes
-        for a thick book)."""
-        from PyPDF2 import PdfReader
-        from reportlab.lib.units import mm
-        from reportlab.pdfgen import canvas
-
-        regular, bold = self._mchs_journal_fonts()
-        text = form.text
-        pages = PdfReader(io.BytesIO(content)).pages
-        sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for page in pages]
-        total = len(sizes) + 1
-        width, height = sizes[-1]
-        sizes.append((width, height))
-
-        # the certification page (item 9), counted in its own total
-        when = journal.date_end or fields.Date.context_today(self)
-        responsible = journal.department_id._bodycam_person_at("responsible", when)
-        cert_stream = io.BytesIO()
-        cert = canvas.Canvas(cert_stream, pagesize=(width, height))
-        cert.setTitle(text["title"])
-        y = height - 30 * mm
-        cert.setFont(bold, 11)
-        cert.drawCentredString(width / 2, y, journal.department_id.name or "")
-        cert.setFont(regular, 10)
-        cert.drawCentredString(width / 2, y - 7 * mm, text["title"])
-        y = height * 0.55
-        cert.setFont(bold, 14)
-        cert.drawCentredString(width / 2, y, form.certification(total))
-        y -= 20 * mm
-        cert.setFont(regular, 12)
-        left = width * 0.2
-        cert.drawString(left, y, text["responsible"])
-        cert.line(width * 0.42, y - 1 * mm, width * 0.58, y - 1 * mm)
-        cert.drawString(width * 0.6, y, responsible.name or "")
-        y -= 10 * mm
-        cert.drawString(left, y, when.strftime("%d.%m.%Y"))
-        cert.showPage()
-        cert.save()
-
-        # page numbers: one overlay page per page
-        overlay_stream = io.BytesIO()
-        overlay = canvas.Canvas(overlay_stream)
-        for number, (page_width, page_height) in enumerate(sizes, start=1):
-            overlay.setPageSize((page_width, page_height))
-            overlay.setFont(regular, 9)
-            overlay.drawRightString(page_width - 10 * mm, 6 * mm, text["page"].format(page=number, total=total))
-            overlay.showPage()
-        overlay.save()
-        return run_qpdf([content, cert_stream.getvalue()], ["--overlay", "{stamps}", "--"],
-                        stamps=overlay_stream.getvalue())
-
-
-def pdf_pages_text(content):
-    """Text of each page of a PDF, by poppler's pdftotext (pages end with a form feed)."""
-    try:
-        result = subprocess.run(["pdftotext", "-q", "-", "-"], input=content, capture_output=True,
-                                timeout=600, check=True)
-    except (FileNotFoundError, subprocess.CalledProcessError):
-        return []  # cannot check: trust the layout estimate
-    return [page for page in result.stdout.decode(errors="replace").split("\f") if page.strip()]
-
-
-def run_qpdf(documents, options, stamps=None):
-    """Concatenate ``documents`` (PDF bytes) with Debian's qpdf, applying ``options``."""
-    with tempfile.TemporaryDirectory(prefix="mchs-journal-") as folder:
-        paths = []
-        for index, document in enumerate(documents):
-            paths.append(os.path.join(folder, f"part{index}.pdf"))
-            with open(paths[-1], "wb") as handle:
-                handle.write(document)
-        stamps_path = os.path.join(folder, "stamps.pdf")
-        if stamps is not None:
-            with open(stamps_path, "wb") as handle:
-                handle.write(stamps)
-        output = os.path.join(folder, "book.pdf")
-        command = ["qpdf", "--empty", "--pages", *paths, "--",
-                   *[option.format(stamps=stamps_path) for option in options], output]
-        try:
-            subprocess.run(command, check=True, capture_output=True, timeout=600)
-        except FileNotFoundError as error:
-            raise UserError(_("The journal cannot be printed: qpdf is not installed (run 'make deps').")) from error
-        except subprocess.CalledProcessError as error:
-            raise UserError(_("The journal could not be assembled: %s", error.stderr.decode(errors="replace"))) from error
-        with open(output, "rb") as handle:
-            return handle.read()
+    def _get_report_values(self, docids, data=None):
+        data = data or {}
+        journals = self.env["mchs.bodycam.journal"].browse(docids)
+        pages = {}
+        for journal in journals:
+            form = JournalForm.of(self.env, journal.kind, journal, data)
+            when = journal.date_end or fields.Date.context_today(journal)
+            responsible = journal.department_id._bodycam_person_at("responsible", when)
+            pages[journal.id] = dict(form.header(), form=form.text,
+                                     certification=form.certification(data.get("mchs_total") or 1),
+                                     responsible=responsible.name or "", date=form.date(when))
+        return {"doc_ids": docids, "doc_model": "mchs.bodycam.journal", "docs": journals, "pages": pages}

@@ -1,76 +1,69 @@
 """The Appendix 1 journal (item 9) as a printed book (PDF) and as a spreadsheet (XLSX).
 
-The Kazakh wording is copied verbatim from the official text of Order No. 495
-(Appendix 1 form, item 9 certification); the Russian is its equivalent rendering. Both
-are fixed texts of the form, so they live here rather than in the translation files. The
-book layout, the PDF finishing and the spreadsheet writer are shared with Appendix 2 in
-reports/report_journal.py.
+The texts of the form are code terms: the .po files give the official Kazakh wording verbatim
+(Appendix 1 form, item 9 certification) and its Russian rendering. The book layout, the PDF
+finishing and the spreadsheet writer are shared with Appendix 2 in reports/report_journal.py.
 """
 from odoo import models
 
-from .report_journal import JournalForm, book_text, register_form
+from .report_journal import JournalBook, JournalForm, register_form
+from .report_print import _lt, register_paged
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_custody"
 
-# Appendix 1 form and item 9, verbatim (kk) and in Russian (ru)
-FORM_TEXT = {
-    "kk": book_text("kk", "Бейнетіркегіш пен жад карталарын беруді, тапсыруды және жазбаларды түсіруді есепке алу журналы", [
-        "Күні мен уақыты, алғаны туралы қолы",
-        "Күні мен уақыты, тапсырғаны туралы қолы",
-        "Ақпаратты түсіру күні мен уақыты",
-        "Ескертпе",
-    ], "1-қосымша"),
-    "ru": book_text("ru", "Журнал учета выдачи, сдачи видеорегистраторов и карт памяти и снятия записей", [
-        "Дата и время, подпись о получении",
-        "Дата и время, подпись о сдаче",
-        "Дата и время снятия информации",
-        "Примечание",
-    ], "Приложение 1"),
-}
-
 
 @register_form
-class JournalCustodyFormatter(JournalForm):
-    """Turns custody rows into the printed cells of the form, in the user's timezone."""
+class JournalCustodyForm(JournalForm):
+    """Turns custody rows into the printed cells of the form, in the unit's time zone."""
 
     kind = "custody"
     report_name = JOURNAL_REPORT
-    texts = FORM_TEXT
+    caption = _lt("Appendix 1 to the Instruction on the use of technical means to record facts of violations and "
+                  "actions of civil protection officers during state control and supervision in the field of civil "
+                  "defence")
+    title = _lt("Journal of issue and return of bodycams and memory cards and of record downloads")
+    headings = [
+        _lt("Date and time, signature for receipt"),
+        _lt("Date and time, signature for return"),
+        _lt("Date and time of the download of the information"),
+        _lt("Remarks (Appendix 1, column 7)"),
+    ]
+    sheet = _lt("Appendix 1")
     model = "mchs.bodycam.custody"
     column_percent = [6, 18, 16, 15, 15, 10, 20]
     xlsx_widths = [8, 38, 32, 26, 26, 18, 40]
 
-    def __init__(self, env):
-        super().__init__(env)
-        custody = env["mchs.bodycam.custody"]
-        self.methods = dict(custody._fields["issue_confirmation"]._description_selection(env))
-
-    def signature(self, confirmed_at, method):
+    def signature(self, entry, moment):
         """Columns 4/5, the inspector's "signature": how and when they confirmed (items 7, 10)."""
+        confirmed_at = entry[f"{moment}_confirmed_at"]
         if not confirmed_at:
             return ""
-        return f"✓ {self.methods.get(method, '')}, {self.datetime(confirmed_at)}"
+        return f"✓ {self.selection(entry, f'{moment}_confirmation')}, {self.datetime(confirmed_at)}"
 
-    def entry_ids(self, journal):
+    def entry_ids(self):
         return self.env[self.model].search(
-            [("journal_id", "=", journal.id), ("row_number", "!=", False)], order="row_number").ids
+            [("journal_id", "=", self.journal.id), ("row_number", "!=", False)], order="row_number").ids
 
     def batch_rows(self, entries):
-        for entry in entries:
+        for entry in entries.with_env(self.env):
             yield {
                 "number": entry.row_number,
                 "struck": entry.struck,
                 "cells": [
                     (entry.inventory_text or "", ""),
                     (entry.inspector_id.name or "", ""),
-                    (self.datetime(entry.issue_datetime),
-                     self.signature(entry.issue_confirmed_at, entry.issue_confirmation)),
-                    (self.datetime(entry.return_datetime),
-                     self.signature(entry.return_confirmed_at, entry.return_confirmation)),
+                    (self.datetime(entry.issue_datetime), self.signature(entry, "issue")),
+                    (self.datetime(entry.return_datetime), self.signature(entry, "return")),
                     (self.datetime(entry.download_datetime), ""),
-                    (entry.remarks_text or "", ""),
+                    ("\n".join(entry._column7_lines()), ""),
                 ],
             }
+
+
+@register_paged
+class CustodyBook(JournalBook):
+    report_name = JOURNAL_REPORT
+    kind = "custody"
 
 
 class ReportJournalCustody(models.AbstractModel):

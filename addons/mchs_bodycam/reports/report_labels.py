@@ -1,6 +1,9 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
+from ..lib.printing import print_lang
+from .report_print import text_lines
+
 # item 6: who prints signed labels and badges
 PRINTER_GROUPS = ("mchs_bodycam.group_bodycam_responsible", "mchs_bodycam.group_bodycam_admin")
 
@@ -82,4 +85,19 @@ class ReportChestBadge(models.AbstractModel):
             "docs": employees,
             "employee_barcodes": {employee.id: employee.barcode for employee in private},
             "payloads": payloads,
+            "badges": {employee.id: self._badge_texts(employee, data) for employee in private},
         }
+
+    @api.model
+    def _badge_texts(self, employee, data):
+        """The badge's texts in the unit's language (or the one chosen), sized so that the badge
+        keeps to its one page whatever the length of a name or of the unit's name."""
+        unit = employee.department_id
+        lang = print_lang(self.env, unit, data)
+        name, job, unit_name = employee.name or "", employee.job_title or "", unit.with_context(lang=lang).name or ""
+        # the text column is about 50 mm wide, less as printed (measured at 40): the name on at most
+        # 2 lines, the position and the unit on 4 together
+        name_pt = next((size for size in (11, 10, 9, 8) if text_lines(name, 40, size, bold=True) <= 2), 7)
+        small_pt = next((size for size in (8, 7.5, 7, 6.5, 6) if text_lines(job, 40, size) + text_lines(unit_name, 40, size)
+                         <= 4), 5.5)
+        return {"name": name, "job_title": job, "unit": unit_name, "name_pt": name_pt, "small_pt": small_pt}

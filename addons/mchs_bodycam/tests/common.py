@@ -30,6 +30,8 @@ class BodycamCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # the units work on Almaty time (their calendar's time zone): what they print is in it
+        cls.company.resource_calendar_id.tz = "Asia/Almaty"
         cls.company_2 = cls.env["res.company"].create({"name": "Other company (test)"})
         Department = cls.env["hr.department"]
         cls.unit_a = Department.create({"name": "Unit A (test)", "bodycam_code": "TSA"})
@@ -76,7 +78,8 @@ class BodycamCase(TransactionCase):
 
 CHECKS_PASSED = {
     "check_operable": True, "battery_level": 95, "check_datetime": True, "clock_offset_seconds": 3,
-    "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_badge_worn": True,
+    "check_quality": True, "check_inventory_label": True, "check_seal_intact": True, "check_placement": True,
+    "check_badge_worn": True,
 }
 
 

@@ -80,7 +80,7 @@ class TestAudit(RetentionCase):
         self.assertEqual(by_kind[("changed", "primary")].recording_id, changed)
         self.assertEqual(by_kind[("changed", "backup")].recording_id, mismatch)
         self.assertEqual(by_kind[("unknown", "primary")].sha256, unknown)
-        self.assertIn("hashes to", by_kind[("unknown", "primary")].detail)
+        self.assertIn("hashes to", by_kind[("unknown", "primary")].detail_text)
         self.assertEqual(audit.file_count, 9 + 1, "each file present read once, the unknown one too")
 
     def test_detects_broken_chain_other_people_and_refusals(self):

@@ -42,10 +42,13 @@ class TestDeskScreens(RetentionCase, HttpCase):
     def test_journal_book_prints_from_its_form(self):
         arch = etree.fromstring(self.env["mchs.bodycam.journal"].with_user(self.responsible_user).get_views(
             [(False, "form")])["views"]["form"]["arch"])
-        buttons = {button.get("name"): button.get("string") for button in arch.iter("button")
-                   if button.get("type") == "action"}
-        for xmlid in ("action_report_journal_custody", "action_report_journal_custody_xlsx"):
-            self.assertIn(str(self.env.ref(f"mchs_bodycam.{xmlid}").id), buttons)
+        buttons = [(button.get("name"), button.get("context") or "") for button in arch.iter("button")
+                   if button.get("type") == "action"]
+        # the PDF asks the language it prints in (issue 11), the Excel file goes at once
+        wizard = str(self.env.ref("mchs_bodycam.mchs_bodycam_print_wizard_action").id)
+        self.assertIn((wizard, "{'mchs_report': 'mchs_bodycam.action_report_journal_custody'}"), buttons)
+        self.assertIn(str(self.env.ref("mchs_bodycam.action_report_journal_custody_xlsx").id),
+                      [name for name, _context in buttons])
         self.start_tour(f"/odoo/action-mchs_bodycam.mchs_bodycam_journal_action/{self.book.id}",
                         "mchs_bodycam_journal_print_buttons_tour", login="t.responsible")
 

@@ -109,13 +109,14 @@ class TestSignedRows(CustodyCase):
             self.cr.execute("UPDATE mchs_bodycam_custody SET struck = true WHERE id = %s", [entry.id])
             self.cr.execute("SET CONSTRAINTS mchs_bodycam_custody_struck_lock IMMEDIATE")
         # the correction still works: struck, a new row, a remark on each (item 9)
-        corrected = entry._correct(self.other_inspector, "wrong inspector written")
+        corrected = entry._correct("wrong inspector written", inspector_id=self.other_inspector,
+                                   badge_payload=self.other_inspector._bodycam_badge_payload())
         self.assertTrue(entry.struck)
         self.assertEqual((corrected.inspector_id, corrected.card_ids), (self.other_inspector, entry.card_ids))
         self.assertEqual(entry.remark_ids.kind, "correction")
         self.cr.execute("SET CONSTRAINTS mchs_bodycam_custody_struck_lock IMMEDIATE")
         with self.assertRaises(UserError):
-            entry._correct(self.inspector, "again")
+            entry._correct("again", inspector_id=self.inspector)
         with self.assertRaises(UserError):
             entry.with_user(self.responsible_user).write({"struck": False})
 
@@ -123,7 +124,7 @@ class TestSignedRows(CustodyCase):
         entry = self._issue()
         pause = entry._pause("meal")
         self._assert_frozen(pause, self._writers())
-        entry.action_resume()
+        entry._resume(fields.Datetime.now())
         self.assertTrue(pause.pause_end)
         self.env.flush_all()
         # its end, filled once, does not change either
@@ -150,7 +151,7 @@ class TestSignedRows(CustodyCase):
         """The Appendix 1 chain: every signed fact of a row and every remark, in order."""
         entry = self._issue()
         entry._pause("meal")
-        entry.action_resume()
+        entry._resume(fields.Datetime.now())
         Log = self.env["mchs.bodycam.custody.log"]
         entries = Log.search([("department_id", "=", self.unit_a.id)], order="sequence")
         self.assertEqual(entries.mapped("event"), ["issued", "remark", "completed"])

@@ -201,9 +201,11 @@ class TestRecordings(DockCase, HttpCase):
     def _recording(self, body=b"0123456789" * 1000):
         return self.env["mchs.bodycam.recording"].browse(self._upload(body).json()["id"])
 
-    def _open(self, user, recording, action="view", purpose="review of the inspection", password="special-pass-2026"):
+    def _open(self, user, recording, action="view", purpose="review of the inspection", password="special-pass-2026",
+              legal_basis=None):
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(user).create(
-            {"recording_id": recording.id, "action": action, "purpose": purpose, "password": password})
+            {"recording_id": recording.id, "action": action, "purpose": purpose, "password": password,
+             "legal_basis_id": legal_basis.id if legal_basis else False})
         return wizard.action_open().get("url")
 
     def test_special_password(self):
@@ -218,7 +220,7 @@ class TestRecordings(DockCase, HttpCase):
         with self.assertRaisesRegex(UserError, "Wrong special password"):
             self._open(self.head_user, recording, password="guess")
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
-        self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong special password"))
+        self.assertEqual((refused.user_id, refused.refusal), (self.head_user, "wrong_password"))
         self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"),
                          "the refused password's clear text is wiped too")
         self.assertTrue(self._open(self.head_user, recording))
@@ -252,7 +254,11 @@ class TestRecordings(DockCase, HttpCase):
         self.assertEqual(whole.content, body)
         self.assertEqual(Access.search_count([("recording_id", "=", recording.id)]), 1,
                          "seeking in the same view writes no new row")
-        download = self._open(self.head_user, recording, action="download", purpose="court request")
+        # item 22: a download is made on a legal basis
+        basis = self.env["mchs.bodycam.legal.basis"].create({
+            "department_id": self.unit_a.id, "kind": "request", "number": "7", "date": fields.Date.today(),
+            "authority": "Court of Almaty"})
+        download = self._open(self.head_user, recording, action="download", purpose="court request", legal_basis=basis)
         self.authenticate("t.head", "t.head")
         response = self.url_open(download)
         self.assertIn("attachment", response.headers.get("Content-Disposition", ""))
@@ -283,13 +289,13 @@ class TestRecordings(DockCase, HttpCase):
         self.assertEqual(self.url_open(url + "&download=1").status_code, 403)
         refused = self.env["mchs.bodycam.access"].search([("result", "=", "refused")])
         self.assertEqual((refused.action, refused.user_id, refused.refusal),
-                         ("download", self.responsible_user, "a token granted for viewing used for a download"))
+                         ("download", self.responsible_user, "view_token_download"))
         self.assertEqual(self.url_open(url).status_code, 200, "the view itself still plays")
         # an inspector who got hold of the link is refused and journaled too
         self.authenticate("t.inspector", "t.inspector")
         self.assertEqual(self.url_open(url).status_code, 403)
         self.assertEqual(self.env["mchs.bodycam.access"].search(
-            [("user_id", "=", self.inspector_user.id)]).refusal, "no valid access for this user")
+            [("user_id", "=", self.inspector_user.id)]).refusal, "no_valid_access")
 
     def test_streaming_a_changed_primary_copy_is_recorded(self):
         """item 13: the bytes of a whole-file request are hashed as they are sent; a copy that no
@@ -405,7 +411,7 @@ class TestRecordings(DockCase, HttpCase):
                            "pause_start": issued + timedelta(minutes=200), "pause_end": issued + timedelta(minutes=230)})
         entry.invalidate_recordset()
         self.assertEqual(entry.recording_gap_count, 1)
-        self.assertEqual(len(entry.with_user(self.head_user).recording_gaps_text.splitlines()), 1)
+        self.assertEqual(len(entry.with_user(self.head_user).duty_flags_text.splitlines()), 1)
         self.assertIn(entry, self.env["mchs.bodycam.custody"].search([("recording_gap_count", ">", 0)]))
 
     def test_legal_hold_blocks_destruction(self):
@@ -479,6 +485,15 @@ class TestRecordings(DockCase, HttpCase):
         self.authenticate("t.head", "t.head")
         download = self.url_open(action["url"])
         self.assertEqual((download.status_code, download.headers["Content-Type"]), (200, "application/zip"))
+        # item 14: downloading the built package again is an export of its recordings in Appendix 2,
+        # on the basis's record (item 22)
+        exports = self.env["mchs.bodycam.access"].search([("action", "=", "export")], order="sequence")
+        self.assertEqual((len(exports), exports.legal_basis_id), (4, evidence.legal_basis_id))
+        self.assertEqual(set(exports.mapped("result")), {"granted"})
+        # the manifest in the unit's language, its moments in the unit's time zone (issue 11)
+        self.assertEqual((manifest["language"], manifest["time_zone"]), ("kk_KZ", "Asia/Almaty"))
+        self.assertTrue(manifest["exported_at"].endswith("+05:00"))
+        self.assertIn("№ 495", manifest["regulation"])
         self.authenticate("t.responsible.b", "t.responsible.b")
         self.assertEqual(self.url_open(action["url"]).status_code, 404)
 

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -19,7 +20,7 @@ class TestRemarks(CustodyCase):
             mine._pause("sanitary")
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
             entry.with_user(self.other_inspector_user).sudo(False)._pause("meal")
-        mine.action_resume()
+        mine._resume(fields.Datetime.now())
         pause = entry.remark_ids
         self.assertEqual((pause.kind, pause.pause_reason, pause.signed_by_id), ("pause", "meal", self.inspector_user))
         self.assertEqual(pause.informed_employee_id, self.responsible)
@@ -27,7 +28,7 @@ class TestRemarks(CustodyCase):
         self.assertIn("Pause (item 20, Meal)", entry.remarks_text)
         self.assertIn("t.responsible informed", entry.remarks_text)
         with self.assertRaisesRegex(UserError, "not paused"):
-            mine.action_resume()
+            mine._resume(fields.Datetime.now())
         with self.assertRaisesRegex(UserError, "is locked"):
             pause.sudo().write({"pause_reason": "sanitary"})
         with self.assertRaisesRegex(UserError, "is kept"):
@@ -38,9 +39,10 @@ class TestRemarks(CustodyCase):
         wizard = Form(self.env["mchs.bodycam.custody.remark.wizard"].with_user(self.inspector_user).with_context(
             default_custody_id=entry.id, default_mode="pause"))
         wizard.pause_reason = "sanitary"
-        wizard.announced_at = "2026-11-25 07:30:00"
+        # item 20: the time said on the recording, not the click's (not before the issue, not in the future)
+        wizard.announced_at = entry.issue_datetime
         wizard.save().action_apply()
-        self.assertEqual(str(entry.remark_ids.pause_start), "2026-11-25 07:30:00")
+        self.assertEqual(entry.remark_ids.pause_start, entry.issue_datetime)
 
     def test_failure_cleared(self):
         entry = self._issue()
@@ -79,25 +81,27 @@ class TestRemarks(CustodyCase):
 
     def test_correction_keeps_the_struck_row(self):
         entry = self._issue()
-        corrected = entry._correct(self.other_inspector, "wrong inspector written")
+        corrected = entry._correct("wrong inspector written", inspector_id=self.other_inspector,
+                                   badge_payload=self.other_inspector._bodycam_badge_payload())
         self.assertTrue(entry.struck)
         self.assertEqual(entry.state, "issued", "the struck row stays as it was")
         self.assertEqual((corrected.row_number, corrected.inspector_id, corrected.state), (2, self.other_inspector, "issued"))
         self.assertEqual(self.camera_a.holder_id, self.other_inspector)
-        self.assertIn("Struck through; corrected by row 2 (wrong inspector written)", entry.remarks_text)
+        self.assertIn("Struck through (item 9); corrected by row 2", entry.remarks_text)
+        self.assertIn("wrong inspector written", entry.remarks_text)
         self.assertIn("Corrects row 1", corrected.remarks_text)
         self.assertEqual(entry.remark_ids.signed_by_id, self.responsible_user)
         with self.assertRaisesRegex(UserError, "not struck through"):
-            entry._correct(self.inspector, "again")
+            entry._correct("again", inspector_id=self.inspector)
         for action in ("action_return", "action_mark_downloaded", "action_close"):
             with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
                 getattr(entry, action)()
         with self.assertRaisesRegex(UserError, "Row 1 is struck through"):
             entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         with self.assertRaisesRegex(UserError, "Say what was wrong"):
-            corrected._correct(self.inspector, " ")
+            corrected._correct(" ", inspector_id=self.inspector)
         with self.assertRaisesRegex(UserError, "Only the responsible person"):
-            corrected.with_user(self.inspector_user)._correct(self.inspector, "mine")
+            corrected.with_user(self.inspector_user)._correct("mine", inspector_id=self.inspector)
         # the struck row holds nothing: the corrected one is returned normally
         corrected._confirm_by_badge(self.other_inspector._bodycam_badge_payload(), "return")
         corrected.action_return()
@@ -118,7 +122,7 @@ class TestRemarks(CustodyCase):
     def test_remarks_in_order_in_column_7(self):
         entry = self._issue()
         entry._pause("sanitary")
-        entry.action_resume()
+        entry._resume(fields.Datetime.now())
         entry._report_failure("battery")
         entry.action_clear_failure()
         lines = entry.remarks_text.split("\n")
@@ -162,7 +166,8 @@ class TestRemarks(CustodyCase):
 
     def test_desk_sees_the_corrected_row(self):
         entry = self._issue()
-        corrected = entry._correct(self.other_inspector, "wrong inspector")
+        corrected = entry._correct("wrong inspector", inspector_id=self.other_inspector,
+                                   badge_payload=self.other_inspector._bodycam_badge_payload())
         scanned = self.Custody.desk_scan(self.camera_a._label_payload())
         self.assertEqual(scanned["entry"]["id"], corrected.id)
         returned = self.Custody.desk_return(self.camera_a.id, self.other_inspector._bodycam_badge_payload())

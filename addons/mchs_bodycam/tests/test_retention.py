@@ -54,10 +54,10 @@ class TestRetention(RetentionCase):
 
     def test_invalid_retention_settings_refused(self):
         for value in (0, -1, "abc", "2.5", 1.5, True, ""):
-            with self.subTest(value=value), self.assertRaisesRegex(ValidationError, "at least one"):
+            with self.subTest(value=value), self.assertRaisesRegex(ValidationError, "at least 3 years|whole number of years"):
                 self.company.write({"bodycam_retention_years": value})
         self.assertEqual(self.company.bodycam_retention_years, 3, "nothing was stored")
-        with self.assertRaisesRegex(ValidationError, "at least one"):
+        with self.assertRaisesRegex(ValidationError, "at least 3 years|whole number of years"):
             settings = Form(self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")))
             settings.bodycam_retention_years = 0
             settings.save().execute()
@@ -192,7 +192,8 @@ class TestRetention(RetentionCase):
         act.invalidate_recordset()
         act.with_user(self.head_user).action_repropose()
         self.assertEqual(act.line_count, 3)
-        self.assertIn("3 recordings past their retention were proposed", act.message_ids[0].body)
+        # stored in the unit's language (Kazakh), whoever or whatever proposed (issue 11)
+        self.assertIn("Сақтау мерзімі өткен 3 жазба ұсынылды", act.message_ids[0].body)
 
     def test_exclusion_needs_a_reason_and_a_member(self):
         first, second = self._old_recording("2023-01-10 10:00:00"), self._old_recording("2023-01-11 10:00:00")
@@ -271,7 +272,7 @@ class TestRetention(RetentionCase):
         with self.assertRaisesRegex(ValidationError, "only its record remains"):
             self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
                 "recording_ids": [(6, 0, recordings[:1].ids)], "basis_type": "request", "basis_number": "1/1",
-                "basis_date": "2026-12-30", "issuing_body": "Court", "recipient": "court"})
+                "basis_date": "2026-11-20", "issuing_body": "Court", "recipient": "court"})
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.head_user).create({
             "recording_id": recordings[0].id, "purpose": "look", "password": "x"})
         with self.assertRaisesRegex(UserError, "destroyed"):
@@ -325,7 +326,7 @@ class TestRetention(RetentionCase):
         staged = act.line_ids.filtered(lambda l: l.removal_state == "staged").recording_id
         self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
             "recording_ids": [(6, 0, staged.ids)], "basis_type": "resolution", "basis_number": "2-1/26",
-            "basis_date": "2026-12-01", "issuing_body": "Court", "recipient": "court"})
+            "basis_date": "2026-11-20", "issuing_body": "Court", "recipient": "court"})
         self._run(act)
         self.assertEqual(act.state, "done")
         self.assertEqual(staged.state, "stored")

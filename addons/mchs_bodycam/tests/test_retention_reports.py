@@ -53,7 +53,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
             "end": start + timedelta(minutes=45), "filename": f"REC_{start:%Y%m%d%H%M}.mp4"})
 
     def _render(self, xmlid, records, lang=None, user=None):
-        pdf = self.render_pdf(xmlid, records, user=user, tz=TZ, **({"lang": lang} if lang else {}))
+        pdf = self.render_pdf(xmlid, records, user=user, tz=TZ, **({"mchs_lang": lang} if lang else {}))
         if os.environ.get("MCHS_KEEP_PDF"):  # to look at the layout
             with open(os.path.join(os.environ["MCHS_KEEP_PDF"], f"{self._testMethodName}-{lang}.pdf"), "wb") as out:
                 out.write(pdf)
@@ -106,6 +106,38 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         return flat_text
 
     # ------------------------------------------------------------------ item 12: the act
+
+    def test_long_act_pages(self):
+        """Layout (issue 11): a 150-line act repeats its table's headings and prints "N / M" and its
+        number on every page, never splits a row over two pages, and keeps the signatures with
+        the last rows."""
+        start = fields.Datetime.to_datetime("2023-02-01 04:00:00")
+        recordings = self.env["mchs.bodycam.recording"]
+        for number in range(150):
+            recordings |= self._recording(start + timedelta(hours=7 * number), self.camera_a)
+        act = self._act()
+        self.assertEqual(len(act.line_ids), 150)
+        pdf = self.render_pdf("mchs_bodycam.action_report_destruction_act", act, tz=TZ, mchs_lang="ru_RU")
+        pages = [page for page in pdf_text(pdf).split("\f") if page.strip()]
+        total = len(pages)
+        self.assertGreater(total, 3)
+        for number, page in enumerate(pages, start=1):
+            text = flat(page)
+            self.assertRegex(text, rf"(^|\s){number}\s*/\s*{total}(\s|$)", f"page {number}")
+            self.assertIn(f"Акт № {act.name}", text, f"page {number}")
+            if number < total:
+                self.assertIn("Период записи", text, f"headings on page {number}")
+        # the content-stream order: a SHA-256 wrapped in its cell reads in one piece
+        packed = [compact(page) for page in pdf_text(pdf, "-raw").split("\f") if page.strip()]
+        self.assertEqual(len(packed), total)
+        for recording in recordings:
+            holding = [index for index, page in enumerate(packed) if recording.sha256 in page]
+            self.assertEqual(len(holding), 1, f"row of {recording.sha256} is whole on one page")
+        last = flat(pages[-1])
+        self.assertIn("Подписи членов комиссии", last)
+        self.assertTrue(any(recording.sha256 in packed[-1] for recording in recordings),
+                        f"the signatures are not alone on the last page: {last[:600]}")
+
 
     def test_destruction_act_kazakh(self):
         act = self._completed_act()
@@ -209,11 +241,11 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertIn(f"{refused.sequence} Қабылданбаған әрекет {refused.user_id.name}, арнайы құпиясөз қате", flat_text)
         # integrity: three recordings, five copies hashed, the missing backup copy
         self.assertIn("Тексерілген жазбалар 3, барлығы 3", flat_text)
-        self.assertIn("Хэштелген файлдар саны 5", flat_text)
+        self.assertIn("Хэші есептелген файлдар 5", flat_text)
         self.assertIn(compact(f"1 Файл жоқ резервтік {missing.sha256}"), packed)
         self.assertIn(compact(f"2 Негізгі және резервтік көшірмелер әртүрлі — {missing.sha256}"), packed)
         # totals per kind, every kind listed, and the conclusion
-        for label, count in (("Журнал тізбегі бұзылған", 0), ("Басқа тұлғаның қол жеткізуі", 0),
+        for label, count in (("Журнал тізбегі бұзылған", 0), ("Басқа адамның қол жеткізуі", 0),
                              ("Қабылданбаған әрекет", 1), ("Файл жоқ", 1), ("Файл өзгертілген", 0),
                              ("Негізгі және резервтік көшірмелер әртүрлі", 1), ("Тізілімде жоқ файл", 0),
                              ("Жойылғаннан кейін қалған файл", 0)):
@@ -227,10 +259,10 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertIn("пункт 13 Инструкции", flat_text)
         self.assertIn("Проверяемый год 2026", flat_text)
         self.assertIn("Цепочка хешей строк журнала сходится да", flat_text)
-        self.assertIn(f"{refused.sequence} Отклонённая попытка доступа {refused.user_id.name}, арнайы құпиясөз қате", flat_text)
+        self.assertIn(f"{refused.sequence} Отклонённая попытка {refused.user_id.name}, арнайы құпиясөз қате", flat_text)
         self.assertIn("Проверено записей 3 из 3", flat_text)
         self.assertIn("Файл отсутствует резервное", flat_text)
-        self.assertIn("Отклонённая попытка доступа 1", flat_text)
+        self.assertIn("Отклонённая попытка 1", flat_text)
         self.assertIn("Файл отсутствует 1", flat_text)
         self.assertIn("Файл изменён 0", flat_text)
         self.assertIn("Основная и резервная копии различаются 1", flat_text)
@@ -242,6 +274,10 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         audit = self._audit()
         flat_text = flat(self._render("mchs_bodycam.action_report_audit", audit, lang="ru_RU"))
         self.assertIn("НЕ ЗАВЕРШЁН (Состояние: идёт проверка)", flat_text)
+        # layout (issue 11): the audit act is numbered, its number at the foot of every page
+        self.assertEqual(audit.number, "TSA-2026-T1")
+        total = int(re.findall(r"\d+\s*/\s*(\d+)", flat_text)[-1])
+        self.assertEqual(flat_text.count(f"Акт № {audit.number}"), total)
         self._run(audit)
         flat_text = flat(self._render("mchs_bodycam.action_report_audit", audit, lang="ru_RU"))
         self.assertNotIn("НЕ ЗАВЕРШЁН", flat_text)

@@ -72,6 +72,11 @@ ALLOWLIST = {
     ("mchs.bodycam.custody", "action_open_remark_wizard"): "the inspector on their own entry, and "
                                                            + RESPONSIBLE + " (items 8, 9, 20, 21)",
     ("mchs.bodycam.custody", "action_resume"): "the inspector on their own entry, and " + RESPONSIBLE + " (item 20)",
+    ("mchs.bodycam.custody", "action_acknowledge_pause"): RESPONSIBLE + ": told of a pause, acknowledges it (item 20)",
+    ("mchs.bodycam.legal.basis", "create"): ORM + "; the head and the responsible person record a basis (item 22)",
+    ("mchs.bodycam.legal.basis", "write"): ORM + "; nobody: a basis is kept as recorded (item 22)",
+    ("mchs.bodycam.print.wizard", "action_print"): "whoever may read the document and print its report, "
+                                                   "in Kazakh or Russian (issue 11)",
     ("mchs.bodycam.custody", "desk_scan"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_issue"): RESPONSIBLE + ": the scan desk",
     ("mchs.bodycam.custody", "desk_return"): RESPONSIBLE + ": the scan desk",
@@ -263,6 +268,15 @@ class TestRpcSurface(RetentionCase, HttpCase):
                for method in ("action_issue", "action_return", "action_mark_downloaded", "action_close",
                               "action_clear_failure", "action_replace_after_failure", "action_confirm_in_session",
                               "action_open_remark_wizard", "action_resume")},
+            ("mchs.bodycam.custody", "action_acknowledge_pause"): (self.entry.ids, [], {}),
+            ("mchs.bodycam.legal.basis", "create"): (None, [{
+                "department_id": self.unit_a.id, "kind": "request", "number": "x", "date": "2026-11-20",
+                "authority": "x"}], {}),
+            ("mchs.bodycam.legal.basis", "write"): (self.evidence.legal_basis_id.ids, [{"number": "y"}], {}),
+            # a wizard of somebody else's: a transient record is its creator's only
+            ("mchs.bodycam.print.wizard", "action_print"): (self.env["mchs.bodycam.print.wizard"].with_context(
+                active_model="mchs.bodycam.journal", active_ids=self.book.ids,
+                mchs_report="mchs_bodycam.action_report_journal_custody").create({}).ids, [], {}),
             ("mchs.bodycam.custody", "desk_scan"): (None, [camera._label_payload()], {}),
             ("mchs.bodycam.custody", "desk_issue"): (
                 None, [camera.id, self.inspector._bodycam_badge_payload(), {}], {}),

@@ -56,7 +56,7 @@ class TestScanDeskTour(HttpCase):
                          ("T-1", 95, 2))
         self.assertTrue(all(entry[name] for name in (
             "check_operable", "check_datetime", "check_quality", "check_inventory_label",
-            "check_seal_intact", "check_badge_worn")))
+            "check_seal_intact", "check_placement", "check_badge_worn")))
         self.assertEqual(self.camera.holder_id, self.responsible)
         self.assertEqual(self.card.holder_id, self.responsible)
         refused = self.env["mchs.bodycam.scan.log"].search([("user_id", "=", self.user.id)])

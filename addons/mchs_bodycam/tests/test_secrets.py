@@ -49,7 +49,7 @@ class TestSpecialPassword(StorageCase):
             self._open(self.deputy_user)
         row = self._refusals(self.deputy_user)
         self.assertEqual((len(row), row.recording_id, row.refusal),
-                         (1, self.recording, "not the designated head or responsible person"))
+                         (1, self.recording, "not_designated"))
         self.assertFalse(self.env["mchs.bodycam.recording.access.wizard"].search([]).filtered("password"))
         # nor do they set the password
         with self.assertRaisesRegex(UserError, "designated today"):
@@ -72,7 +72,7 @@ class TestSpecialPassword(StorageCase):
         self.assertFalse(self.storage._check_password(PASSWORD))
         with self.assertRaisesRegex(UserError, "no longer holds"):
             self._open(self.responsible_user)
-        self.assertEqual(self._refusals(self.responsible_user).refusal, "special password void: a designation ended")
+        self.assertEqual(self._refusals(self.responsible_user).refusal, "password_void")
         # the responsible person, still designated, sets a new one: it holds again
         self.storage.with_user(self.responsible_user)._set_password("renewed-pass-2026")
         self.assertTrue(self._open(self.responsible_user, "renewed-pass-2026"))
@@ -93,10 +93,10 @@ class TestSpecialPassword(StorageCase):
         for user in (self.inspector_user, self.commission_user, self.admin_user):
             with self.assertRaisesRegex(AccessError, "written to the access journal"):
                 self._open(user)
-            self.assertEqual(self._refusals(user).refusal, "no right to open recordings")
+            self.assertEqual(self._refusals(user).refusal, "no_right")
         with self.assertRaisesRegex(AccessError, "not yours to open"):
             self._open(self.responsible_b_user)
-        self.assertEqual(self._refusals(self.responsible_b_user).refusal, "no right to this unit's recordings")
+        self.assertEqual(self._refusals(self.responsible_b_user).refusal, "other_unit")
 
 
 @tagged("post_install", "-at_install")

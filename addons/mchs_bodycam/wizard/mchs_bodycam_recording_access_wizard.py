@@ -8,6 +8,8 @@ from ..models.mchs_bodycam_access import JOURNAL_LOCK
 
 class MchsBodycamRecordingAccessWizard(models.TransientModel):
     """Asks why a recording is opened; the access is journaled before the first byte (item 13).
+    Viewing for review and analysis (item 5) needs a purpose; a download of the raw file also
+    needs the legal basis it is made on (item 22), named in its Appendix 2 row.
 
     Only the head and the responsible person designated today for the recording's unit open it,
     with the storage's special password in force (items 5 ¶2, 13). Every refused attempt is an
@@ -20,6 +22,11 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
     recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", required=True, readonly=True)
     action = fields.Selection([("view", "View"), ("download", "Download")], required=True, default="view")
     purpose = fields.Char(required=True, help="Why the recording is opened; written to the access journal.")
+    department_id = fields.Many2one(related="recording_id.department_id")
+    legal_basis_id = fields.Many2one(
+        "mchs.bodycam.legal.basis", string="Legal basis",
+        domain="[('department_id', '=', department_id)]",
+        help="Item 22: the request, order or resolution the raw file is downloaded on; not needed to view it.")
     # not required in the database: the clear text is wiped once checked
     password = fields.Char(string="Special password",
                            help="The storage server's special password (item 5 ¶2).")
@@ -33,7 +40,7 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
             for recording, vals in zip(recordings, vals_list):
                 self.env["mchs.bodycam.access"]._log(
                     recording, vals.get("action") or "view", vals.get("purpose"), "refused",
-                    refusal="no right to open recordings", remote_addr=self._remote_addr())
+                    refusal="no_right", remote_addr=self._remote_addr())
             raise AccessError(self.env._(
                 "Only the head and the responsible person of the unit open its recordings (item 13); "
                 "the attempt is written to the access journal."))
@@ -54,32 +61,51 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
             raise UserError(self.env._("This recording was destroyed by act %s (item 12): only its record remains.",
                                        recording.destruction_id.name))
         if not self.recording_id.has_access("read"):
-            self._refuse("no right to this unit's recordings", AccessError(self.env._(
+            self._refuse("other_unit", AccessError(self.env._(
                 "The recordings of %s are not yours to open (item 13); the attempt is written to the access "
                 "journal.", recording.department_id.display_name)))
         storage = recording.storage_id
         if not storage._is_password_holder():
-            self._refuse("not the designated head or responsible person", UserError(self.env._(
+            self._refuse("not_designated", UserError(self.env._(
                 "Only the head and the responsible person designated today for %s open its recordings "
                 "(items 5, 13); the attempt is written to the access journal.", recording.department_id.display_name)))
         if storage._password_void():
-            self._refuse("special password void: a designation ended", UserError(self.env._(
+            self._refuse("password_void", UserError(self.env._(
                 "The special password no longer holds: a designation of the head or the responsible person has "
                 "ended since it was set (item 5). The head or the responsible person designated today sets a new "
                 "one; the attempt is written to the access journal.")))
         if not storage._check_password(self.password):
-            self._refuse("wrong special password", UserError(self.env._(
+            self._refuse("wrong_password", UserError(self.env._(
                 "Wrong special password (item 5): the attempt is written to the access journal.")))
+        self._check_legal_basis()
         self.password = False  # the clear text must not stay in the wizard's table
         _row, token = self.env["mchs.bodycam.access"]._log(
-            self.recording_id, self.action, self.purpose, "granted", remote_addr=self._remote_addr())
+            self.recording_id, self.action, self.purpose, "granted", remote_addr=self._remote_addr(),
+            legal_basis=self.legal_basis_id if self.action == "download" else None)
         suffix = "&download=1" if self.action == "download" else ""
         return {"type": "ir.actions.act_url", "target": "new",
                 "url": f"/mchs_bodycam/recording/{self.recording_id.id}/stream?token={token}{suffix}"}
 
+    def _check_legal_basis(self):
+        """Item 22: the raw file leaves the storage server on a request, order or resolution of the
+        recording's unit only; viewing it for review (item 5) needs none."""
+        if self.action != "download":
+            return
+        basis = self.legal_basis_id.sudo()
+        if not basis:
+            self._refuse("no_legal_basis", UserError(self.env._(
+                "A recording is downloaded only on a legal basis: choose the request, order or resolution it is "
+                "downloaded on, or view it instead (item 22). The attempt is written to the access journal.")))
+        if basis.department_id != self.recording_id.sudo().department_id:
+            self._refuse("foreign_legal_basis", UserError(self.env._(
+                "%(basis)s is a legal basis of another unit: a recording of %(unit)s is downloaded on a basis of "
+                "its own unit (item 22). The attempt is written to the access journal.",
+                basis=basis.display_name, unit=self.recording_id.sudo().department_id.display_name)))
+
     def _refuse(self, refusal, error):
-        """Journal the refused opening (Appendix 2) and wipe the typed password, both in a
-        transaction of their own, then raise ``error``: the request's rollback keeps them."""
+        """Journal the refused opening (Appendix 2, ``refusal`` a code of its REFUSALS) and wipe the
+        typed password, both in a transaction of their own, then raise ``error``: the request's
+        rollback keeps them."""
         wizard_id, recording = self.id, self.recording_id.sudo()
         action, purpose, remote_addr = self.action, self.purpose, self._remote_addr()
 

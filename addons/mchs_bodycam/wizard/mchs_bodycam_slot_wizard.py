@@ -33,23 +33,25 @@ class MchsBodycamSlotWizard(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         camera = self.camera_id
+        # the chatter line is stored: in the unit's language
+        unit_env = camera.department_id._bodycam_env()
         if self.operation == "install":
             if not self.card_id:
                 raise UserError(self.env._("Choose the memory card to install."))
             camera._break_seal("card_change")
             self.card_id._install_into(camera)
-            body = self.env._("Memory card %(card)s installed; slot sealed with %(seal)s.",
+            body = unit_env._("Memory card %(card)s installed; slot sealed with %(seal)s.",
                               card=self.card_id.display_name, seal=self.new_seal_number)
         elif self.operation == "remove":
             if not self.remove_card_id:
                 raise UserError(self.env._("Choose the memory card to remove."))
             camera._break_seal("card_change")
             self.remove_card_id._remove_from_camera()
-            body = self.env._("Memory card %(card)s removed; slot sealed with %(seal)s.",
+            body = unit_env._("Memory card %(card)s removed; slot sealed with %(seal)s.",
                               card=self.remove_card_id.display_name, seal=self.new_seal_number)
         else:
             camera._break_seal(self.reseal_reason)
-            body = self.env._("Seal replaced by %(seal)s.", seal=self.new_seal_number)
+            body = unit_env._("Seal replaced by %(seal)s.", seal=self.new_seal_number)
         camera._apply_seal(self.new_seal_number)
         # A logged note: it needs no e-mail address, which many inspectorate users lack.
         camera._message_log(body=body)
