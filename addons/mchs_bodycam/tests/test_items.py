@@ -111,9 +111,9 @@ class TestItems(StorageCase):
         self._close_at(entry, MORNING + timedelta(hours=9))
         self.assertEqual([flag["kind"] for flag in entry.sudo().duty_flags], ["late_start", "break", "early_end"])
         text = self._in("kk_KZ", entry).remarks_text
-        self.assertIn("жазба кеш басталды: 02.11.2026 09:00 - 02.11.2026 09:40, 40 мин", text)
-        self.assertIn("жазбадағы үзіліс: 02.11.2026 11:00 - 02.11.2026 12:00, 60 мин", text)
-        self.assertIn("жазба ерте аяқталды: 02.11.2026 15:00 - 02.11.2026 17:00, 120 мин", text)
+        self.assertIn("бейнежазба кеш басталды: 02.11.2026 09:00 - 02.11.2026 09:40, 40 мин", text)
+        self.assertIn("бейнежазбадағы үзіліс: 02.11.2026 11:00 - 02.11.2026 12:00, 60 мин", text)
+        self.assertIn("бейнежазба ерте аяқталды: 02.11.2026 15:00 - 02.11.2026 17:00, 120 мин", text)
 
     def test_items18_19_declared_pause_explains_a_break(self):
         entry = self._issue_at(MORNING)
