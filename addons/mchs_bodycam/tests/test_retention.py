@@ -193,7 +193,7 @@ class TestRetention(RetentionCase):
         act.with_user(self.head_user).action_repropose()
         self.assertEqual(act.line_count, 3)
         # stored in the unit's language (Kazakh), whoever or whatever proposed (issue 11)
-        self.assertIn("Сақтау мерзімі өткен 3 жазба ұсынылды", act.message_ids[0].body)
+        self.assertIn("Сақтау мерзімі өткен 3 бейнежазба ұсынылды", act.message_ids[0].body)
 
     def test_exclusion_needs_a_reason_and_a_member(self):
         first, second = self._old_recording("2023-01-10 10:00:00"), self._old_recording("2023-01-11 10:00:00")

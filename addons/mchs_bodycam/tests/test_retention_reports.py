@@ -240,7 +240,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertIn("Тексерілген журнал жолдарының саны 2", flat_text)
         self.assertIn(f"{refused.sequence} Қабылданбаған әрекет {refused.user_id.name}, арнайы құпиясөз қате", flat_text)
         # integrity: three recordings, five copies hashed, the missing backup copy
-        self.assertIn("Тексерілген жазбалар 3, барлығы 3", flat_text)
+        self.assertIn("Тексерілген бейнежазбалар 3, барлығы 3", flat_text)
         self.assertIn("Хэші есептелген файлдар 5", flat_text)
         self.assertIn(compact(f"1 Файл жоқ резервтік {missing.sha256}"), packed)
         self.assertIn(compact(f"2 Негізгі және резервтік көшірмелер әртүрлі — {missing.sha256}"), packed)

@@ -30,6 +30,8 @@ ALLOWED_WORDS = {
     "Linux": "the system and browser of a session, as Preferences › Devices lists them",
     "Chrome": "idem",
     "xlsx": "a file format, as in «XLSX жүктеп алу» / «Скачать xlsx»",
+    "Excel": "the program whose file the book exports, as on the button «1-қосымша (Excel)» / «Приложение 1 (Excel)»",
+    "Enter": "the key's name as printed on the keyboard («Enter басыңыз» / «нажмите Enter»)",
 }
 IGNORED = re.compile(
     r"\S+@\S+"                      # e-mail addresses
