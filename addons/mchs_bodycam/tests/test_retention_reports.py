@@ -260,7 +260,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertIn("Проверяемый год 2026", flat_text)
         self.assertIn("Цепочка хешей строк журнала сходится да", flat_text)
         self.assertIn(f"{refused.sequence} Отклонённая попытка {refused.user_id.name}, арнайы құпиясөз қате", flat_text)
-        self.assertIn("Проверено записей 3 из 3", flat_text)
+        self.assertIn("Проверено видеозаписей 3 из 3", flat_text)
         self.assertIn("Файл отсутствует резервное", flat_text)
         self.assertIn("Отклонённая попытка 1", flat_text)
         self.assertIn("Файл отсутствует 1", flat_text)
