@@ -47,6 +47,15 @@ def test_demo_data_loaded(mchs):
     assert cards >= 24, f"only {cards} demo memory cards in {mchs.db_demo}"
 
 
+def test_demo_is_the_ministry_with_only_its_units(mchs):
+    """Issue 12, point 9: the demo company is the ministry, and no sample department of Odoo's hr
+    module shows in the product's lists: every active department is a unit with a bodycam code."""
+    assert mchs.query(mchs.db_demo, "SELECT name FROM res_company") == [
+        ("Қазақстан Республикасы Төтенше жағдайлар министрлігі",)]
+    foreign = mchs.query(mchs.db_demo, "SELECT name->>'en_US' FROM hr_department WHERE active AND bodycam_code IS NULL")
+    assert foreign == [], foreign
+
+
 def test_demo_commission(mchs):
     """Items 12, 13: last year's commission with a completed act and audit, this year's act under review."""
     acts = mchs.query(mchs.db_demo, """
