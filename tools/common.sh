@@ -79,6 +79,12 @@ ensure_deps() {
         log "installing Python requirements ($missing)"
         "$PYTHON" -m pip install -q -r "$REPO_ROOT/requirements.txt"
     fi
+}
+
+# The dock agent (dock/), installed editable from this clone: the tests and the benches use it.
+# Not part of ensure_deps: make run does not need it, and a make run from another clone (the
+# top-level test of make run works in a throwaway one) must not point the machine's agent there.
+ensure_dock_agent() {
     if ! _dock_agent_installed; then
         log "installing the dock agent (dock/, editable)"
         "$PYTHON" -m pip install -q --no-deps -e "$REPO_ROOT/dock"

@@ -4,4 +4,5 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_deps
+ensure_dock_agent
 log "dependencies ok; Odoo 18 at $ODOO_SRC"

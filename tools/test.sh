@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ensure_deps
+ensure_dock_agent
 cd "$REPO_ROOT"
 
 TMP_DIR="$(mktemp -d /tmp/mchs-test.XXXXXX)"
