@@ -194,6 +194,16 @@ class CommissionActForm(PrintedForm):
             height += self.height(note) + 16
         flow.block("signatures", height, keep_with_previous=True, note=note)
 
+    def opening(self, flow, printed, draft_note, title, fields):
+        """What every commission act opens with (items 12, 13): the draft note, the numbered
+        title, its fields, the basis and the members."""
+        self.status(flow, printed, draft_note)
+        title = f"{title} № {printed['number']}"
+        flow.block("title", self.height(title, size_pt=12, bold=True) + 3, text=title)
+        flow.block("fields", self.fields_height(fields) + 2, pairs=fields)
+        flow.block("paragraph", self.height(printed["basis"]) + 1.5, text=printed["basis"])
+        self.members_table(flow, printed)
+
     def members_table(self, flow, printed):
         self.heading(flow, self.text["commission"])
         self.grid(flow, "members", self.text["member_headings"], [6, 30, 30, 34],
@@ -290,17 +300,12 @@ class ReportDestructionAct(models.AbstractModel):
 
     def _layout(self, form, flow, printed):
         text = form.text
-        form.status(flow, printed, text["act_draft_note"])
-        title = f"{text['act_title']} № {printed['number']}"
-        flow.block("title", form.height(title, size_pt=12, bold=True) + 3, text=title)
         fields = [(text["number"], printed["number"]), (text["date"], printed["date"]),
                   (text["place"], printed["place"]), (text["unit"], printed["unit"]),
                   (text["retention_applied"], printed["retention"])]
         if printed["done_at"]:
             fields.append((text["done_at"], printed["done_at"]))
-        flow.block("fields", form.fields_height(fields) + 2, pairs=fields)
-        flow.block("paragraph", form.height(printed["basis"]) + 1.5, text=printed["basis"])
-        form.members_table(flow, printed)
+        form.opening(flow, printed, text["act_draft_note"], text["act_title"], fields)
         form.heading(flow, printed["list_title"])
         if printed["destroyed"]:
             form.grid(flow, "lines", text["line_headings"], [5, 21, 18, 20, 36],
@@ -378,15 +383,10 @@ class ReportAudit(models.AbstractModel):
 
     def _layout(self, form, flow, printed):
         text = form.text
-        form.status(flow, printed, text["audit_draft_note"])
-        title = f"{text['audit_title']} № {printed['number']}"
-        flow.block("title", form.height(title, size_pt=12, bold=True) + 3, text=title)
         fields = [(text["number"], printed["number"]), (text["unit"], printed["unit"]),
                   (text["year"], printed["year"]), (text["checker"], printed["checker"]),
                   (text["started_at"], printed["started_at"]), (text["audit_done_at"], printed["done_at"])]
-        flow.block("fields", form.fields_height(fields) + 2, pairs=fields)
-        flow.block("paragraph", form.height(printed["basis"]) + 1.5, text=printed["basis"])
-        form.members_table(flow, printed)
+        form.opening(flow, printed, text["audit_draft_note"], text["audit_title"], fields)
         form.heading(flow, text["access_section"])
         access = [(text["chain_ok"], printed["chain_ok"]), (text["access_count"], printed["access_count"])]
         flow.block("fields", form.fields_height(access) + 2, pairs=access)
