@@ -59,8 +59,8 @@ TEXTS = {
     "act_basis": _lt("Basis: item 12 %(order)s. Records of state control in the field of civil defence and of "
                      "administrative offences are kept 3 years; at the end of the year the commission checks the "
                      "records and destroys those whose retention has expired by drawing up an act of destruction."),
-    "retention_applied": _lt("Retention period applied"),
-    "retention_years": _lt("%(years)s years"),
+    # the number stands alone after its unit: Russian declines "years" by number (3 года, 5 лет)
+    "retention_applied": _lt("Retention period applied, years"),
     "act_states": {
         "draft": _lt("under review"),
         "confirming": _lt("being confirmed"),
@@ -276,7 +276,6 @@ class ReportDestructionAct(models.AbstractModel):
             "reason": line.exclusion_reason or "",
         } for line in act._report_lines(excluded=True)]
         done = act.state == "done"
-        years = act._retention_years_applied()
         return {
             "done": done,
             "state": text["act_states"].get(act.state, act.state),
@@ -284,7 +283,7 @@ class ReportDestructionAct(models.AbstractModel):
             "date": form.date(act.date),
             "place": act.place or "",
             "unit": act.department_id.name or "",
-            "retention": form.t(TEXTS["retention_years"], years=years),
+            "retention": form.integer(act._retention_years_applied()),
             "basis": form.t(TEXTS["act_basis"], order=form.t(ORDER)),
             "members": form.members(act.commission_id, act.confirmation_ids),
             "decision": act.commission_id.decision or "",

@@ -1,6 +1,7 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -478,6 +479,11 @@ class TestRecordings(DockCase, HttpCase):
             manifest_text = pdf_text(package.read("manifest.pdf"), "-raw")
         for sha in recordings.mapped("sha256"):
             self.assertIn(sha, manifest_text.replace("\n", "").replace(" ", ""))
+        # issue 11: no moment is cut in two by the end of a line (date on one line, time on the next)
+        moments = re.findall(r"\d{2}\.\d{2}\.\d{4}[ \n]\d{2}:\d{2}", manifest_text)
+        self.assertGreaterEqual(len(moments), 2 * len(recordings) + 1, manifest_text)
+        self.assertEqual([moment for moment in moments if "\n" in moment], [], manifest_text)
+        self.assertIsNone(re.search(r"\d{2}\.\d{2}\.?\n\d{2,4}", manifest_text), manifest_text)
         exports = self.env["mchs.bodycam.access"].search([("action", "=", "export")])
         self.assertEqual((len(exports), exports.user_id), (2, self.head_user))
         first = next(e for e in manifest["files"] if e["sha256"] == recordings[0].sha256)

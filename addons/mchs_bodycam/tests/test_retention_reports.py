@@ -183,6 +183,19 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertNotIn("НЕ ЗАВЕРШЁН", flat_text)
         self.assertNotIn("Бейнежазбаларды", flat_text)
 
+    def test_act_prints_the_period_applied(self):
+        """Item 12: three years is the floor; a unit keeping recordings five years gets an act
+        proposing only what is older than five years, and the act says five, not the Order's three."""
+        self.env.company.bodycam_retention_years = 5
+        old = self._recording("2021-03-14 04:30:00", self.camera_a)
+        self._recording("2023-03-14 04:30:00", self.camera_a)  # past three years, not five
+        act = self._act()
+        self.assertEqual(act.line_ids.recording_id, old)
+        for lang, label in (("kk_KZ", "Қолданылған сақтау мерзімі, жыл"), ("ru_RU", "Применённый срок хранения, лет")):
+            flat_text = flat(self._render("mchs_bodycam.action_report_destruction_act", act, lang=lang))
+            self.assertIn(f"{label} 5", flat_text)
+            self.assertNotIn(f"{label} 3", flat_text)
+
     def test_act_not_completed_says_so(self):
         self._recording("2023-02-01 06:00:00", self.camera_a)
         act = self._act()
