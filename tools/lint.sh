@@ -12,4 +12,4 @@ if ! "$PYTHON" -m pre_commit --version >/dev/null 2>&1; then
     "$PYTHON" -m pip install -q "$(grep -E '^pre-commit==' "$REPO_ROOT/requirements.txt")"
 fi
 cd "$ROOT"
-"$PYTHON" -m pre_commit run --all-files --color=never --show-diff-on-failure
+"$PYTHON" -m pre_commit run --all-files --color=never
