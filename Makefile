@@ -1,7 +1,7 @@
 # Developer entry points; each target only calls a script in tools/.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-.PHONY: help run test stop deps
+.PHONY: help run test lint stop deps
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -11,6 +11,9 @@ run: ## start the product with demo data on http://localhost:8069 (STORAGE=s3: o
 
 test: ## run every test (throwaway PostgreSQL, demo + no-demo installs, all suites)
 	@bash tools/test.sh
+
+lint: ## OCA's linters on the Odoo modules (the first stage of make test)
+	@bash tools/lint.sh
 
 stop: ## stop the server, the database and the RGW started by make run
 	@bash tools/stop.sh

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make test: run every test against a throwaway PostgreSQL cluster.
+#   0. lint: OCA's linters (tools/lint.sh); any finding fails the run, whose tests still run
 #   a. install the addon with demo data (mchs_demo) and without (mchs_nodemo)
 #   b. the addon's own suite (pytest-odoo) on a copy of mchs_nodemo
 #   c. the top-level suite (tests/) on the installed databases
@@ -10,6 +11,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 ensure_deps
 ensure_dock_agent
 cd "$REPO_ROOT"
+
+# ---- 0. lint ------------------------------------------------------------------
+log "0. lint: OCA's hooks of .pre-commit-config.yaml (tools/lint.sh)"
+LINT_RC=0
+bash "$REPO_ROOT/tools/lint.sh" || LINT_RC=$?
+if [[ $LINT_RC -ne 0 ]]; then
+    log "   lint: FAILED (findings above; make lint shows them again)"
+fi
 
 TMP_DIR="$(mktemp -d /tmp/mchs-test.XXXXXX)"
 chmod 755 "$TMP_DIR"
@@ -83,6 +92,7 @@ export MCHS_MODULE
 export ODOO_BIN
 
 FAILED_STEPS=()
+[[ $LINT_RC -eq 0 ]] || FAILED_STEPS+=("lint (tools/lint.sh exit $LINT_RC)")
 [[ $RGW_STARTED -eq 1 ]] || FAILED_STEPS+=("start the Ceph RGW (tools/rgw.sh)")
 
 # ---- a. install -----------------------------------------------------------

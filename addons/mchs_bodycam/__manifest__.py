@@ -1,11 +1,6 @@
 {
     "name": "MChS Bodycams",
     "summary": "Body-worn cameras of the civil-defence inspectorate (MES RK Order No. 495)",
-    "description": """
-Registry, custody and QR labels of body-worn video recorders and their memory cards,
-as required by the Instruction approved by Order No. 495 of the Minister of Emergency
-Situations of the Republic of Kazakhstan (21 November 2025).
-""",
     "version": "18.0.1.1.0",
     "category": "Human Resources/Bodycams",
     "author": "mchs_bodycam developers",

@@ -7,6 +7,7 @@ draft may be deleted. It no longer owns the tables, their triggers, the triggers
 or the schema, so it can no longer disable or drop a lock, truncate, or rewrite or delete
 evidence. ``--release`` gives everything back to Odoo's role, for a module upgrade.
 """
+# pylint: disable=print-used  # an odoo-bin command: what it prints is its output
 import argparse
 import getpass
 import sys

@@ -1,3 +1,4 @@
+# pylint: disable=print-used  # an odoo-bin command: what it prints is its output
 import argparse
 
 import odoo

@@ -5,6 +5,7 @@ Every answer is JSON with a status code and, for a refusal, a stable ``error`` c
 short committed transactions of their own (lib/transaction.py), so that a concurrency failure
 never makes Odoo replay a request whose body was already stored.
 """
+import contextlib
 import json
 import logging
 import re
@@ -157,10 +158,8 @@ def _read_body(env, limit):
 def _drain(httprequest):
     """Read a body that is a little too large before refusing it: a server that closes a
     connection with unread data resets it, and the client may lose the answer."""
-    try:
+    with contextlib.suppress(ClientDisconnected):
         httprequest.get_data(cache=False)
-    except ClientDisconnected:
-        pass
 
 
 def _read_json(env):

@@ -9,7 +9,7 @@ time and an inspector holds one bodycam at a time.
 Called from demo/mchs_bodycam_demo.xml only; nothing here is reached without demo data.
 """
 import hashlib
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time, timedelta
 
 import pytz
@@ -343,10 +343,8 @@ class MchsBodycamDemo(models.AbstractModel):
                 "mchs_bodycam.user_deputy_demo")).create({
                     "recording_id": recordings[0].id, "password": DEMO_PASSWORD,
                     "purpose": "Тексеру жазбасымен танысу / Ознакомление с записью проверки"})
-            try:
+            with suppress(UserError):
                 wizard.action_open()
-            except UserError:
-                pass
             # item 22: the raw file is downloaded on the prosecutor's request, named in Appendix 2
             at(self._local(unit, recordings[0].start.date() + timedelta(days=1), 14))
             basis = self.env["mchs.bodycam.legal.basis"].with_user(head).create({

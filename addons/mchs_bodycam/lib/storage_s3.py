@@ -35,6 +35,7 @@ so the act fails leaving everything in place; ``purge`` deletes every version (a
 marker) and checks that none is left. If the store refuses a deletion, ``purge`` raises.
 """
 import base64
+import contextlib
 import hashlib
 import threading
 import uuid
@@ -238,12 +239,10 @@ class S3Backend:
         """Write the seal ``name`` once, under COMPLIANCE retention for SEAL_RETENTION_YEARS; the
         same seal again is a no-op, another content under the same name is refused."""
         key = self._seal_key(name)
-        try:
+        with contextlib.suppress(FileNotFoundError):  # not written yet
             if self._call("get_object", Key=key)["Body"].read() == data:
                 return
             raise StorageError("seal_exists", f"another seal is already written as {name}")
-        except FileNotFoundError:
-            pass
         until = datetime.now(timezone.utc).replace(microsecond=0)
         until = until.replace(year=until.year + SEAL_RETENTION_YEARS, day=min(until.day, 28))
         self._call("put_object", Key=key, Body=data, ContentMD5=base64.b64encode(_md5(data).digest()).decode(),
@@ -314,10 +313,8 @@ class S3Backend:
             raise
 
     def _abort_quietly(self, key, upload_id):
-        try:
+        with contextlib.suppress(StorageError, FileNotFoundError):
             self._call("abort_multipart_upload", Key=key, UploadId=upload_id)
-        except (StorageError, FileNotFoundError):
-            pass
 
     def _delete_all_versions(self, key):
         """Every version and delete marker of an (unlocked) key."""
@@ -325,10 +322,8 @@ class S3Backend:
         for page in paginator.paginate(Bucket=self.bucket, Prefix=key):
             for entry in page.get("Versions", []) + page.get("DeleteMarkers", []):
                 if entry["Key"] == key:
-                    try:
+                    with contextlib.suppress(FileNotFoundError):
                         self._call("delete_object", Key=key, VersionId=entry["VersionId"])
-                    except FileNotFoundError:
-                        pass
 
     # ------------------------------------------------------------------ resumable uploads
 
@@ -520,10 +515,8 @@ class S3Backend:
         refuses (retention, legal hold) raises StorageError with its words."""
         key = self.key(sha256)
         for version_id, _marker in self.versions(sha256):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self._call("delete_object", Key=key, VersionId=version_id)
-            except FileNotFoundError:
-                pass
         return not self.versions(sha256)
 
     def finish_batch(self, batch):
@@ -574,7 +567,7 @@ class _Reader:
     def __init__(self, body):
         self.body = body
 
-    def read(self, size=-1):
+    def read(self, size=-1):  # pylint: disable=method-required-super  # a file's method, not a model's
         try:
             return self.body.read(None if size is None or size < 0 else size)
         except (BotoCoreError, OSError) as error:
@@ -608,7 +601,7 @@ class _Writer:
         self.sender = None       # the thread sending parts, and the part it is sending
         self.in_flight = None
 
-    def write(self, chunk):
+    def write(self, chunk):  # pylint: disable=method-required-super  # a file's method, not a model's
         self.buffer += chunk
         self.size += len(chunk)
         while len(self.buffer) >= self.backend.part_size:
@@ -644,19 +637,15 @@ class _Writer:
 
     def abort(self):
         self.buffer = bytearray()
-        try:
+        with contextlib.suppress(StorageError, FileNotFoundError):
             self._wait_for_part()
-        except (StorageError, FileNotFoundError):
-            pass
         self._stop_sender()
         if self.upload_id is not None:
             self.backend._abort_quietly(self.staging_key, self.upload_id)
             self.upload_id = None
         if self.completed:
-            try:
+            with contextlib.suppress(StorageError, ClientError, BotoCoreError):  # remove_stale_parts takes it later
                 self.backend._delete_all_versions(self.staging_key)
-            except (StorageError, ClientError, BotoCoreError):
-                pass  # remove_stale_parts takes it later
 
     def commit(self, sha256, retain_until=None):
         """Store the stream as the recording ``sha256`` (the caller hashed what it wrote), under

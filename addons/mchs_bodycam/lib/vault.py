@@ -9,13 +9,15 @@ Values are text; callers store JSON when they need structure. ``scope`` names th
 secret (``qr``, ``storage_password``, ``s3``...), ``name`` the record it belongs to.
 """
 
+from odoo.tools import SQL
+
 TABLE = "mchs_bodycam_vault"
 
 
 def ensure_table(cr):
     """Create the table once (called from a model's ``init``)."""
-    cr.execute(f"""
-        CREATE TABLE IF NOT EXISTS {TABLE} (
+    cr.execute(SQL("""
+        CREATE TABLE IF NOT EXISTS %s (
             scope varchar NOT NULL,
             name varchar NOT NULL,
             value text NOT NULL,
@@ -23,7 +25,7 @@ def ensure_table(cr):
             written_by integer,
             PRIMARY KEY (scope, name)
         )
-    """)
+    """, SQL.identifier(TABLE)))
 
 
 def put(cr, scope, name, value, uid=None):

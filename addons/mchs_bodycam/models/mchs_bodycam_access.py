@@ -52,7 +52,7 @@ class MchsBodycamAccess(models.Model):
     # set at creation, not a stored related field: that would be an UPDATE after the INSERT
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     sequence = fields.Integer(string="№", required=True, readonly=True)
-    recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", readonly=True, index=True,
+    recording_id = fields.Many2one("mchs.bodycam.recording", readonly=True, index=True,
                                    ondelete="restrict")
     sha256 = fields.Char(string="Recording SHA-256", readonly=True)
     inventory_text = fields.Char(string="Inventory numbers", readonly=True, help="Column 2.")

@@ -50,14 +50,14 @@ class MchsBodycamAudit(models.Model):
     _lock_user_creatable = {"draft": {"commission_id", "checker_id"}}
 
     name = fields.Char(compute="_compute_name", store=True, precompute=True)
-    number = fields.Char(string="Number", readonly=True, copy=False, index=True,
+    number = fields.Char(readonly=True, copy=False, index=True,
                          help="The act's number: unit, year and the audit's number in the year (T1, T2...).")
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
                                     ondelete="restrict", check_company=True)
     department_id = fields.Many2one(related="commission_id.department_id", store=True, precompute=True, string="Unit")
     company_id = fields.Many2one(related="commission_id.company_id", store=True, precompute=True)
     year = fields.Integer(related="commission_id.year", store=True, precompute=True)
-    checker_id = fields.Many2one("hr.employee", string="Checker", required=True, tracking=True,
+    checker_id = fields.Many2one("hr.employee", required=True, tracking=True,
                                  help="Appendix 2, column 5: who checks for the commission (its chairman by default).")
     state = fields.Selection([("draft", "Draft"), ("running", "Running"), ("done", "Done")], default="draft",
                              required=True, readonly=True, tracking=True, index=True)

@@ -36,7 +36,7 @@ class MchsBodycamCardInstallation(models.Model):
     date_removed = fields.Datetime(string="Removed", readonly=True)
     removed_by_id = fields.Many2one("res.users", string="Removed by", readonly=True)
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # Odoo's init() returns nothing to pass on
         super().init()
         # A card sits in one bodycam at a time: at most one open installation per card,
         # enforced by the database against concurrent installs.

@@ -32,7 +32,7 @@ class MchsBodycamCommission(models.Model):
     decision = fields.Char(string="Chairman's decision", tracking=True,
                            help="Number and date of the decision that named the members added by the chairman.")
     member_ids = fields.One2many("mchs.bodycam.commission.member", "commission_id", string="Members")
-    chairman_id = fields.Many2one("hr.employee", compute="_compute_chairman", string="Chairman")
+    chairman_id = fields.Many2one("hr.employee", compute="_compute_chairman")
     destruction_ids = fields.One2many("mchs.bodycam.destruction", "commission_id", string="Destruction acts")
     audit_ids = fields.One2many("mchs.bodycam.audit", "commission_id", string="Audits")
     destruction_count = fields.Integer(compute="_compute_counts")

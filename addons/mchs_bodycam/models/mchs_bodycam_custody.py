@@ -85,7 +85,7 @@ class MchsBodycamCustody(models.Model):
                                  help="Column 2: the bodycam's inventory number and its memory cards'.")
     seal_number = fields.Char(string="Seal at issue", readonly=True, copy=False)
     # column 3
-    inspector_id = fields.Many2one("hr.employee", string="Inspector", required=True, index=True,
+    inspector_id = fields.Many2one("hr.employee", required=True, index=True,
                                    check_company=True, tracking=True,
                                    domain="[('department_id', '=', department_id)]")
     # column 4
@@ -154,7 +154,7 @@ class MchsBodycamCustody(models.Model):
          "An issued entry is a numbered row of a journal book (item 9)."),
     ]
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # Odoo's init() returns nothing to pass on
         super().init()
         # A bodycam is out under one entry at a time, and an inspector holds one bodycam at a
         # time (items 7, 23): enforced by the database against two desks at once.

@@ -46,7 +46,7 @@ class MchsBodycamCustodyLog(models.Model):
     sequence = fields.Integer(string="№", required=True, readonly=True)
     custody_id = fields.Many2one("mchs.bodycam.custody", string="Journal row", required=True, readonly=True,
                                  index=True, ondelete="restrict")
-    remark_id = fields.Many2one("mchs.bodycam.custody.remark", string="Remark", readonly=True,
+    remark_id = fields.Many2one("mchs.bodycam.custody.remark", readonly=True,
                                 index="btree_not_null", ondelete="restrict")
     event = fields.Selection(EVENTS, required=True, readonly=True)
     logged_at = fields.Datetime(string="Logged at", required=True, readonly=True)

@@ -45,7 +45,7 @@ class MchsBodycamDesignation(models.Model):
         help="Items 5 and 12: the head and the responsible person of the unit; the deputy head of a territorial "
              "body who may chair the year-end commissions of its units; the employee responsible for "
              "anti-corruption work, who sits on the unit's commission.")
-    employee_id = fields.Many2one("hr.employee", string="Employee", required=True, check_company=True,
+    employee_id = fields.Many2one("hr.employee", required=True, check_company=True,
                                   tracking=True)
     date_start = fields.Date(string="From", required=True, default=fields.Date.context_today, tracking=True)
     date_end = fields.Date(string="To", tracking=True, help="Empty while the designation is in force.")
@@ -57,7 +57,7 @@ class MchsBodycamDesignation(models.Model):
          "A designation cannot end before it starts."),
     ]
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # Odoo's init() returns nothing to pass on
         super().init()
         # Two designations of one role in one unit may never overlap, even from two
         # transactions at once (item 5: one responsible person at a time).

@@ -24,7 +24,7 @@ class MchsBodycamDestructionConfirmation(models.Model):
     withdrawn_at = fields.Datetime(string="Withdrawn", readonly=True,
                                    help="The act went back to review after this confirmation.")
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # Odoo's init() returns nothing to pass on
         super().init()
         # A member confirms an act once (among the confirmations not withdrawn).
         self.env.cr.execute("""

@@ -41,7 +41,7 @@ class MchsBodycamDestructionLine(models.Model):
     size = fields.Float(related="recording_id.size", digits=(20, 0))
     recording_state = fields.Selection(related="recording_id.state", string="Recording state")
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return  # Odoo's init() returns nothing to pass on
         super().init()
         # A recording is destroyed by one act: it is in at most one act that did not exclude it.
         self.env.cr.execute("""

@@ -104,7 +104,7 @@ class MchsBodycamDock(models.Model):
                 refused += 1
                 continue
             if commit:
-                self.env.cr.commit()  # the recording is safe before its source goes
+                self.env.cr.commit()  # pylint: disable=invalid-commit  # the recording is safe before its source goes
             os.unlink(path)
             imported += 1
         return imported, refused

@@ -49,7 +49,7 @@ class MchsBodycamStorage(models.Model):
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, check_company=True)
     company_id = fields.Many2one(related="department_id.company_id", store=True)
     kind = fields.Selection([("local", "Local folders"), ("s3", "Object store (S3, write-once)")],
-                            string="Kind", required=True, default=lambda self: self._default_kind(),
+                            required=True, default=lambda self: self._default_kind(),
                             help="Local folders on the Odoo server, or two buckets of an S3 object store with "
                                  "versioning and Object Lock, where every recording is kept under COMPLIANCE "
                                  "retention until its retention ends (items 12, 13).")

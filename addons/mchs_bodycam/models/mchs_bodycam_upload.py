@@ -35,7 +35,7 @@ class MchsBodycamUpload(models.Model):
         ("open", "Receiving"), ("verifying", "Verifying"), ("done", "Stored"), ("failed", "Failed"),
         ("expired", "Expired"), ("aborted", "Aborted"),
     ], default="open", required=True, readonly=True, index=True)
-    dock_id = fields.Many2one("mchs.bodycam.dock", string="Dock", required=True, readonly=True, index=True,
+    dock_id = fields.Many2one("mchs.bodycam.dock", required=True, readonly=True, index=True,
                               ondelete="restrict")
     department_id = fields.Many2one("hr.department", string="Unit", required=True, readonly=True, index=True)
     company_id = fields.Many2one(related="department_id.company_id", store=True)
@@ -58,7 +58,7 @@ class MchsBodycamUpload(models.Model):
     last_activity_at = fields.Datetime(string="Last chunk", required=True, readonly=True,
                                        default=fields.Datetime.now)
     finished_at = fields.Datetime(string="Finished", readonly=True)
-    recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", readonly=True,
+    recording_id = fields.Many2one("mchs.bodycam.recording", readonly=True,
                                    ondelete="restrict")
     error = fields.Selection([
         ("hash_mismatch", "The file does not hash to the declared SHA-256"),

@@ -382,6 +382,7 @@ class IrActionsReport(models.Model):
     """Laid-out documents: one record at a time, in its own language, its pages checked
     against the layout, stamped (see PagedDocument)."""
 
+    # pylint: disable-next=consider-merging-classes-inherited  # the paged documents' hook, beside their engine
     _inherit = "ir.actions.report"
 
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):

@@ -79,7 +79,7 @@ class TestConcurrency(TransactionCase):
                 if started:
                     started.set()
                     return
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit  # the test's own transaction
                 outcome[name] = None
             except (IntegrityError, SerializationFailure, UserError) as error:
                 cr.rollback()

@@ -401,7 +401,7 @@ class TestRetention(RetentionCase):
         act = self._act()
         action = act.line_ids.with_user(self.responsible_user).action_review()
         wizard = self.env["mchs.bodycam.recording.access.wizard"].with_user(self.responsible_user).with_context(
-            action["context"]).create({"password": "special-pass-2026"})
+            **action["context"]).create({"password": "special-pass-2026"})
         self.assertIn(act.name, wizard.purpose)
         wizard.action_open()
         self.assertEqual(act.review_access_count, 1)

@@ -215,6 +215,7 @@ class TestScreenLanguage(HttpCase):
                             examples[(who, lang)].add(f"{item['where']}: {text[:100]}")
         report = "\n".join(f"{who:12} {lang}: {n} English words" for (who, lang), n in counts.items())
         # shown by pytest -s, and in the failure message; a green run means 0 everywhere
+        # pylint: disable-next=print-used  # the figures are the test's output
         print(f"\nEnglish words on screen, per role and language (issue 12):\n{report}")
         self.assertFalse(errors, errors[:5])
         self.assertFalse(+counts, report + "\n\n" + "\n".join(

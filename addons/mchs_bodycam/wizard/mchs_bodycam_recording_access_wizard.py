@@ -19,7 +19,7 @@ class MchsBodycamRecordingAccessWizard(models.TransientModel):
     _name = "mchs.bodycam.recording.access.wizard"
     _description = "Open a recording"
 
-    recording_id = fields.Many2one("mchs.bodycam.recording", string="Recording", required=True, readonly=True)
+    recording_id = fields.Many2one("mchs.bodycam.recording", required=True, readonly=True)
     action = fields.Selection([("view", "View"), ("download", "Download")], required=True, default="view")
     purpose = fields.Char(required=True, help="Why the recording is opened; written to the access journal.")
     department_id = fields.Many2one(related="recording_id.department_id")

@@ -15,6 +15,8 @@
 """
 import logging
 
+from odoo.tools import SQL
+
 from odoo.addons.mchs_bodycam.lib import vault
 
 _logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ def migrate(cr, version):
 def _drop_earlier_guards(cr):
     for function in ("mchs_bodycam_recording_guard", "mchs_bodycam_access_guard",
                      "mchs_bodycam_freeze_inventory_number"):
-        cr.execute(f"DROP FUNCTION IF EXISTS {function}() CASCADE")
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s() CASCADE", SQL.identifier(function)))
     # the indexes before the struck rows were excluded from them
     cr.execute("DROP INDEX IF EXISTS mchs_bodycam_custody_camera_active")
     cr.execute("DROP INDEX IF EXISTS mchs_bodycam_custody_inspector_issued")
