@@ -6,12 +6,12 @@ Registry, custody and QR labels of body-worn video recorders and their memory ca
 as required by the Instruction approved by Order No. 495 of the Minister of Emergency
 Situations of the Republic of Kazakhstan (21 November 2025).
 """,
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Human Resources/Bodycams",
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
-    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "mail", "web", "barcodes", "report_xlsx"],
+    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "hr_maintenance", "mail", "web", "barcodes", "report_xlsx"],
     "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
     "data": [
         "security/mchs_bodycam_security.xml",
