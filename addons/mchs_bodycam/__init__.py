@@ -12,8 +12,9 @@ def uninstall_hook(env):
     """Uninstalling drops the module's tables. Rows that point at the books, people, units,
     devices and activity types the uninstall deletes first must go before: the journal rows,
     the recordings' register (the files stay on the storage server), the legal bases of
-    downloads, docks and storage servers, the commissions with their acts and audits, the
-    activities on them, and the repair requests of the bodycams' equipment."""
+    downloads, docks and storage servers, the commissions with their acts and audits, and the
+    activities on them. The bodycams' equipment stays in the Maintenance app with its unit, holder
+    and repair requests (the demo's goes, its repair requests first: they have xmlids)."""
     # the locks of journals and evidence refuse the truncation (item 13): they go first
     env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock%%'")
     for (function,) in env.cr.fetchall():
@@ -28,8 +29,4 @@ def uninstall_hook(env):
                  mchs_bodycam_dock, mchs_bodycam_storage CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")
-    env.cr.execute("""
-        DELETE FROM maintenance_request
-        WHERE equipment_id IN (SELECT id FROM maintenance_equipment WHERE bodycam_device)
-    """)
     env.cr.execute("DROP TABLE IF EXISTS mchs_bodycam_vault")

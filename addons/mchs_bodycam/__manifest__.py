@@ -1,12 +1,12 @@
 {
     "name": "MChS Bodycams",
     "summary": "Body-worn cameras of the civil-defence inspectorate (MES RK Order No. 495)",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Human Resources/Bodycams",
     "author": "mchs_bodycam developers",
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
-    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "mail", "web", "barcodes", "report_xlsx"],
+    "depends": ["mchs_bodycam_lang", "hr", "maintenance", "hr_maintenance", "mail", "web", "barcodes", "report_xlsx"],
     "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
     "data": [
         "security/mchs_bodycam_security.xml",

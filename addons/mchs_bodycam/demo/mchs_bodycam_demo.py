@@ -86,13 +86,23 @@ class MchsBodycamDemo(models.AbstractModel):
                 for card_index in (2 * index - 1, 2 * index):
                     ref(f"card_{card_index:02d}_demo")._install_into(camera)
                 camera._apply_seal(f"{camera.department_id.bodycam_code}-S-{1000 + index}")
-            repair = ref("camera_08_demo").action_send_to_repair()
-            # An xmlid lets uninstalling the module remove the request before its equipment.
-            self.env["ir.model.data"].create({
-                "module": "mchs_bodycam", "name": "maintenance_request_camera_08_demo",
-                "model": "maintenance.request", "res_id": repair.id, "noupdate": True})
+            ref("camera_08_demo").action_send_to_repair()
             ref("camera_12_demo").action_write_off()
             ref("card_24_demo").action_mark_lost()
+        self._name_repair_requests()
+
+    @api.model
+    def _name_repair_requests(self):
+        """Uninstalling the module deletes the demo devices and, with their xmlids, their
+        equipment; an xmlid on each of their repair requests has it deleted first. A device
+        registered by people has none: its equipment and repairs stay in the Maintenance app."""
+        Data = self.env["ir.model.data"]
+        equipment = Data.search([("module", "=", "mchs_bodycam"), ("model", "=", "maintenance.equipment")])
+        requests = self.env["maintenance.request"].search([("equipment_id", "in", equipment.mapped("res_id"))])
+        named = Data.search([("model", "=", "maintenance.request"), ("res_id", "in", requests.ids)]).mapped("res_id")
+        Data.create([{"module": "mchs_bodycam", "name": f"maintenance_request_{request.id}_demo",
+                      "model": "maintenance.request", "res_id": request.id, "noupdate": True}
+                     for request in requests if request.id not in named])
 
     @api.model
     def _register_books(self, xmlids, day):
@@ -256,6 +266,7 @@ class MchsBodycamDemo(models.AbstractModel):
             if with_login:
                 # on duty today: what the inspector's "My duty" screen shows
                 self._issue(desk, at, unit, today, with_login[0], 8, 50)
+        self._name_repair_requests()
 
     @api.model
     def _issue(self, desk, at, unit, day, inspector, hour, minute):

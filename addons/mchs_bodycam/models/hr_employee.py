@@ -4,7 +4,7 @@ from odoo import api, fields, models
 class HrEmployee(models.Model):
     _inherit = "hr.employee"
 
-    bodycam_camera_ids = fields.One2many("mchs.bodycam.camera", "holder_id", string="Bodycams held")
+    bodycam_camera_ids = fields.One2many("mchs.bodycam.camera", "employee_id", string="Bodycams held")
 
     def _bodycam_badge_payload(self):
         """The signed payload of the inspector's chest badge (items 6, 17), or False without a

@@ -13,8 +13,6 @@ class MchsBodycamCamera(models.Model):
     _sequence_kind = "camera"
     _equipment_category_xmlid = "mchs_bodycam.equipment_category_bodycam"
 
-    equipment_id = fields.Many2one("maintenance.equipment", required=True,
-                                   ondelete="cascade", auto_join=True, index=True)
     card_ids = fields.One2many("mchs.bodycam.card", "camera_id", string="Memory cards")
     card_slot_count = fields.Integer(string="Card slots", default=1, required=True,
                                      help="How many memory cards the bodycam takes.")

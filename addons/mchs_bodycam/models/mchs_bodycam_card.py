@@ -13,8 +13,6 @@ class MchsBodycamCard(models.Model):
     _sequence_kind = "card"
     _equipment_category_xmlid = "mchs_bodycam.equipment_category_card"
 
-    equipment_id = fields.Many2one("maintenance.equipment", required=True,
-                                   ondelete="cascade", auto_join=True, index=True)
     capacity_gb = fields.Integer(string="Capacity (GB)", tracking=True)
     camera_id = fields.Many2one("mchs.bodycam.camera", string="Installed in", readonly=True, index=True,
                                 tracking=True, check_company=True, ondelete="restrict")

@@ -355,8 +355,8 @@ class MchsBodycamCustody(models.Model):
         self.env.cr.execute("SELECT id FROM mchs_bodycam_camera WHERE id = ANY(%s) FOR UPDATE", [cameras.ids])
         if cards:
             self.env.cr.execute("SELECT id FROM mchs_bodycam_card WHERE id = ANY(%s) FOR UPDATE", [cards.ids])
-        cameras.invalidate_recordset(["state", "holder_id"])
-        cards.invalidate_recordset(["state", "holder_id"])
+        cameras.invalidate_recordset(["state", "employee_id"])
+        cards.invalidate_recordset(["state", "employee_id"])
 
     def _check_not_struck(self):
         for entry in self:
@@ -473,8 +473,8 @@ class MchsBodycamCustody(models.Model):
             receiver = self.env.user.employee_ids.filtered(lambda e, entry=entry: e.department_id == entry.department_id)[:1]
             entry._lock_write({"state": "returned", "return_datetime": fields.Datetime.now(),
                          "received_by_id": self.env.uid, "is_overdue": False})
-            entry.camera_id._lock_write({"holder_id": receiver.id})
-            entry.card_ids._lock_write({"holder_id": receiver.id})
+            entry.camera_id._lock_write({"employee_id": receiver.id})
+            entry.card_ids._lock_write({"employee_id": receiver.id})
             entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
 
     def action_mark_downloaded(self):
@@ -824,15 +824,15 @@ class MchsBodycamCustody(models.Model):
     def _move_devices(self, inspector, camera, cards):
         """While the bodycam is out, the devices follow the corrected row (items 7, 9): those
         written by mistake come back, the right ones go out under the new row."""
-        holder = inspector if self.state == "issued" else self.camera_id.holder_id
+        holder = inspector if self.state == "issued" else self.camera_id.employee_id
         self._lock_devices()
         for wrong, right in ((self.camera_id, camera), (self.card_ids, cards)):
-            wrong.invalidate_recordset(["state", "holder_id"])
+            wrong.invalidate_recordset(["state", "employee_id"])
             (wrong - right).filtered(lambda device: device.state == "issued")._mark_returned()
             for device in right - wrong:
                 device._mark_issued(holder)
-            (right & wrong).filtered(lambda device: device.state == "issued" and device.holder_id != holder) \
-                ._lock_write({"holder_id": holder.id})
+            (right & wrong).filtered(lambda device: device.state == "issued" and device.employee_id != holder) \
+                ._lock_write({"employee_id": holder.id})
 
     @staticmethod
     def _inventory_text(camera, cards):

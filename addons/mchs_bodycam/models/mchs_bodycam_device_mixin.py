@@ -29,7 +29,11 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     """What bodycams and memory cards share: the registry entry of items 6 and 8.
 
     Each device is a ``maintenance.equipment`` by delegation, so a breakdown is an ordinary
-    maintenance request.
+    maintenance request. Its unit and its holder are hr_maintenance's department and employee of
+    that equipment, so that the Maintenance app shows them; the device keeps them in its own row
+    too (stored related fields, written through to the equipment), because the database checks
+    them there against its state and first issue: an issued device has a holder, the unit of a
+    device in service is frozen (item 6).
     """
 
     _name = "mchs.bodycam.device.mixin"
@@ -51,24 +55,29 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     _lock_transitions = STATE_TRANSITIONS
     _lock_deletable = {"new"}
     # who holds the device and its state follow the journal and the repair steps, never a hand edit
-    _lock_user_writable = {state: AllBut(frozen | {"state", "holder_id", "first_issue_date"})
+    _lock_user_writable = {state: AllBut(frozen | {"state", "employee_id", "first_issue_date"})
                            for state, frozen in _lock_changeable.items()}
-    _lock_user_creatable = {"new": AllBut({"state", "holder_id", "first_issue_date"})}
+    _lock_user_creatable = {"new": AllBut({"state", "employee_id", "first_issue_date"})}
 
+    equipment_id = fields.Many2one("maintenance.equipment", required=True,
+                                   ondelete="cascade", auto_join=True, index=True)
     inventory_number = fields.Char(
         required=True, readonly=True, copy=False, index=True, tracking=True,
         help="Given by the unit's numbering at registration (item 6); it never changes once the "
              "device has been issued.")
     department_id = fields.Many2one(
-        "hr.department", string="Unit", required=True, index=True, tracking=True, check_company=True,
+        "hr.department", string="Unit", related="equipment_id.department_id", store=True, readonly=False,
+        precompute=True, required=True, index=True, tracking=True, check_company=True,
         default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
     company_id = fields.Many2one(
         "res.company", required=True, index=True, readonly=True,
         compute="_compute_company_id", store=True, precompute=True)
     state = fields.Selection(DEVICE_STATES, required=True, default="available", readonly=True,
                              tracking=True, index=True)
-    holder_id = fields.Many2one("hr.employee", string="Current holder", readonly=True, tracking=True,
-                                index=True, check_company=True)
+    # written by the journal's steps only (_lock_user_writable); readonly in the forms
+    employee_id = fields.Many2one(
+        "hr.employee", string="Current holder", related="equipment_id.employee_id", store=True, readonly=False,
+        precompute=True, tracking=True, index=True, check_company=True)
     first_issue_date = fields.Datetime(
         string="First issued", readonly=True, copy=False,
         help="Set at the first issue; from then on the inventory number is frozen.")
@@ -76,7 +85,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
     _sql_constraints = [
         ("inventory_number_company_uniq", "unique(company_id, inventory_number)",
          "This inventory number is already registered in this company (item 6)."),
-        ("issued_has_holder", "CHECK(state <> 'issued' OR holder_id IS NOT NULL)",
+        ("issued_has_holder", "CHECK(state <> 'issued' OR employee_id IS NOT NULL)",
          "An issued device must have a holder."),
     ]
 
@@ -108,6 +117,9 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         # before an inventory number is taken: the unit's numbering must not lose one (item 6)
         self.check_access("create")
         category = self.env.ref(self._equipment_category_xmlid, raise_if_not_found=False)
+        # the caller's values stay as given: loading the demo names the equipment after the device
+        # only for an equipment that the create made (Odoo's _load_records)
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             department = self.env["hr.department"].browse(vals.get("department_id")) \
                 or self.env["hr.department"]._bodycam_user_units()[:1]
@@ -122,18 +134,36 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
             vals.setdefault("name", f"{prefix} {vals['inventory_number']}")
             vals.setdefault("category_id", category.id if category else False)
             vals["bodycam_device"] = True
-        devices = super().create(vals_list)
-        for device in devices:
-            # The equipment (delegated parent) belongs to the device's company too.
-            if device.equipment_id.company_id != device.company_id:
-                device.equipment_id.company_id = device.company_id
-        return devices
+        self._create_equipment([vals for vals in vals_list if not vals.get("equipment_id")])
+        return super().create(vals_list)
+
+    def _create_equipment(self, vals_list):
+        """The delegated equipment of each new device, made here rather than by the delegation so
+        that it is born with the device's unit and holder (hr_maintenance's department and
+        employee, used by "other": both) and its company: the unit's record rules on equipment
+        then let the unit's people create it. The equipment's fields leave ``vals``."""
+        if not vals_list:
+            return
+        Department = self.env["hr.department"]
+        equipment_vals_list = []
+        for vals in vals_list:
+            equipment_vals = {name: vals.pop(name) for name in list(vals)
+                              if name in self._fields and self._fields[name].inherited}
+            equipment_vals.update(
+                department_id=vals["department_id"], employee_id=vals.get("employee_id", False),
+                company_id=(Department.browse(vals["department_id"]).company_id or self.env.company).id,
+                equipment_assign_to="other")
+            equipment_vals_list.append(equipment_vals)
+        for vals, equipment in zip(vals_list, self.env["maintenance.equipment"].create(equipment_vals_list)):
+            vals["equipment_id"] = equipment.id
 
     def write(self, vals):
         self.check_access("write")
         if "inventory_number" in vals:
             vals["inventory_number"] = (vals["inventory_number"] or "").strip().upper()
-        return super().write(vals)
+        # the unit and holder written through to the equipment are told by the device's own tracking
+        # and journal, not once more by the equipment (maintenance_equipment.py)
+        return super(MchsBodycamDeviceMixin, self.with_context(mchs_bodycam_device_write=True)).write(vals)
 
     def _lock_state(self):
         self.ensure_one()
@@ -155,13 +185,13 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         """Hand the devices to ``employee``; used by the custody journal (items 7, 10)."""
         self._check_issuable()
         self.filtered(lambda d: not d.first_issue_date)._lock_write({"first_issue_date": fields.Datetime.now()})
-        self._lock_write({"state": "issued", "holder_id": employee.id})
+        self._lock_write({"state": "issued", "employee_id": employee.id})
 
     def _mark_returned(self):
         for device in self:
             if device.state != "issued":
                 raise UserError(self.env._("%s is not issued.", device.display_name))
-        self._lock_write({"state": "available", "holder_id": False})
+        self._lock_write({"state": "available", "employee_id": False})
 
     def action_send_to_repair(self):
         """A breakdown becomes a maintenance request of the underlying equipment."""
@@ -175,13 +205,16 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         requests = self.env["maintenance.request"]
         for device in self:
             env = device.department_id._bodycam_env()
-            requests |= self.env["maintenance.request"].create({
+            # sudo: Odoo lets a user create a request they own, and owns them one only for
+            # equipment "used by an employee"; a bodycam is used by "other" (its unit and its
+            # holder). Whoever sends the device to repair follows the request, as its creator.
+            requests |= self.env["maintenance.request"].sudo().create({
                 "name": env._("Repair of %s", device.inventory_number),
                 "equipment_id": device.equipment_id.id,
                 "company_id": device.company_id.id,
                 "maintenance_type": "corrective",
-            })
-        self._lock_write({"state": "repair", "holder_id": False})
+            }).sudo(False)
+        self._lock_write({"state": "repair", "employee_id": False})
         return requests
 
     def _check_not_out(self):
@@ -201,7 +234,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         self._lock_write({"state": "available"})
 
     def action_write_off(self):
-        self._lock_write({"state": "written_off", "holder_id": False})
+        self._lock_write({"state": "written_off", "employee_id": False})
         self.equipment_id.write({"scrap_date": fields.Date.context_today(self)})
 
     def action_mark_lost(self):
@@ -210,7 +243,7 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         self._mark_lost()
 
     def _mark_lost(self):
-        self._lock_write({"state": "lost", "holder_id": False})
+        self._lock_write({"state": "lost", "employee_id": False})
 
     def action_open_maintenance_requests(self):
         self.ensure_one()

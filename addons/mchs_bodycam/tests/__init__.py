@@ -6,6 +6,7 @@ from . import test_journal
 from . import test_lang
 from . import test_qr
 from . import test_registry
+from . import test_maintenance_app
 from . import test_remarks
 from . import test_reports
 from . import test_tours

@@ -192,6 +192,6 @@ class TestConcurrency(TransactionCase):
             issue_to(1)(api.Environment(cr, SUPERUSER_ID, {}))
         self.assertEqual(self._count("mchs_bodycam_custody WHERE camera_id = %s", [self.camera_ids[0]]), 1)
         with self.registry.cursor() as cr:
-            cr.execute("""SELECT c.state, e.name FROM mchs_bodycam_camera c JOIN hr_employee e ON e.id = c.holder_id
+            cr.execute("""SELECT c.state, e.name FROM mchs_bodycam_camera c JOIN hr_employee e ON e.id = c.employee_id
                           WHERE c.id = %s""", [self.camera_ids[0]])
             self.assertEqual(cr.fetchone(), ("issued", "Inspector 1"))

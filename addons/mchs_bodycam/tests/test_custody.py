@@ -23,13 +23,13 @@ class TestCustody(CustodyCase):
                          (self.responsible_user, "badge", "S-A"))
         cards = self.card_a | self.card_a2
         self.assertEqual(set((self.camera_a.state, *cards.mapped("state"))), {"issued"})
-        self.assertEqual(self.camera_a.holder_id | cards.holder_id, self.inspector)
+        self.assertEqual(self.camera_a.employee_id | cards.employee_id, self.inspector)
         # the inspector confirms the return in their own session; the responsible person receives
         entry.with_user(self.inspector_user).action_confirm_in_session()
         self.assertEqual(entry.return_confirmation, "session")
         entry.action_return()
         self.assertEqual((entry.state, entry.received_by_id), ("returned", self.responsible_user))
-        self.assertEqual(self.camera_a.holder_id | cards.holder_id, self.responsible,
+        self.assertEqual(self.camera_a.employee_id | cards.employee_id, self.responsible,
                          "back with the responsible person until wiped")
         with self.assertRaisesRegex(UserError, "not available"):
             self._issue(inspector=self.other_inspector)
@@ -37,7 +37,7 @@ class TestCustody(CustodyCase):
         self.assertTrue(entry.download_datetime)
         entry.action_close()
         self.assertEqual(set((self.camera_a.state, *cards.mapped("state"))), {"available"})
-        self.assertFalse(self.camera_a.holder_id | cards.holder_id)
+        self.assertFalse(self.camera_a.employee_id | cards.employee_id)
         second = self._issue(inspector=self.other_inspector)
         self.assertEqual(second.row_number, 2)
 
@@ -162,11 +162,11 @@ class TestCustody(CustodyCase):
         entry = self._draft()
         entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "issue")
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=80):
+        with self.assertQueryCount(__system__=84):
             entry.action_issue()
         entry._confirm_by_badge(self.inspector._bodycam_badge_payload(), "return")
         self.env.invalidate_all()
-        with self.assertQueryCount(__system__=41):
+        with self.assertQueryCount(__system__=46):
             entry.action_return()
 
     def test_desk_issue_and_return(self):

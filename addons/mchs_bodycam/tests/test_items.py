@@ -218,7 +218,7 @@ class TestItems(StorageCase):
         self.assertTrue(entry.struck)
         self.assertEqual((corrected.camera_id, corrected.card_ids), (self.camera_a2, self.card_a3))
         self.assertEqual(self.camera_a.state, "available", "the bodycam written by mistake is back")
-        self.assertEqual((self.camera_a2.state, self.camera_a2.holder_id), ("issued", self.inspector))
+        self.assertEqual((self.camera_a2.state, self.camera_a2.employee_id), ("issued", self.inspector))
         # the same inspector: their receipt confirmation stands on the new row (column 4)
         self.assertEqual(corrected.issue_confirmed_at, entry.issue_confirmed_at)
         self.assertEqual(corrected.issue_confirmation, "badge")
@@ -237,7 +237,7 @@ class TestItems(StorageCase):
                                        badge_payload=self.other_inspector._bodycam_badge_payload())
         self.assertEqual(corrected.inspector_id, self.other_inspector)
         self.assertEqual(corrected.issue_confirmed_at, MORNING + timedelta(minutes=30))
-        self.assertEqual(self.camera_a.holder_id, self.other_inspector)
+        self.assertEqual(self.camera_a.employee_id, self.other_inspector)
 
     def test_item9_correction_of_a_time(self):
         entry = self._issue_at(MORNING)

@@ -71,11 +71,11 @@ class TestRegistry(BodycamCase):
 
     def test_issue_and_return_follow_holder(self):
         self.camera_a._mark_issued(self.inspector)
-        self.assertEqual((self.camera_a.state, self.camera_a.holder_id), ("issued", self.inspector))
+        self.assertEqual((self.camera_a.state, self.camera_a.employee_id), ("issued", self.inspector))
         with self.assertRaisesRegex(UserError, "not available"):
             self.camera_a._mark_issued(self.other_inspector)
         self.camera_a._mark_returned()
-        self.assertEqual((self.camera_a.state, self.camera_a.holder_id.id), ("available", False))
+        self.assertEqual((self.camera_a.state, self.camera_a.employee_id.id), ("available", False))
         with self.assertRaisesRegex(UserError, "is not issued"):
             self.camera_a._mark_returned()
 

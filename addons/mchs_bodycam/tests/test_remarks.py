@@ -86,7 +86,7 @@ class TestRemarks(CustodyCase):
         self.assertTrue(entry.struck)
         self.assertEqual(entry.state, "issued", "the struck row stays as it was")
         self.assertEqual((corrected.row_number, corrected.inspector_id, corrected.state), (2, self.other_inspector, "issued"))
-        self.assertEqual(self.camera_a.holder_id, self.other_inspector)
+        self.assertEqual(self.camera_a.employee_id, self.other_inspector)
         self.assertIn("Struck through (item 9); corrected by row 2", entry.remarks_text)
         self.assertIn("wrong inspector written", entry.remarks_text)
         self.assertIn("Corrects row 1", corrected.remarks_text)

@@ -121,8 +121,8 @@ class TestDeskDay(DeskDayCase):
         self.assertEqual(first.download_datetime, recording.received_at)
         self.assertTrue(first.return_datetime <= first.download_datetime <= first.closed_datetime)
         self.assertEqual((first.return_confirmation, first.received_by_id), ("badge", self.user))
-        self.assertEqual((self.camera.state, self.camera.holder_id), ("issued", self.inspector_b))
-        self.assertEqual(self.card.holder_id, self.inspector_b)
+        self.assertEqual((self.camera.state, self.camera.employee_id), ("issued", self.inspector_b))
+        self.assertEqual(self.card.employee_id, self.inspector_b)
         self.assertFalse(self.env["mchs.bodycam.scan.log"].search([("user_id", "=", self.user.id)]))
 
     def test_wipe_waits_for_the_recordings(self):

@@ -57,8 +57,8 @@ class TestScanDeskTour(HttpCase):
         self.assertTrue(all(entry[name] for name in (
             "check_operable", "check_datetime", "check_quality", "check_inventory_label",
             "check_seal_intact", "check_placement", "check_badge_worn")))
-        self.assertEqual(self.camera.holder_id, self.responsible)
-        self.assertEqual(self.card.holder_id, self.responsible)
+        self.assertEqual(self.camera.employee_id, self.responsible)
+        self.assertEqual(self.card.employee_id, self.responsible)
         refused = self.env["mchs.bodycam.scan.log"].search([("user_id", "=", self.user.id)])
         self.assertEqual(sorted(refused.mapped("reason")), ["forged", "wrong_kind"],
                          "the forged label and the card scanned instead of the bodycam were logged")
