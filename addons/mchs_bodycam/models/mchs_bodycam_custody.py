@@ -381,7 +381,9 @@ class MchsBodycamCustody(models.Model):
         first changed (Odoo's transactions are REPEATABLE READ: a row changed since the request
         began cannot be locked) and is retried, when it sees them out. Returns {bodycam id: the
         cards installed in it}."""
-        # every bodycam row is read (and locked) by the outer join, every card row by the join
+        # the cards' places as this transaction has them (a card put in just now included); every
+        # bodycam row is read (and locked) by the outer join, every card row by the join
+        self.env["mchs.bodycam.card"].flush_model(["camera_id"])
         self.env.cr.execute(SQL("""
             WITH camera AS (SELECT id FROM mchs_bodycam_camera WHERE id = ANY(%s) ORDER BY id FOR UPDATE),
                  card AS (SELECT id, camera_id FROM mchs_bodycam_card WHERE camera_id IN (SELECT id FROM camera)

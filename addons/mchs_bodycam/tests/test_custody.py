@@ -111,6 +111,16 @@ class TestCustody(CustodyCase):
         with self.assertRaisesRegex(UserError, "is In repair"):
             self._issue(camera=self.camera_a2, inspector=self.other_inspector)
 
+    def test_card_put_in_just_before_the_issue_goes_out_with_it(self):
+        """The issue locks and lists the bodycam's cards in SQL: a card put in earlier in the same
+        transaction (not yet written to the database) is among them (items 7, 8)."""
+        self.card_a3._remove_from_camera()
+        self.env.flush_all()
+        self.card_a3._install_into(self.camera_a2)
+        entry = self._issue(camera=self.camera_a2)
+        self.assertEqual((entry.card_ids, self.card_a3.state, entry.inventory_text),
+                         (self.card_a3, "issued", "TSA-BC-00002 (TSA-MC-00003)"))
+
     def test_written_off_and_no_book(self):
         self.card_a3._remove_from_camera()
         self.camera_a2.action_write_off()
