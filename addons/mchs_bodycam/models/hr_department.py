@@ -82,16 +82,22 @@ class HrDepartment(models.Model):
                 "The unit code is already part of issued inventory numbers and cannot be changed."))
         return super().write(vals)
 
-    def _bodycam_designations_at(self, roles, date):
+    def _bodycam_designations_at(self, roles, date, user=None):
         """The designations of ``roles`` in force in this unit on ``date`` (item 5), as superuser:
-        a designation is public knowledge of the unit; callers return employees or ids only."""
+        a designation is public knowledge of the unit; callers return employees or ids only.
+        ``user``: only the designations of that user's employees (archived ones included)."""
         self.ensure_one()
-        return self.env["mchs.bodycam.designation"].sudo().search([
+        domain = [
             ("department_id", "=", self.id),
             ("role", "in", list(roles)),
             ("date_start", "<=", date),
             "|", ("date_end", "=", False), ("date_end", ">=", date),
-        ])
+        ]
+        designations = self.env["mchs.bodycam.designation"].sudo()
+        if user is not None:
+            domain.append(("employee_id", "any", [("user_id", "=", user.id)]))
+            designations = designations.with_context(active_test=False)
+        return designations.search_fetch(domain, ["employee_id"])
 
     def _bodycam_person_at(self, role, date):
         """The employee holding ``role`` (see mchs.bodycam.designation) in this unit on ``date``."""
@@ -100,7 +106,7 @@ class HrDepartment(models.Model):
     def _bodycam_is_designated(self, user, roles, date=None):
         """Whether ``user`` holds one of ``roles`` in this unit on ``date`` (today by default)."""
         date = date or fields.Date.context_today(self)
-        return bool(user) and user in self._bodycam_designations_at(roles, date).employee_id.user_id
+        return bool(user) and bool(self._bodycam_designations_at(roles, date, user=user))
 
     def _bodycam_is_designated_employee(self, employee, roles, date):
         """Whether ``employee`` holds one of ``roles`` in this unit on ``date``."""
@@ -151,7 +157,7 @@ class HrDepartment(models.Model):
         """Units of a user: the departments of the user's active employees."""
         user = user or self.env.user
         # sudo: inspectors cannot read hr.employee; only department ids are returned.
-        employees = self.env["hr.employee"].sudo().search([("user_id", "=", user.id)])
+        employees = self.env["hr.employee"].sudo().search_fetch([("user_id", "=", user.id)], ["department_id"])
         return self.browse(employees.department_id.ids)
 
     def _bodycam_next_inventory_number(self, kind):

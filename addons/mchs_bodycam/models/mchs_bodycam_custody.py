@@ -37,6 +37,12 @@ DUTY_FLAGS = ("no_recordings", "late_start", "break", "early_end")
 CORRECTABLE = ("camera_id", "card_ids", "inspector_id", "issue_datetime", "return_datetime", "download_datetime")
 
 
+def _prefetched_columns(records):
+    """The columns Odoo reads together when a field of ``records`` is first read (their prefetch)."""
+    return [name for name, field in records._fields.items()
+            if field.column_type and field.prefetch is True and field.is_accessible(records.env)]
+
+
 class MchsBodycamCustody(models.Model):
     """One row of the Appendix 1 journal: a bodycam and its cards issued to an inspector and
     taken back (items 7, 10, 16-18, 23); column 6 is filled when the recordings are downloaded."""
@@ -203,8 +209,11 @@ class MchsBodycamCustody(models.Model):
                       "failure": lambda r: r.kind == "failure" and not r.resolution}[kind]
         return self.remark_ids.filtered(still_open)[:1]
 
+    # Recordings and pauses come after the issue; the row's state and times count once its cards are
+    # wiped (closed_datetime), when they are frozen (item 9): the issue and the return change nothing
+    # here and recompute nothing.
     @api.depends("recording_ids.start", "recording_ids.end", "remark_ids.pause_start", "remark_ids.pause_end",
-                 "state", "return_datetime", "company_id.bodycam_max_gap_minutes")
+                 "closed_datetime", "company_id.bodycam_max_gap_minutes")
     def _compute_duty_flags(self):
         for entry in self:
             flags = entry._duty_check() if entry.state != "draft" else []
@@ -228,9 +237,12 @@ class MchsBodycamCustody(models.Model):
         start and an early end too. Each flag is a code with its moments (UTC), put in words when
         shown or printed."""
         self.ensure_one()
+        closed = self.state == "closed" and self.issue_datetime and self.return_datetime
+        recordings = self._duty_recordings().filtered(lambda r: r.start and r.end)
+        if not closed and len(recordings) < 2:
+            return []  # until the duty closes only breaks between recordings are flagged
         tolerance = timedelta(minutes=self.company_id.bodycam_max_gap_minutes or 5)
         pauses = self._duty_pauses()
-        recordings = self._duty_recordings().filtered(lambda r: r.start and r.end)
 
         def unexplained(start, end):
             return end - start > tolerance and not any(
@@ -242,7 +254,6 @@ class MchsBodycamCustody(models.Model):
             flags.append({"kind": kind, "start": fields.Datetime.to_string(start) if start else False,
                           "end": fields.Datetime.to_string(end) if end else False})
 
-        closed = self.state == "closed" and self.issue_datetime and self.return_datetime
         if closed and not recordings:
             flag("no_recordings", self.issue_datetime, self.return_datetime)
             return flags
@@ -303,7 +314,11 @@ class MchsBodycamCustody(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        entries = super().create(vals_list)
+        # Nobody follows a row for having written it: only the unit's responsible persons may post
+        # on it (write access), and a follower is not told of their own posts; what the journal
+        # tells people goes through activities (items 20, 21, 23).
+        entries = super(MchsBodycamCustody, self.with_context(mail_create_nosubscribe=True)).create(vals_list)
+        entries = entries.with_env(self.env)
         # a row created already signed (the row that corrects another, item 9) is chained at once
         self.env["mchs.bodycam.custody.log"]._append(entries.filtered(lambda entry: entry.state != "draft"),
                                                      "written")
@@ -321,13 +336,13 @@ class MchsBodycamCustody(models.Model):
     def _check_responsible_person(self):
         """Only the unit's designated responsible person issues and receives (items 5, 7)."""
         today = fields.Date.context_today(self)
-        for entry in self:
-            responsible = entry.department_id._bodycam_person_at("responsible", today)
-            if not responsible or responsible.user_id != self.env.user:
-                raise UserError(self.env._(
-                    "Only the responsible person of %(unit)s (%(person)s) issues and receives bodycams (item 5).",
-                    unit=entry.department_id.display_name,
-                    person=responsible.name or self.env._("nobody designated")))
+        for unit in self.department_id:
+            if unit._bodycam_is_designated(self.env.user, ["responsible"], today):
+                continue
+            responsible = unit._bodycam_person_at("responsible", today)
+            raise UserError(self.env._(
+                "Only the responsible person of %(unit)s (%(person)s) issues and receives bodycams (item 5).",
+                unit=unit.display_name, person=responsible.name or self.env._("nobody designated")))
 
     def _check_checklist(self):
         """item 16: every check passed, battery above the unit's minimum, seal number as recorded."""
@@ -347,16 +362,37 @@ class MchsBodycamCustody(models.Model):
                     "recorded seal %(recorded)s.", found=entry.check_seal_number or "-",
                     recorded=entry.camera_id.seal_number or "-"))
 
+    def _prefetch_devices(self, cards=None):
+        """The row's bodycam and ``cards`` (by default the row's), with the equipment of all of them
+        read in one query: a step on the devices first reads their tracked fields, the equipment's
+        among them, and would otherwise read each device's equipment apart. (The first field read
+        of a record not in the cache reads the fields of every record of its recordset.)"""
+        self.ensure_one()
+        camera = self.camera_id
+        # the cards' ids as stored: reading the row's cards filters out archived ones, which reads
+        # their equipment (the active flag is the equipment's)
+        all_cards = self.with_context(active_test=False).card_ids if cards is None else cards
+        (camera.equipment_id | all_cards.equipment_id).mapped("name")
+        return camera, self.card_ids if cards is None else cards
+
     def _lock_devices(self):
-        """Row locks on the bodycam and its cards: two desks issuing them at once wait for each
-        other, and the second then sees them out."""
-        cameras = self.camera_id
-        cards = cameras.card_ids
-        self.env.cr.execute("SELECT id FROM mchs_bodycam_camera WHERE id = ANY(%s) FOR UPDATE", [cameras.ids])
-        if cards:
-            self.env.cr.execute("SELECT id FROM mchs_bodycam_card WHERE id = ANY(%s) FOR UPDATE", [cards.ids])
-        cameras.invalidate_recordset(["state", "employee_id"])
-        cards.invalidate_recordset(["state", "employee_id"])
+        """Row locks on the bodycams and the cards in them, in one statement: two desks issuing
+        them at once wait for each other, and the second one's request then fails on the rows the
+        first changed (Odoo's transactions are REPEATABLE READ: a row changed since the request
+        began cannot be locked) and is retried, when it sees them out. Returns {bodycam id: the
+        cards installed in it}."""
+        # the cards' places as this transaction has them (a card put in just now included); every
+        # bodycam row is read (and locked) by the outer join, every card row by the join
+        self.env["mchs.bodycam.card"].flush_model(["camera_id"])
+        self.env.cr.execute(SQL("""
+            WITH camera AS (SELECT id FROM mchs_bodycam_camera WHERE id = ANY(%s) ORDER BY id FOR UPDATE),
+                 card AS (SELECT id, camera_id FROM mchs_bodycam_card WHERE camera_id IN (SELECT id FROM camera)
+                           ORDER BY id FOR UPDATE)
+            SELECT camera.id, array_remove(array_agg(card.id ORDER BY card.id), NULL)
+              FROM camera LEFT JOIN card ON card.camera_id = camera.id GROUP BY camera.id
+        """, self.camera_id.ids))
+        Card = self.env["mchs.bodycam.card"]
+        return {camera_id: Card.browse(card_ids) for camera_id, card_ids in self.env.cr.fetchall()}
 
     def _check_not_struck(self):
         for entry in self:
@@ -383,18 +419,27 @@ class MchsBodycamCustody(models.Model):
         """The inspector scans their own badge at the desk: their "signature" (items 7, 10).
         ``moment`` is 'issue' or 'return'."""
         self.ensure_one()
+        self._check_own_badge(payload)
+        self._set_confirmation(moment, "badge")
+
+    def _check_own_badge(self, payload):
+        """The badge scanned is the row's inspector's own (items 7, 10); another is refused and logged."""
+        self.ensure_one()
         if self._desk_inspector(payload) != self.inspector_id:
             raise UserError(self.env["mchs.bodycam.qr"]._refuse((payload or "").strip(), "wrong_person", self.env._(
                 "This is not the badge of %s: only the inspector confirms with their own badge.",
                 self.inspector_id.name))["message"])
-        self._set_confirmation(moment, "badge")
+
+    @api.model
+    def _confirmation_values(self, moment, method):
+        prefix = "issue" if moment == "issue" else "return"
+        return {f"{prefix}_confirmed_at": fields.Datetime.now(), f"{prefix}_confirmation": method}
 
     def _set_confirmation(self, moment, method):
         self._check_not_struck()
-        prefix = "issue" if moment == "issue" else "return"
         # sudo: the inspector confirms their own entry, on which they have no write access;
         # the caller checked who they are.
-        self.sudo().write({f"{prefix}_confirmed_at": fields.Datetime.now(), f"{prefix}_confirmation": method})
+        self.sudo().write(self._confirmation_values(moment, method))
 
     def action_confirm_in_session(self):
         """The inspector confirms receipt (draft entry) or return (issued entry) in their own session."""
@@ -417,12 +462,15 @@ class MchsBodycamCustody(models.Model):
             if entry.state != "draft":
                 raise UserError(self.env._("Only a draft entry can be issued."))
         self._check_responsible_person()
-        self._lock_devices()
+        installed = self._lock_devices()
         for entry in self:
-            entry.camera_id._check_issuable()
-            entry.camera_id.card_ids._check_issuable()
-            if not entry.camera_id.card_ids:
-                raise UserError(self.env._("%s has no memory card installed.", entry.camera_id.display_name))
+            camera = entry.camera_id
+            cards = installed.get(camera.id, self.env["mchs.bodycam.card"])
+            entry._prefetch_devices(cards)
+            camera._check_issuable()
+            cards._check_issuable()
+            if not cards:
+                raise UserError(self.env._("%s has no memory card installed.", camera.display_name))
             entry._check_inspector_free()
             entry._check_checklist()
             if not entry.issue_confirmed_at:
@@ -430,19 +478,20 @@ class MchsBodycamCustody(models.Model):
                     "%s has not confirmed receipt: scan their badge or let them confirm in their own "
                     "session (item 7).", entry.inspector_id.name))
             journal = entry._custody_book()
-            camera = entry.camera_id
-            entry._lock_write({
+            # one step of the row and its devices: the user's right to write each, in one query
+            self._lock_check_access_all("write", entry, camera, cards)
+            entry._lock_step({
                 "state": "issued",
                 "journal_id": journal.id,
                 "row_number": journal._take_row_number(),
-                "card_ids": [(6, 0, camera.card_ids.ids)],
-                "inventory_text": self._inventory_text(camera, camera.card_ids),
+                "card_ids": [(6, 0, cards.ids)],
+                "inventory_text": self._inventory_text(camera, cards),
                 "seal_number": camera.seal_number,
                 "issue_datetime": fields.Datetime.now(),
                 "issued_by_id": self.env.uid,
             })
-            camera._mark_issued(entry.inspector_id)
-            camera.card_ids._mark_issued(entry.inspector_id)
+            camera._step_issued(entry.inspector_id)
+            cards._step_issued(entry.inspector_id)
 
     def _custody_book(self):
         """The unit's open Appendix 1 book, which numbers the rows (item 9)."""
@@ -455,27 +504,43 @@ class MchsBodycamCustody(models.Model):
 
     def action_return(self):
         """Take the bodycam back (item 10); it stays with the responsible person until download."""
+        self._return()
+
+    def _return(self, badge_payload=None):
+        """The return of item 10; ``badge_payload``: the inspector's badge scanned at the desk now,
+        their confirmation of the return, signed with it in the same step."""
         self._check_not_struck()
         for entry in self:
             if entry.state != "issued":
                 raise UserError(self.env._("Only an issued bodycam can be returned."))
-            if not entry.return_confirmed_at:
+            if badge_payload:
+                entry._check_own_badge(badge_payload)
+            elif not entry.return_confirmed_at:
                 raise UserError(self.env._(
                     "%s has not confirmed the return: scan their badge or let them confirm in their own "
                     "session (item 10).", entry.inspector_id.name))
         self._check_responsible_person()
-        self._take_back()
+        self._take_back(self._confirmation_values("return", "badge") if badge_payload else {})
 
-    def _take_back(self):
+    def _take_back(self, values=None):
         """The responsible person has the bodycam and its cards back: the entry is returned,
-        no longer overdue (item 23)."""
+        no longer overdue (item 23). ``values``: more facts of the same step."""
         for entry in self:
-            receiver = self.env.user.employee_ids.filtered(lambda e, entry=entry: e.department_id == entry.department_id)[:1]
-            entry._lock_write({"state": "returned", "return_datetime": fields.Datetime.now(),
-                         "received_by_id": self.env.uid, "is_overdue": False})
-            entry.camera_id._lock_write({"employee_id": receiver.id})
-            entry.card_ids._lock_write({"employee_id": receiver.id})
-            entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
+            # the holder from now on; its name goes into the devices' tracking
+            receiver = self.env["hr.employee"].search_fetch(
+                [("user_id", "=", self.env.uid), ("department_id", "=", entry.department_id.id)],
+                ["name", "company_id", "department_id"], limit=1)
+            # only a row flagged overdue has the overdue activity (_cron_flag_overdue_returns)
+            was_overdue = entry.is_overdue
+            camera, cards = entry._prefetch_devices()
+            # one step of the row and its devices: the user's right to write each, in one query
+            self._lock_check_access_all("write", entry, camera, cards)
+            entry._lock_step(dict(values or {}, state="returned", return_datetime=fields.Datetime.now(),
+                                  received_by_id=self.env.uid, is_overdue=False))
+            camera._lock_step({"employee_id": receiver.id})
+            cards._lock_step({"employee_id": receiver.id})
+            if was_overdue:
+                entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
 
     def action_mark_downloaded(self):
         """Column 6: the recordings of the cards have been downloaded (item 10)."""
@@ -932,9 +997,15 @@ class MchsBodycamCustody(models.Model):
     def _desk_entry(self, camera_id):
         """The summary of the row the bodycam is out under, or waits under for its download and
         wipe (items 5, 10), or False."""
-        entry = self.search([("camera_id", "=", camera_id), ("state", "in", ACTIVE_STATES), ("struck", "=", False)],
-                            limit=1)
+        entry = self._desk_row(camera_id, ACTIVE_STATES)
         return entry._desk_summary() if entry else False
+
+    @api.model
+    def _desk_row(self, camera_id, states):
+        """The row the bodycam is under in one of ``states`` (not struck), read with the search, with
+        its cards and recordings (what the desk's steps and summary read of it)."""
+        return self.search_fetch([("camera_id", "=", camera_id), ("state", "in", list(states)), ("struck", "=", False)],
+                                 _prefetched_columns(self) + ["card_ids", "recording_ids"], limit=1)
 
     def _desk_summary(self):
         self.ensure_one()
@@ -956,7 +1027,9 @@ class MchsBodycamCustody(models.Model):
         and the ticked checklist (item 16), in one transaction: all or nothing."""
         self._check_desk_user()
         inspector = self._desk_inspector(badge_payload)
-        camera = self.env["mchs.bodycam.camera"].browse(camera_id).exists()
+        Camera = self.env["mchs.bodycam.camera"]
+        # a bodycam the user may not read is not one they scanned
+        camera = Camera.search_fetch([("id", "=", camera_id)], _prefetched_columns(Camera)) if camera_id else Camera
         if not camera:
             raise UserError(self.env._("Scan the bodycam first."))
         entry = self.create(dict(
@@ -973,12 +1046,10 @@ class MchsBodycamCustody(models.Model):
         unless they already confirmed the return in their own session (item 10). The desk then
         goes on to the download and the wipe of the same row (desk_wipe)."""
         self._check_desk_user()
-        entry = self.search([("camera_id", "=", camera_id), ("state", "=", "issued"), ("struck", "=", False)], limit=1)
+        entry = self._desk_row(camera_id, ("issued",))
         if not entry:
             raise UserError(self.env._("This bodycam is not out: there is nothing to receive."))
-        if badge_payload:
-            entry._confirm_by_badge(badge_payload, "return")
-        entry.action_return()
+        entry._return(badge_payload)
         return entry._desk_summary()
 
     @api.model
@@ -987,8 +1058,7 @@ class MchsBodycamCustody(models.Model):
         on the storage server (column 6, filled by the dock's first upload or now), both copies of
         each are verified, then the cards are wiped and the bodycam is available again."""
         self._check_desk_user()
-        entry = self.search([("camera_id", "=", camera_id), ("state", "in", ("returned", "downloaded")),
-                             ("struck", "=", False)], limit=1)
+        entry = self._desk_row(camera_id, ("returned", "downloaded"))
         if not entry:
             raise UserError(self.env._("This bodycam has no returned row waiting for its download and wipe."))
         if entry.state == "returned":

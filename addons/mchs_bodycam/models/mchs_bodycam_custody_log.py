@@ -13,6 +13,8 @@ UNSIGNED_COLUMNS = {
     "mchs_bodycam_custody_remark": ["write_uid", "write_date", "company_id", "department_id", "camera_id",
                                     "camera_model"],
 }
+# the advisory lock's first key: the Appendix 1 chain of a unit (the second is the unit's id)
+CHAIN_LOCK = 7_014
 EVENTS = [
     ("issued", "Issued"),
     ("returned", "Returned"),
@@ -74,36 +76,50 @@ class MchsBodycamCustodyLog(models.Model):
 
     @api.model
     def _append(self, records, event):
-        """Append the snapshot of each of ``records`` (journal rows or remarks) to its unit's chain."""
+        """Append the snapshot of each of ``records`` (journal rows or remarks) to its unit's chain:
+        one query takes the units' locks and reads the snapshots and the units' last entries, one
+        insert writes all the new entries."""
         if not records:
             return
         records.flush_recordset()
-        table = records._table
-        self.env.cr.execute(SQL("SELECT r.id, (%s)::text FROM %s r WHERE r.id = ANY(%s)",
-                                self._snapshot_sql(table, "r"), SQL.identifier(table), records.ids))
-        snapshots = dict(self.env.cr.fetchall())
+        is_row = records._name == "mchs.bodycam.custody"
+        custodies = {record.id: record if is_row else record.custody_id for record in records}
+        units = sorted({custody.department_id.id for custody in custodies.values()})
+        # A per-unit lock, taken in the units' order: entries are numbered and chained one after
+        # the other. The last entry is read after its unit's lock (the lateral join on the locked
+        # units); what it sees is the transaction's snapshot (Odoo's transactions are REPEATABLE
+        # READ), and the unique (unit, sequence) refuses an entry appended from a stale one.
+        self.env.cr.execute(SQL("""
+            WITH locked AS MATERIALIZED (
+                SELECT unit, pg_advisory_xact_lock(%(lock)s, unit)
+                  FROM (SELECT unnest(%(units)s::int[]) AS unit ORDER BY 1) units
+            )
+            SELECT (SELECT json_object_agg(r.id, (%(snapshot)s)::text) FROM %(table)s r WHERE r.id = ANY(%(ids)s)),
+                   (SELECT json_object_agg(locked.unit, json_build_array(last.sequence, last.hash))
+                      FROM locked
+                      LEFT JOIN LATERAL (SELECT log.sequence, log.hash FROM mchs_bodycam_custody_log log
+                                          WHERE log.department_id = locked.unit
+                                          ORDER BY log.sequence DESC LIMIT 1) last ON TRUE)
+        """, lock=CHAIN_LOCK, units=units, snapshot=self._snapshot_sql(records._table, "r"),
+            table=SQL.identifier(records._table), ids=records.ids))
+        snapshots, lasts = self.env.cr.fetchone()
+        heads = {int(unit): (sequence or 0, last_hash or chain.GENESIS)
+                 for unit, (sequence, last_hash) in lasts.items()}
+        now = fields.Datetime.now()
+        vals_list = []
         for record in records:
-            custody = record if record._name == "mchs.bodycam.custody" else record.custody_id
-            self._append_entry(custody, record if record._name != "mchs.bodycam.custody" else None,
-                               event, snapshots[record.id])
-
-    @api.model
-    def _append_entry(self, custody, remark, event, snapshot):
-        department = custody.department_id
-        # A per-unit lock: entries are numbered and chained one after the other.
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_014, department.id])
-        self.env.cr.execute("""
-            SELECT sequence, hash FROM mchs_bodycam_custody_log WHERE department_id = %s
-             ORDER BY sequence DESC LIMIT 1
-        """, [department.id])
-        last_sequence, last_hash = self.env.cr.fetchone() or (0, chain.GENESIS)
-        values = {"department_id": department.id, "sequence": last_sequence + 1, "custody_id": custody.id,
-                  "remark_id": remark.id if remark else False, "event": event, "logged_at": fields.Datetime.now(),
-                  "user_id": self.env.uid, "content": snapshot, "previous_hash": last_hash}
-        values["hash"] = chain.link(last_hash, chain.content(values, CHAINED_FIELDS))
+            custody = custodies[record.id]
+            last_sequence, last_hash = heads[custody.department_id.id]
+            values = {"department_id": custody.department_id.id, "sequence": last_sequence + 1,
+                      "custody_id": custody.id, "remark_id": False if is_row else record.id, "event": event,
+                      "logged_at": now, "user_id": self.env.uid, "content": snapshots[str(record.id)],
+                      "previous_hash": last_hash}
+            values["hash"] = chain.link(last_hash, chain.content(values, CHAINED_FIELDS))
+            heads[custody.department_id.id] = (values["sequence"], values["hash"])
+            vals_list.append(values)
         # sudo: everyone's signed facts are chained, whatever their rights on the chain; the
-        # entry names the real user
-        self.sudo().create(values)
+        # entries name the real user
+        self.sudo().create(vals_list)
 
     @api.model
     def _chain_entries(self, department):

@@ -183,9 +183,17 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def _mark_issued(self, employee):
         """Hand the devices to ``employee``; used by the custody journal (items 7, 10)."""
+        self._lock_check_access("write")
+        self._step_issued(employee)
+
+    def _step_issued(self, employee):
+        """_mark_issued once the caller has checked the user's right to write the devices."""
         self._check_issuable()
-        self.filtered(lambda d: not d.first_issue_date)._lock_write({"first_issue_date": fields.Datetime.now()})
-        self._lock_write({"state": "issued", "employee_id": employee.id})
+        issued = {"state": "issued", "employee_id": employee.id}
+        # the first issue freezes the inventory number (item 6): dated in the same step
+        first = self.filtered(lambda d: not d.first_issue_date)
+        first._lock_step(dict(issued, first_issue_date=fields.Datetime.now()))
+        (self - first)._lock_step(issued)
 
     def _mark_returned(self):
         for device in self:

@@ -99,8 +99,9 @@ class MchsBodycamJournal(models.Model):
 
     @api.model
     def _open_book(self, department, kind):
-        return self.search([("department_id", "=", department.id), ("kind", "=", kind),
-                            ("state", "=", "registered")], limit=1)
+        # with what the row written in it checks of it (its company, item 9)
+        return self.search_fetch([("department_id", "=", department.id), ("kind", "=", kind),
+                                  ("state", "=", "registered")], ["company_id", "state"], limit=1)
 
     def _take_row_number(self):
         """Next row number of this book ("р/с №"), gap-free and never reused.
@@ -110,13 +111,14 @@ class MchsBodycamJournal(models.Model):
         next number; a rolled-back entry gives its number back.
         """
         self.ensure_one()
-        if self.state != "registered":
-            raise UserError(self.env._(
-                "%s is not registered and open: it takes no entries (item 9).", self.display_name))
+        self.flush_recordset(["state"])
         self.env.cr.execute("""
             UPDATE mchs_bodycam_journal SET next_row_number = next_row_number + 1
-            WHERE id = %s RETURNING next_row_number - 1
+            WHERE id = %s AND state = 'registered' RETURNING next_row_number - 1
         """, [self.id])
-        number = self.env.cr.fetchone()[0]
+        taken = self.env.cr.fetchone()
+        if not taken:
+            raise UserError(self.env._(
+                "%s is not registered and open: it takes no entries (item 9).", self.display_name))
         self.invalidate_recordset(["next_row_number"])
-        return number
+        return taken[0]

@@ -16,6 +16,8 @@ A person (not ``sudo()``) may moreover write only ``_lock_user_writable`` direct
 changes through the model's ``action_*`` methods, which check their own rules and write with
 ``sudo()``.
 """
+import functools
+
 from odoo import Command, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -144,8 +146,51 @@ class MchsBodycamLockMixin(models.AbstractModel):
         """A step of the document's own, taken by its action_* method once that has checked who
         may take it and when: written with sudo(), the real user staying the writer of record.
         The user still needs the right to write the record (access rights and record rules)."""
-        self.check_access("write")
+        self._lock_check_access("write")
         self._lock_step(vals)
+
+    def _lock_check_access(self, operation):
+        """``check_access(operation)``, see _lock_check_access_all."""
+        self._lock_check_access_all(operation, self)
+
+    @api.model
+    def _lock_check_access_all(self, operation, *recordsets):
+        """``check_access(operation)`` on each of ``recordsets`` (of any models), the record rules
+        evaluated by the database, as a search applies them, in one query for all: Odoo's own check
+        evaluates them record by record in Python, reading every record a rule goes through (the
+        unit's members, a device's equipment and its followers), a query or more each. Raises
+        AccessError like check_access."""
+        recordsets = [records for records in recordsets if records and not records.env.su]
+        for records in recordsets:
+            records.env["ir.model.access"].check(records._name, operation)
+        for records, forbidden in zip(recordsets, self._lock_forbidden(operation, recordsets)):
+            if forbidden:
+                raise records.env["ir.rule"]._make_access_error(operation, forbidden)
+
+    @api.model
+    def _lock_forbidden(self, operation, recordsets):
+        """For each of ``recordsets`` (real records, each in its user's environment), those its
+        record rules refuse for ``operation``: one query for all, archived records included."""
+        queries = []
+        for index, records in enumerate(recordsets):
+            query = records.sudo()._where_calc([("id", "in", records.ids)], active_test=False)
+            records._apply_ir_rules(query, operation)
+            queries.append(query.select(SQL("%s", index), SQL.identifier(records._table, "id")))
+        allowed = set(self.env.execute_query(SQL(" UNION ALL ").join(queries))) if queries else set()
+        return [records.filtered(lambda record, index=index: (index, record.id) not in allowed)
+                for index, records in enumerate(recordsets)]
+
+    def _check_access(self, operation):
+        """Odoo's check; at creation, the record rules are evaluated by the database (one query,
+        _lock_forbidden): a document just created is in no cache, and Odoo would read every record
+        its rules go through to evaluate them (all the members of a unit)."""
+        if operation != "create" or self.env.su or not self or not all(self._ids) \
+                or not self.env["ir.model.access"].check(self._name, operation, raise_exception=False):
+            return super()._check_access(operation)
+        forbidden = self._lock_forbidden(operation, [self])[0]
+        if forbidden:
+            return forbidden, functools.partial(self.env["ir.rule"]._make_access_error, operation, forbidden)
+        return None
 
     def _lock_step(self, vals):
         """A step of the document's own (its action's or its background job's), written with

@@ -31,6 +31,12 @@ KIND_MODELS = {
     "M": "mchs.bodycam.card",
     "E": "hr.employee",
 }
+# what a scan reads of the record it finds, fetched with the search itself (one query)
+FOUND_FIELDS = {
+    "C": ["inventory_number", "state", "company_id", "department_id"],
+    "M": ["inventory_number", "state", "company_id", "department_id"],
+    "E": ["name", "company_id", "department_id"],
+}
 
 
 class MchsBodycamQr(models.AbstractModel):
@@ -114,7 +120,7 @@ class MchsBodycamQr(models.AbstractModel):
         # itself is only returned to the caller after the unit check.
         model = self.env[KIND_MODELS[kind]].sudo()
         field = "barcode" if kind == "E" else "inventory_number"
-        records = model.search([(field, "=", ident)])
+        records = model.search_fetch([(field, "=", ident)], FOUND_FIELDS[kind])
         in_my_companies = records.filtered(lambda r: r.company_id in self.env.companies)
         return (in_my_companies or records)[:1]
 
