@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 # hr_maintenance's fields of the equipment that are the device's unit and holder (stored on the
 # device too, see mchs.bodycam.device.mixin)
@@ -22,17 +22,31 @@ class MaintenanceEquipment(models.Model):
          "The equipment of a bodycam or memory card keeps its unit and its holder: Used By stays Other."),
     ]
 
+    @api.depends("employee_id", "department_id", "equipment_assign_to")
+    def _compute_owner(self):  # pylint: disable=missing-return  # a compute method returns nothing
+        """A bodycam's equipment keeps the owner who registered it: hr_maintenance would make
+        whoever last issued or took it back the owner (Used By is Other) and post that change
+        on every desk step, when the device's own tracking and the journal already tell it."""
+        devices = self.filtered("bodycam_device")
+        super(MaintenanceEquipment, self - devices)._compute_owner()
+        for equipment in devices:
+            equipment.owner_user_id = equipment.owner_user_id or self.env.user
+
     def write(self, vals):
         if not DEVICE_FIELDS & set(vals):
             return super().write(vals)
+        if self._bodycam_written_through(vals):
+            # written through from the device, whose lock has judged the values: its tracking and
+            # the journal tell who has it (item 7). The columns only: the equipment neither tracks
+            # them again (mail) nor makes each holder a follower (maintenance, hr_maintenance), who
+            # could then read the equipment long after giving the bodycam back.
+            return models.Model.write(self, vals)  # pylint: disable=method-required-super  # see above
         self._bodycam_check_device_lock(vals)
-        if self.env.context.get("mchs_bodycam_device_write") and set(vals) <= DEVICE_FIELDS:
-            # written through from the device: its tracking and the journal tell who has it
-            # (item 7); the equipment neither tracks it again nor makes each holder a follower
-            # (hr_maintenance), who could then read the equipment long after giving it back
-            return super(MaintenanceEquipment, self.with_context(
-                tracking_disable=True, mchs_bodycam_no_follow=True)).write(vals)
         return super().write(vals)
+
+    def _bodycam_written_through(self, vals):
+        through = self.env.context.get("mchs_bodycam_device_write")
+        return isinstance(through, frozenset) and set(vals) <= DEVICE_FIELDS and set(self.ids) <= through
 
     def _bodycam_check_device_lock(self, vals):
         """A bodycam's unit and holder obey the device's lock declaration wherever they are
@@ -46,8 +60,3 @@ class MaintenanceEquipment(models.Model):
         equipment = self.sudo().filtered("bodycam_device")
         for devices in (equipment.bodycam_camera_ids, equipment.bodycam_card_ids):
             devices.with_env(self.env)._lock_check_write({name: vals[name] for name in names})
-
-    def message_subscribe(self, partner_ids=None, subtype_ids=None):
-        if self.env.context.get("mchs_bodycam_no_follow"):
-            return True
-        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)

@@ -529,7 +529,7 @@ class MchsBodycamCustody(models.Model):
             # the holder from now on; its name goes into the devices' tracking
             receiver = self.env["hr.employee"].search_fetch(
                 [("user_id", "=", self.env.uid), ("department_id", "=", entry.department_id.id)],
-                ["name", "company_id", "department_id"], limit=1)
+                ["name", "company_id", "department_id", "user_id"], limit=1)
             # only a row flagged overdue has the overdue activity (_cron_flag_overdue_returns)
             was_overdue = entry.is_overdue
             camera, cards = entry._prefetch_devices()
@@ -1032,7 +1032,9 @@ class MchsBodycamCustody(models.Model):
         camera = Camera.search_fetch([("id", "=", camera_id)], _prefetched_columns(Camera)) if camera_id else Camera
         if not camera:
             raise UserError(self.env._("Scan the bodycam first."))
-        entry = self.create(dict(
+        # no "created" note in the row's chatter: the row is issued in this same request, and its
+        # issue is in the row itself and in the Appendix 1 chain (mail_create_nolog)
+        entry = self.with_context(mail_create_nolog=True).create(dict(
             {key: value for key, value in (checklist or {}).items() if key in CHECK_FIELDS},
             camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id))
         # the badge resolved to this entry's inspector: it is their confirmation (item 7)

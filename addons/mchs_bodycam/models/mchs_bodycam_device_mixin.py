@@ -3,6 +3,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .maintenance_equipment import DEVICE_FIELDS
 from .mchs_bodycam_lock_mixin import AllBut
 
 INVENTORY_NUMBER_RE = re.compile(r"^[A-Z0-9/-]{1,40}$")
@@ -161,9 +162,26 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
         self.check_access("write")
         if "inventory_number" in vals:
             vals["inventory_number"] = (vals["inventory_number"] or "").strip().upper()
+        if DEVICE_FIELDS & set(vals):
+            self._cache_equipment_devices()
         # the unit and holder written through to the equipment are told by the device's own tracking
-        # and journal, not once more by the equipment (maintenance_equipment.py)
-        return super(MchsBodycamDeviceMixin, self.with_context(mchs_bodycam_device_write=True)).write(vals)
+        # and journal, not once more by the equipment (maintenance_equipment.py); the equipment are
+        # named by a frozenset, which a JSON-RPC context cannot carry: a caller cannot claim that its
+        # own write to an equipment comes from a device
+        through = frozenset(self.sudo().equipment_id.ids)
+        return super(MchsBodycamDeviceMixin, self.with_context(mchs_bodycam_device_write=through)).write(vals)
+
+    def _cache_equipment_devices(self):
+        """Each equipment is one device's: its links back to the devices are known without asking
+        the database. Writing the unit or holder through to the equipment, the ORM follows them
+        back to the devices storing that value, and would otherwise search both device tables,
+        at every desk step (issue 14's query counts)."""
+        equipment = self.sudo().equipment_id
+        cache = self.env.cache
+        own = "bodycam_camera_ids" if self._name == "mchs.bodycam.camera" else "bodycam_card_ids"
+        other = "bodycam_card_ids" if own == "bodycam_camera_ids" else "bodycam_camera_ids"
+        cache.update(equipment, equipment._fields[own], [(device.id,) for device in self])
+        cache.update(equipment, equipment._fields[other], [()] * len(self))
 
     def _lock_state(self):
         self.ensure_one()

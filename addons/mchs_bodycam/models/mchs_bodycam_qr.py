@@ -35,7 +35,8 @@ KIND_MODELS = {
 FOUND_FIELDS = {
     "C": ["inventory_number", "state", "company_id", "department_id"],
     "M": ["inventory_number", "state", "company_id", "department_id"],
-    "E": ["name", "company_id", "department_id"],
+    # user_id: issuing writes the holder through to the equipment, whose hr_maintenance write reads it
+    "E": ["name", "company_id", "department_id", "user_id"],
 }
 
 

@@ -190,17 +190,17 @@ class TestCustody(CustodyCase):
         # a bodycam with one card, as the bench measures it (bench/bench_custody_queries.py)
         badge = self.other_inspector._bodycam_badge_payload()
         checklist = dict(CHECKS_PASSED, check_seal_number="S-A2")
-        issued = measure(29, lambda: Custody.desk_issue(self.camera_a2.id, badge, checklist))
-        returned = measure(26, lambda: Custody.desk_return(self.camera_a2.id, badge))
+        issued = measure(28, lambda: Custody.desk_issue(self.camera_a2.id, badge, checklist))
+        returned = measure(27, lambda: Custody.desk_return(self.camera_a2.id, badge))
         self.assertEqual((issued["state"], returned["state"], returned["id"]), ("issued", "returned", issued["id"]))
         # the form's buttons, on a bodycam with two cards
         entry = Custody.create(dict(CHECKS_PASSED, camera_id=self.camera_a.id, inspector_id=self.inspector.id,
                                     check_seal_number="S-A"))
         badge = self.inspector._bodycam_badge_payload()
         entry._confirm_by_badge(badge, "issue")
-        measure(29, entry.action_issue)
+        measure(30, entry.action_issue)
         entry._confirm_by_badge(badge, "return")
-        measure(26, entry.action_return)
+        measure(27, entry.action_return)
         self.assertEqual((entry.state, entry.card_ids.employee_id), ("returned", self.responsible))
 
     def test_write_access_checked_as_odoo_checks_it(self):

@@ -73,7 +73,9 @@ class TestMaintenanceApp(BodycamCase):
         equipment = self.camera_a.equipment_id
         # (the context that spares the equipment's chatter the device's own steps opens no door)
         for writer in (equipment.with_user(self.hr_officer), equipment.with_user(self.responsible_user),
-                       equipment.with_user(self.hr_officer).with_context(mchs_bodycam_device_write=True)):
+                       equipment.with_user(self.hr_officer).with_context(mchs_bodycam_device_write=True),
+                       # as JSON-RPC would carry it: a list of the equipment's ids
+                       equipment.with_user(self.hr_officer).with_context(mchs_bodycam_device_write=[equipment.id])):
             with self.subTest(user=writer.env.user.login):
                 with self.assertRaisesRegex(UserError, "change only through its buttons"):
                     writer.write({"employee_id": self.other_inspector.id})

@@ -129,8 +129,6 @@ ALLOWLIST = {
     ("mchs.bodycam.integrity.seal", "action_seal_now"): "the bodycam administrator, for their units (items 9, 13)",
     ("maintenance.equipment", "write"): ORM + " (maintenance managers); a bodycam's unit and holder obey its "
                                             "device's lock (items 6, 7)",
-    ("maintenance.equipment", "message_subscribe"): "everyone: Odoo's Follow button, as Odoo decides; the journal's "
-                                                    "steps make no holder a follower (item 7)",
     ("hr.employee", "create"): ORM + " (HR officers); the linked user takes the unit's time zone",
     ("hr.employee", "write"): ORM + " (HR officers); the linked user takes the unit's time zone",
     # Odoo's own hooks that every user calls; the addon narrows what they hand out
@@ -232,8 +230,6 @@ class TestRpcSurface(RetentionCase, HttpCase):
             **device_probes, **xlsx,
             ("hr.department", "write"): (self.unit_a.ids, [{"bodycam_code": "HACK"}], {}),
             ("maintenance.equipment", "write"): (self.camera_a2.equipment_id.ids, [{"employee_id": self.inspector.id}], {}),
-            ("maintenance.equipment", "message_subscribe"): (
-                self.camera_a2.equipment_id.ids, [], {"partner_ids": self.head_user.partner_id.ids}),
             ("hr.employee", "create"): (None, [{"name": "Inspector's colleague", "department_id": self.unit_a.id}], {}),
             ("hr.employee", "write"): (self.other_inspector.ids, [{"department_id": self.unit_b.id}], {}),
             ("ir.http", "session_info"): ([], [], {}),
