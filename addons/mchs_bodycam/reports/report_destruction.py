@@ -26,6 +26,7 @@ BODY_HEIGHT_MM = 258
 BASE_PT = 9
 LINE_HEIGHT = 1.3
 CELL_PADDING_MM = 1.9  # padding and borders of a grid cell, top and bottom together
+QUALIFIED_ROW_MM = 27  # a qualified signature: its 23 mm QR code and the rule above it (issue 13)
 
 ORDER = _lt("of the Instruction approved by Order No. 495 of the acting Minister of Emergency Situations of the "
             "Republic of Kazakhstan of 21 November 2025")
@@ -52,6 +53,14 @@ TEXTS = {
     "no": _lt("no"),
     "size": _lt("%(bytes)s bytes (%(gb)s GB)"),
     "number": _lt("Number of the act"),
+    # issue 13: the qualified electronic signatures of an act, each with its QR code
+    "qualified_title": _lt("Signed with qualified electronic signatures (NCA RK)"),
+    "qualified_iin": _lt("IIN"),
+    "qualified_name": _lt("Name in the certificate"),
+    "qualified_serial": _lt("Certificate serial number"),
+    "qualified_issuer": _lt("Issued by"),
+    "qualified_time": _lt("Signing time"),
+    "qualified_sha256": _lt("SHA-256 of the signed data"),
     # -- item 12: destruction act
     "act_title": _lt("Act of destruction of video recordings"),
     "date": _lt("Date drawn up"),
@@ -194,6 +203,34 @@ class CommissionActForm(PrintedForm):
             height += self.height(note) + 16
         flow.block("signatures", height, keep_with_previous=True, note=note)
 
+    def qualified_signatures(self, record):
+        """What the act prints of each qualified signature (issue 13): who, in which seat, the
+        certificate, when (in the unit's time zone) and the QR code of the verification data."""
+        # sudo: a printed act shows all its signatures, whoever prints it (a chairman from the body
+        # above may not read the unit's other records)
+        signatures = record.sudo().signature_ids.sorted(lambda signature: (signature.signing_time, signature.id))
+        return [{
+            "name": signature.employee_id.name or signature.signer_name or "",
+            "seat": self.text["roles"].get(signature.seat, ""),
+            "certificate_name": signature.signer_name or "",
+            "iin": signature.iin or "",
+            "serial": signature.certificate_serial or "",
+            "issuer": signature.certificate_issuer or "",
+            "time": f"{self.datetime(signature.signing_time)} ({self.tz.zone})",
+            "algorithm": signature.algorithm or "",
+            "sha256": signature.data_sha256,
+            "qr": signature._qr_payload(),
+        } for signature in signatures]
+
+    def qualified(self, flow, printed):
+        """The qualified signatures after the members' lines, one QR code and its facts a row."""
+        if not printed.get("qualified"):
+            return
+        title = self.text["qualified_title"]
+        flow.block("qualified_title", self.height(title, bold=True) + 3, keep_with_next=True, text=title)
+        for signature in printed["qualified"]:
+            flow.block("qualified_signature", QUALIFIED_ROW_MM, signature=signature)
+
     def opening(self, flow, printed, draft_note, title, fields):
         """What every commission act opens with (items 12, 13): the draft note, the numbered
         title, its fields, the basis and the members."""
@@ -295,6 +332,7 @@ class ReportDestructionAct(models.AbstractModel):
             "size": form.size(act.destroy_size),
             "excluded_count": form.integer(act.excluded_count),
             "done_at": form.datetime(act.done_at),
+            "qualified": form.qualified_signatures(act),
         }
 
     def _layout(self, form, flow, printed):
@@ -326,6 +364,7 @@ class ReportDestructionAct(models.AbstractModel):
         flow.block("totals", form.fields_height(totals) + 12, keep_with_previous=True, pairs=totals,
                    title=text["totals"])
         form.signatures(flow, printed, text["act_draft_note"])
+        form.qualified(flow, printed)
 
 
 class ReportAudit(models.AbstractModel):
