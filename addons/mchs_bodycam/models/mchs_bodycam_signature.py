@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 # issue 13: what a person signs with their NCA key, and the item of the Instruction it answers
 PURPOSES = [
     ("destruction", "Confirmation of a destruction act (item 12)"),
+    ("audit", "Audit act (item 13)"),
+    ("certification", "Certification of a closed journal book (item 9)"),
 ]
 # the seat a signer signs in (a code, translated when shown)
 SEATS = [

@@ -12,7 +12,9 @@ from collections import Counter
 
 from odoo import api, models
 
-from .report_print import _lt, Flow, PagedDocument, PrintedForm, print_lang, register_paged, term, text_height
+from .report_print import (
+    _lt, Flow, PagedDocument, PrintedForm, QUALIFIED_TEXTS, print_lang, register_paged, term, text_height,
+)
 
 GIGABYTE = 1024 ** 3
 ROLE_ORDER = ("chairman", "responsible", "anti_corruption", "member")
@@ -53,14 +55,6 @@ TEXTS = {
     "no": _lt("no"),
     "size": _lt("%(bytes)s bytes (%(gb)s GB)"),
     "number": _lt("Number of the act"),
-    # issue 13: the qualified electronic signatures of an act, each with its QR code
-    "qualified_title": _lt("Signed with qualified electronic signatures (NCA RK)"),
-    "qualified_iin": _lt("IIN"),
-    "qualified_name": _lt("Name in the certificate"),
-    "qualified_serial": _lt("Certificate serial number"),
-    "qualified_issuer": _lt("Issued by"),
-    "qualified_time": _lt("Signing time"),
-    "qualified_sha256": _lt("SHA-256 of the signed data"),
     # -- item 12: destruction act
     "act_title": _lt("Act of destruction of video recordings"),
     "date": _lt("Date drawn up"),
@@ -133,6 +127,7 @@ TEXTS = {
         "not_destroyed": _lt("File left after the destruction"),
     },
     "locations": {"primary": _lt("primary"), "backup": _lt("backup")},
+    **QUALIFIED_TEXTS,
 }
 
 
@@ -203,24 +198,8 @@ class CommissionActForm(PrintedForm):
             height += self.height(note) + 16
         flow.block("signatures", height, keep_with_previous=True, note=note)
 
-    def qualified_signatures(self, record):
-        """What the act prints of each qualified signature (issue 13): who, in which seat, the
-        certificate, when (in the unit's time zone) and the QR code of the verification data."""
-        # sudo: a printed act shows all its signatures, whoever prints it (a chairman from the body
-        # above may not read the unit's other records)
-        signatures = record.sudo().signature_ids.sorted(lambda signature: (signature.signing_time, signature.id))
-        return [{
-            "name": signature.employee_id.name or signature.signer_name or "",
-            "seat": self.text["roles"].get(signature.seat, ""),
-            "certificate_name": signature.signer_name or "",
-            "iin": signature.iin or "",
-            "serial": signature.certificate_serial or "",
-            "issuer": signature.certificate_issuer or "",
-            "time": f"{self.datetime(signature.signing_time)} ({self.tz.zone})",
-            "algorithm": signature.algorithm or "",
-            "sha256": signature.data_sha256,
-            "qr": signature._qr_payload(),
-        } for signature in signatures]
+    def qualified_seats(self):
+        return {**self.text["roles"], "checker": self.text["checker"]}
 
     def qualified(self, flow, printed):
         """The qualified signatures after the members' lines, one QR code and its facts a row."""
@@ -397,6 +376,7 @@ class ReportAudit(models.AbstractModel):
             "members": form.members(audit.commission_id),
             "decision": audit.commission_id.decision or "",
             "checker": audit._checker_label(),
+            "qualified": form.qualified_signatures(audit),
             "started_at": form.datetime(audit.started_at),
             "done_at": form.datetime(audit.done_at),
             "chain_ok": text["yes"] if audit.chain_ok else text["no"],
@@ -452,6 +432,7 @@ class ReportAudit(models.AbstractModel):
         conclusion = f"{text['conclusion']}: {printed['conclusion']}"
         flow.block("paragraph", form.height(conclusion, bold=True) + 1.5, text=conclusion, bold=True)
         form.signatures(flow, printed, text["audit_draft_note"])
+        form.qualified(flow, printed)
 
 
 @register_paged

@@ -139,9 +139,12 @@ ALLOWLIST = {
     # qualified signatures (issue 13): the seat's holder signs, through the document's own checks
     **{(model, "action_sign"): "the holder of the seat that signs the document (item 12): the CMS is verified "
                                "as theirs before the step is taken (issue 13)"
-       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
+       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
+                     "mchs.bodycam.journal")},
     **{(model, "action_view_signatures"): "whoever may read the signed document (issue 13)"
-       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
+       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
+                     "mchs.bodycam.journal")},
+    ("mchs.bodycam.audit", "action_sign_act"): "the audit's checker, once it is done (item 13; issue 13)",
     ("mchs.bodycam.signature", "action_reverify"): "whoever may read the signature (issue 13)",
     ("mchs.bodycam.signature", "create"): ORM + "; nobody: a signature is stored by its verification (issue 13)",
     ("mchs.bodycam.signature", "write"): ORM + "; nobody: a signature is kept as signed (issue 13)",
@@ -156,7 +159,9 @@ ALLOWLIST = {
 NOT_REFUSED = {("mchs.bodycam.journal.xlsx", "get_workbook_options"),
                ("report.mchs_bodycam.report_journal_access_xlsx", "get_workbook_options"),
                ("report.mchs_bodycam.report_journal_custody_xlsx", "get_workbook_options"),
-               ("ir.http", "session_info"), *((model, "get_bindings") for model in ACTION_MODELS)}
+               ("ir.http", "session_info"), *((model, "get_bindings") for model in ACTION_MODELS),
+               # the inspector reads their unit's book: its signatures' list opens, empty for them
+               ("mchs.bodycam.journal", "action_view_signatures")}
 
 REFUSALS = {"odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError"}
 
@@ -364,6 +369,11 @@ class TestRpcSurface(RetentionCase, HttpCase):
                for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
             **{(model, "action_view_signatures"): (self.act.ids, [], {})
                for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
+            ("mchs.bodycam.audit", "action_sign"): (self.audit.ids, ["audit", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.audit", "action_view_signatures"): (self.audit.ids, [], {}),
+            ("mchs.bodycam.audit", "action_sign_act"): (self.audit.ids, [], {}),
+            ("mchs.bodycam.journal", "action_sign"): (self.book.ids, ["certification", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.journal", "action_view_signatures"): (self.book.ids, [], {}),
             ("mchs.bodycam.signature", "action_reverify"): (self.signature.ids, [], {}),
             ("mchs.bodycam.signature", "create"): (None, [{
                 "res_model": self.act._name, "res_id": self.act.id, "purpose": "destruction"}], {}),
@@ -405,6 +415,11 @@ class TestRpcSurface(RetentionCase, HttpCase):
         for model in ACTION_MODELS:
             reports = self._call(model, "get_bindings", [], ["hr.employee"], {}).get("report", [])
             self.assertNotIn(hr_badge, [report["id"] for report in reports], model)
+        # ... the list of the book's signatures, in which the signature rules show them none but their own
+        action = self._call("mchs.bodycam.journal", "action_view_signatures", self.book.ids, [], {})
+        self.assertEqual(action["res_model"], "mchs.bodycam.signature")
+        self.assertEqual(self._call("mchs.bodycam.signature", "search_read", None, [action["domain"]], {}), [])
+        self.assertEqual(self._call("mchs.bodycam.signature", "search_read", None, [[]], {}), [])
         # nothing changed
         self.assertEqual(self.dock.sudo().token_hash, token_hash)
         self.assertEqual((self.camera_a.state, self.entry.state, self.act.state, self.audit.state),

@@ -255,6 +255,83 @@ class TestSignedSteps(SignatureCase):
 
 
 
+    def test_audit_act_signed_by_the_checker(self):
+        """Item 13: the checker signs the audit act once the audit is done, once."""
+        audit = self.env["mchs.bodycam.audit"].browse(
+            self.commission_record.with_user(self.head_user).action_new_audit()["res_id"])
+        with self.assertRaisesRegex(UserError, "not done"):
+            audit.with_user(self.head_user).action_sign_act()
+        audit.with_user(self.head_user).action_start()
+        self._run(audit)
+        self.assertEqual(audit.state, "done")
+        with self.assertRaisesRegex(UserError, "Only the checker"):
+            audit.with_user(self.responsible_user).action_sign_act()
+        self.assertEqual(audit.with_user(self.head_user).action_sign_act()["tag"], "mchs_bodycam_sign")
+        self.assertFalse(self._signatures(audit))
+        self._sign(audit, "audit", self.head_user)
+        signature = self._signatures(audit)
+        self.assertEqual((signature.purpose, signature.seat, signature.employee_id), ("audit", "checker", self.head))
+        signed = json.loads(base64.b64decode(signature.data))
+        self.assertEqual(signed["audit"]["recordings_checked"], 2)
+        self.assertEqual(signed["audit"]["checker"]["iin"], self.pki.IIN)
+        self.assertIn("signed by", audit.message_ids[:1].body)
+        with self.assertRaisesRegex(UserError, "already signed"):
+            audit.with_user(self.head_user).action_sign_act()
+        # with signing off, the act has no signing step
+        self.company.bodycam_signing = False
+        with self.assertRaisesRegex(UserError, "signing is off"):
+            audit.with_user(self.head_user).action_sign_act()
+
+    def test_audit_signature_is_of_the_audit_as_found(self):
+        audit = self.env["mchs.bodycam.audit"].browse(
+            self.commission_record.with_user(self.head_user).action_new_audit()["res_id"])
+        audit.with_user(self.head_user).action_start()
+        self._run(audit)
+        _employee, _seat, data = self._request(audit, "audit", self.head_user)
+        before = audit.message_ids
+        with self.assertRaisesRegex(UserError, "IIN 850202400456"):
+            audit.with_user(self.head_user).action_sign("audit", base64.b64encode(
+                self.pki.other_user.sign_cms(data)).decode())
+        with self.assertRaisesRegex(UserError, "other bytes"):
+            audit.with_user(self.head_user).action_sign("audit", base64.b64encode(
+                self.pki.user.sign_cms(data.replace(b'"chain_ok":true', b'"chain_ok":false'))).decode())
+        self.assertFalse(self._signatures(audit))
+        self.assertEqual(len(audit.message_ids - before), 2)
+
+
+    def test_book_certified_by_the_responsible_person(self):
+        """Item 9: closing a book is the responsible person's signed certification."""
+        entry = self._issue()
+        action = self.book.with_user(self.responsible_user).action_close()
+        self.assertEqual(action["tag"], "mchs_bodycam_sign")
+        self.assertEqual(self.book.state, "registered")
+        with self.assertRaisesRegex(UserError, "Only the responsible person"):
+            self.book.with_user(self.head_user)._signature_request("certification")
+        # the head's valid key does not certify for the responsible person
+        _employee, _seat, data = self._request(self.book, "certification", self.responsible_user)
+        with self.assertRaisesRegex(UserError, "IIN 900101300123"):
+            self.book.with_user(self.responsible_user).action_sign(
+                "certification", base64.b64encode(self.pki.user.sign_cms(data)).decode())
+        self.assertEqual(self.book.state, "registered")
+        self._sign(self.book, "certification", self.responsible_user)
+        self.assertEqual((self.book.state, self.book.date_end), ("closed", fields.Date.today()))
+        signature = self._signatures(self.book)
+        self.assertEqual((signature.purpose, signature.seat, signature.employee_id),
+                         ("certification", "responsible", self.responsible))
+        signed = json.loads(base64.b64decode(signature.data))
+        self.assertEqual(signed["book"]["rows"], entry.row_number)
+        self.assertEqual(signed["book"]["registration_number"], "01-12/7")
+        self.assertEqual(len(signed["book"]["chain"]["head"]), 64)
+        with self.assertRaisesRegex(UserError, "Only a registered"):
+            self.book.with_user(self.responsible_user).action_close()
+
+    def test_book_closes_as_before_when_signing_is_off(self):
+        self.company.bodycam_signing = False
+        self.assertIs(self.book.with_user(self.responsible_user).action_close(), True)
+        self.assertEqual(self.book.state, "closed")
+        self.assertFalse(self._signatures(self.book))
+
+
 @tagged("post_install", "-at_install")
 class TestSignatureKept(SignatureCase):
     """A signature cannot be changed or deleted (the lock mechanism) and re-verifies years later."""
@@ -462,6 +539,36 @@ class TestSignaturesOnPaper(PdfReportMixin, SignatureCase, HttpCase):
         codes = [code for code in qr_codes(pdf) if code.startswith("MBS1|")]
         self.assertEqual(sorted(code.split("|")[2] for code in codes),
                          sorted(str(signature.id) for signature in self._signatures(act)))
+
+    def test_book_certification_page(self):
+        self._issue()
+        self.book.with_user(self.responsible_user).action_close()
+        self._sign(self.book, "certification", self.responsible_user)
+        signature = self._signatures(self.book)
+        pdf = self.render_pdf("mchs_bodycam.action_report_journal_custody", self.book, user=self.responsible_user)
+        keep(pdf, "book")
+        last_page = flat(pdf_text(pdf).split("\f")[-2])
+        self.assertIn(signature.iin, last_page)
+        self.assertIn(signature.certificate_serial, "".join(last_page.split()))
+        codes = [code for code in qr_codes(pdf) if code.startswith("MBS1|")]
+        self.assertEqual([code.split("|")[2:4] for code in codes], [[str(signature.id), "certification"]])
+
+    def test_audit_act(self):
+        audit = self.env["mchs.bodycam.audit"].browse(
+            self.commission_record.with_user(self.head_user).action_new_audit()["res_id"])
+        audit.with_user(self.head_user).action_start()
+        self._run(audit)
+        self._sign(audit, "audit", self.head_user)
+        signature = self._signatures(audit)
+        pdf = self.render_pdf("mchs_bodycam.action_report_audit", audit, user=self.responsible_user,
+                              tz="Asia/Almaty")
+        keep(pdf, "audit")
+        text = flat(pdf_text(pdf, "-raw"))
+        self.assertIn(signature.iin, text)
+        self.assertIn(signature.certificate_serial, "".join(text.split()))
+        self.assertIn("Тексеруші", text)  # the checker's seat, in the unit's Kazakh
+        codes = [code for code in qr_codes(pdf) if code.startswith("MBS1|")]
+        self.assertEqual([code.split("|")[2:4] for code in codes], [[str(signature.id), "audit"]])
 
 
 @tagged("post_install", "-at_install")
