@@ -19,6 +19,7 @@ PURPOSES = [
     ("destruction", "Confirmation of a destruction act (item 12)"),
     ("audit", "Audit act (item 13)"),
     ("certification", "Certification of a closed journal book (item 9)"),
+    ("evidence", "Evidence manifest (item 14)"),
 ]
 # the seat a signer signs in (a code, translated when shown)
 SEATS = [

@@ -23,8 +23,9 @@ class ResCompany(models.Model):
     bodycam_signing = fields.Boolean(
         string="Qualified signing",
         help="Each commission member's confirmation of a destruction act (item 12), the audit act (item 13, by "
-             "its checker) and the item 9 certification of a closed book (by the responsible person) are signed "
-             "with NCA keys through NCALayer; off, they stay confirmations by a logged-in user.")
+             "its checker), the item 9 certification of a closed book (by the responsible person) and the "
+             "evidence manifest (item 14, by the head) are signed with NCA keys through NCALayer; off, they stay "
+             "confirmations by a logged-in user.")
     bodycam_ncalayer_url = fields.Char(
         string="NCALayer address", default="wss://127.0.0.1:13579", required=True,
         help="The WebSocket address at which the browser reaches NCALayer on the user's computer.")

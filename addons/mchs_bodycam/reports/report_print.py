@@ -110,13 +110,14 @@ class PrintedForm:
         """{seat code: its label} of the signatures this form prints (issue 13)."""
         return {}
 
-    def qualified_signatures(self, record):
+    def qualified_signatures(self, record, signatures=None):
         """What the document prints of each qualified signature (issue 13): who, in which seat,
         the certificate, when (in the unit's time zone) and the QR code of the verification data."""
         seats = self.qualified_seats()
         # sudo: a printed document shows all its signatures, whoever prints it (a chairman from the
         # body above may not read the unit's other records)
-        signatures = record.sudo().signature_ids.sorted(lambda signature: (signature.signing_time, signature.id))
+        signatures = (signatures if signatures is not None else record.signature_ids).sudo().sorted(
+            lambda signature: (signature.signing_time, signature.id))
         return [{
             "name": signature.employee_id.name or signature.signer_name or "",
             "seat": seats.get(signature.seat, ""),

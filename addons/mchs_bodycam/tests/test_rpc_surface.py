@@ -140,10 +140,11 @@ ALLOWLIST = {
     **{(model, "action_sign"): "the holder of the seat that signs the document (item 12): the CMS is verified "
                                "as theirs before the step is taken (issue 13)"
        for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
-                     "mchs.bodycam.journal")},
+                     "mchs.bodycam.journal", "mchs.bodycam.evidence")},
     **{(model, "action_view_signatures"): "whoever may read the signed document (issue 13)"
        for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
-                     "mchs.bodycam.journal")},
+                     "mchs.bodycam.journal", "mchs.bodycam.evidence")},
+    ("mchs.bodycam.evidence", "action_sign_manifest"): "the head designated today (item 14; issue 13)",
     ("mchs.bodycam.audit", "action_sign_act"): "the audit's checker, once it is done (item 13; issue 13)",
     ("mchs.bodycam.signature", "action_reverify"): "whoever may read the signature (issue 13)",
     ("mchs.bodycam.signature", "create"): ORM + "; nobody: a signature is stored by its verification (issue 13)",
@@ -374,6 +375,9 @@ class TestRpcSurface(RetentionCase, HttpCase):
             ("mchs.bodycam.audit", "action_sign_act"): (self.audit.ids, [], {}),
             ("mchs.bodycam.journal", "action_sign"): (self.book.ids, ["certification", "Z2FyYmFnZQ=="], {}),
             ("mchs.bodycam.journal", "action_view_signatures"): (self.book.ids, [], {}),
+            ("mchs.bodycam.evidence", "action_sign"): (self.evidence.ids, ["evidence", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.evidence", "action_view_signatures"): (self.evidence.ids, [], {}),
+            ("mchs.bodycam.evidence", "action_sign_manifest"): (self.evidence.ids, [], {}),
             ("mchs.bodycam.signature", "action_reverify"): (self.signature.ids, [], {}),
             ("mchs.bodycam.signature", "create"): (None, [{
                 "res_model": self.act._name, "res_id": self.act.id, "purpose": "destruction"}], {}),

@@ -6,6 +6,7 @@ import base64
 import datetime
 import hashlib
 import json
+import zipfile
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
@@ -17,6 +18,7 @@ from odoo.tools import SQL, mute_logger
 
 from . import signature_pki
 from .pki_services import PkiServices
+from ..lib import cms as cms_lib
 from .ncalayer_standin import NcaLayerStandIn
 from .signature_common import SignatureCase
 from .signature_pki import ForeignKey, Holder, issue_certificate, make_name
@@ -330,6 +332,43 @@ class TestSignedSteps(SignatureCase):
         self.assertIs(self.book.with_user(self.responsible_user).action_close(), True)
         self.assertEqual(self.book.state, "closed")
         self.assertFalse(self._signatures(self.book))
+
+
+    def test_evidence_manifest_signed_by_the_head(self):
+        """Item 14: with signing on, the package is built only once the head has signed its
+        manifest as it stands; the package carries the signed bytes, the CMS and the printed
+        signature."""
+        recording = self.act.line_ids[:1].recording_id
+        self.storage.with_user(self.head_user)._set_password("special-pass-2026")
+        evidence = self.env["mchs.bodycam.evidence"].with_user(self.head_user).create({
+            "recording_ids": [(6, 0, recording.ids)], "basis_type": "request", "basis_number": "7/26",
+            "basis_date": "2026-11-20", "issuing_body": "Prosecutor's office", "recipient": "court"})
+        with self.assertRaisesRegex(UserError, "signs the manifest"):
+            evidence.with_user(self.head_user)._export_package()
+        with self.assertRaisesRegex(UserError, "Only the head"):
+            evidence.with_user(self.responsible_user).action_sign_manifest()
+        self._sign(evidence, "evidence", self.head_user)
+        with self.assertRaisesRegex(UserError, "already signed"):
+            evidence.with_user(self.head_user).action_sign_manifest()
+        path = evidence.with_user(self.responsible_user)._export_package()
+        with zipfile.ZipFile(path) as package:
+            signed = package.read("manifest.signed.json")
+            der = package.read("manifest.signed.json.p7s")
+            manifest = json.loads(package.read("manifest.json"))
+            pdf = package.read("manifest.pdf")
+        facts = cms_lib.verify_cms(der, signed, self.pki.trusted, expected_iin=self.pki.IIN)
+        self.assertEqual(json.loads(signed)["files"][0]["sha256"], recording.sha256)
+        self.assertEqual(manifest["signature"]["sha256"], hashlib.sha256(signed).hexdigest())
+        self.assertEqual(facts.data_sha256, manifest["signature"]["sha256"])
+        text = flat(pdf_text(pdf, "-raw"))
+        signature = self._signatures(evidence)
+        self.assertIn(signature.iin, text)
+        self.assertIn(signature.certificate_serial, "".join(text.split()))
+        # a recording added later: the signature no longer covers the basis, the package waits
+        other = self.act.line_ids[1:2].recording_id
+        evidence.with_user(self.head_user).write({"recording_ids": [(4, other.id)]})
+        with self.assertRaisesRegex(UserError, "signs the manifest"):
+            evidence.with_user(self.head_user)._export_package()
 
 
 @tagged("post_install", "-at_install")
