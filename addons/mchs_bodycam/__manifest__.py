@@ -7,7 +7,7 @@
     "website": "https://github.com/mchs-bodycam/mchs_bodycam",
     "license": "LGPL-3",
     "depends": ["mchs_bodycam_lang", "hr", "maintenance", "hr_maintenance", "mail", "web", "barcodes", "report_xlsx"],
-    "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto"]},
+    "external_dependencies": {"python": ["qrcode", "xlsxwriter", "asn1crypto", "cryptography", "gostcrypto", "requests"]},
     "data": [
         "security/mchs_bodycam_security.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "data/mchs_bodycam_upload_data.xml",
         # the reports first: the forms' print buttons name them (issue 12, point 6)
         "reports/report_paperformats.xml",
+        "reports/report_signatures.xml",
         "reports/report_labels.xml",
         "reports/report_badge.xml",
         "reports/report_journal_custody.xml",
@@ -43,6 +44,7 @@
         "wizard/mchs_bodycam_custody_remark_wizard_views.xml",
         "views/mchs_bodycam_menus.xml",
         "views/mchs_bodycam_scan_desk_views.xml",
+        "views/mchs_bodycam_signature_views.xml",
     ],
     "demo": [
         "demo/mchs_bodycam_demo.xml",
@@ -51,6 +53,7 @@
         "web.assets_backend": [
             "mchs_bodycam/static/src/scan_desk/*",
             "mchs_bodycam/static/src/tz_banner/*",
+            "mchs_bodycam/static/src/signature/*",
         ],
         "web.assets_tests": [
             "mchs_bodycam/static/tests/tours/*.js",

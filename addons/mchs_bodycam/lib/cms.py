@@ -295,6 +295,41 @@ def verify_cms(signature, data, trusted, *, expected_iin=None, now=None, signed_
     return facts
 
 
+def signer_certificate(signature, *, max_size=MAX_CMS_SIZE):
+    """:class:`CertificateFacts` of the signer's certificate inside a CMS, without verifying anything.
+
+    For a CMS another verifier (NCANode) checks: the caller still reads who signed from the
+    certificate itself. Raises ``wrong_format`` for anything but a SignedData with one signer
+    whose certificate it carries.
+    """
+    signed_data = _load_signed_data(decode_cms(signature, max_size=max_size))
+    with _parsing("signature"):
+        infos = list(signed_data["signer_infos"])
+        if len(infos) != 1:
+            raise _wrong_format("signer_count", f"the signature has {len(infos)} signers, one is expected")
+        pool = [_Cert.from_choice(choice, "signature") for choice in list(signed_data["certificates"] or [])]
+        return _find_signer_certificate(infos[0]["sid"], pool, "signature").facts
+
+
+def signed_by(issuer_der, signature_oid, message, signature):
+    """Whether the key of the certificate ``issuer_der`` made ``signature`` over ``message`` with the
+    algorithm ``signature_oid`` (RSA or NCA's GOST-2015, as for CMS): for OCSP answers and CRLs.
+    Raises :class:`UnsupportedSignature` for an algorithm not verified here."""
+    return _Cert.load(issuer_der, what="certificate").key.verify(signature_oid, None, message, signature)
+
+
+def issued_by(cert_der, issuer_der):
+    """Whether ``issuer_der``'s key signed the certificate ``cert_der``."""
+    return _certificate_signed_by(bytes(cert_der), bytes(issuer_der))
+
+
+def public_key_bits(cert_der):
+    """The bits of a certificate's subjectPublicKey (what an OCSP CertID hashes)."""
+    with _parsing("certificate"):
+        spki = x509.Certificate.load(cert_der)["tbs_certificate"]["subject_public_key_info"].dump()
+        return _SubjectPublicKeyInfo.load(spki)["public_key"].native
+
+
 def decode_cms(signature, *, max_size=MAX_CMS_SIZE):
     """The DER bytes of a CMS given as DER, base64 (NCALayer's answer) or PEM."""
     if isinstance(signature, str):

@@ -1,4 +1,7 @@
 from . import mchs_bodycam_lock_mixin
+from . import mchs_bodycam_trusted_certificate
+from . import mchs_bodycam_signature
+from . import mchs_bodycam_signable_mixin
 from . import mchs_bodycam_scan_log
 from . import mchs_bodycam_qr
 from . import mchs_bodycam_label_print

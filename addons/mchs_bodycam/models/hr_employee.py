@@ -1,4 +1,7 @@
+import re
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class HrEmployee(models.Model):
@@ -37,3 +40,15 @@ class HrEmployee(models.Model):
             if linked or user.tz in (False, "UTC", "Etc/UTC"):
                 # sudo: the HR officer who links the employee may not write other users
                 user.sudo().tz = employee.department_id._bodycam_tz().zone
+
+    def _bodycam_iin(self):
+        """The IIN the employee's NCA certificate must carry (issue 13): HR's identification
+        number of the employee (hr.employee.identification_id, visible to HR only)."""
+        self.ensure_one()
+        # sudo: the identification number is an HR field; here it is only compared with a certificate
+        iin = re.sub(r"\s", "", self.sudo().identification_id or "")
+        if not re.fullmatch(r"\d{12}", iin):
+            raise UserError(self.env._(
+                "%(employee)s has no IIN (12 digits) in their employee record: HR enters it (Private information, "
+                "Identification No) before they can sign.", employee=self.name))
+        return iin

@@ -37,7 +37,7 @@ class MchsBodycamAudit(models.Model):
 
     _name = "mchs.bodycam.audit"
     _description = "Annual audit of access and archive integrity"
-    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin", "mchs.bodycam.signable.mixin"]
     _order = "year desc, id desc"
     _check_company_auto = True
     # item 13: a person chooses the checker of a draft audit; the run is the audit's own, and
@@ -48,6 +48,8 @@ class MchsBodycamAudit(models.Model):
     _lock_deletable = {"draft"}
     _lock_user_writable = {"draft": {"checker_id"}}
     _lock_user_creatable = {"draft": {"commission_id", "checker_id"}}
+    # issue 13: the checker signs the audit act with their NCA key when the company says so
+    _signature_purposes = ("audit",)
 
     name = fields.Char(compute="_compute_name", store=True, precompute=True)
     number = fields.Char(readonly=True, copy=False, index=True,
@@ -132,6 +134,56 @@ class MchsBodycamAudit(models.Model):
         self.commission_id._member_of_user()
         self._lock_step({"state": "running", "phase": "access", "started_at": fields.Datetime.now()})
         self.env.ref("mchs_bodycam.ir_cron_process_audits")._trigger()
+
+    def action_sign_act(self):
+        """The checker signs the audit act with their NCA key once the audit is done (item 13;
+        issue 13)."""
+        self.ensure_one()
+        return self._signing_action("audit")
+
+    def _signature_request_audit(self):
+        """Issue 13: what the checker signs, the audit's result as found (its findings by digest)."""
+        if self.state != "done":
+            raise UserError(self.env._("The audit %(audit)s is not done yet: its act is signed once it is.",
+                                       audit=self.name))
+        checker = self.checker_id
+        if checker.user_id != self.env.user:
+            raise UserError(self.env._("Only the checker, %(checker)s, signs the audit act (item 13).",
+                                       checker=checker.name))
+        if self._signatures_of("audit", checker):
+            raise UserError(self.env._("%(checker)s has already signed the audit act.", checker=checker.name))
+        facts = {
+            "regulation": "Order No. 495, item 13",
+            "audit": {
+                **self._signed_unit(), "number": self.number or "", "year": self.year,
+                "checker": {"name": checker.name, "iin": checker._bodycam_iin()},
+                "started_at": str(self.started_at or ""), "done_at": str(self.done_at or ""),
+                "chain_ok": bool(self.chain_ok), "seals_ok": bool(self.seals_ok),
+                "access_rows": self.access_count, "recordings_checked": self.recording_checked,
+                "recordings": self.recording_total, "files_hashed": self.file_count,
+                "bytes_hashed": int(self.byte_count), "findings": self._findings_digest(),
+            },
+        }
+        return checker, "checker", self._signed_bytes("audit", facts)
+
+    def _findings_digest(self):
+        """Count and SHA-256 of the audit's findings (kind, location, SHA-256, access row), in order."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(
+                       finding.kind || '|' || coalesce(finding.location, '') || '|' || coalesce(finding.sha256, '')
+                       || '|' || coalesce(access.sequence::text, ''), E'\n' ORDER BY finding.id), ''), 'UTF8')), 'hex')
+              FROM mchs_bodycam_audit_finding finding
+              LEFT JOIN mchs_bodycam_access access ON access.id = finding.access_id
+             WHERE finding.audit_id = %s
+        """, [self.id])
+        count, digest = self.env.cr.fetchone()
+        return {"count": count, "sha256": digest}
+
+    def _signature_done_audit(self, signature):
+        self._message_log(body=self.env._("The audit act was signed by %(name)s (IIN %(iin)s).",
+                                          name=signature.employee_id.name, iin=signature.iin))
+        return True
 
     def action_view_findings(self):
         """The audit's findings and the copies of the unit found changed while served in its year."""

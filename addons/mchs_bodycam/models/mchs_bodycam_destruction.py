@@ -27,7 +27,7 @@ class MchsBodycamDestruction(models.Model):
 
     _name = "mchs.bodycam.destruction"
     _description = "Destruction act of bodycam recordings"
-    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin", "mchs.bodycam.signable.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
     # item 12: the commission reviews a draft; from the first confirmation on, only the act's own
@@ -46,6 +46,8 @@ class MchsBodycamDestruction(models.Model):
                          "done": set(), "cancelled": set()}
     _lock_user_writable = {"draft": {"date", "place"}}
     _lock_user_creatable = {"draft": {"commission_id", "date", "place"}}
+    # issue 13: every member's confirmation is signed with their NCA key when the company says so
+    _signature_purposes = ("destruction",)
 
     name = fields.Char(string="Number", readonly=True, copy=False, default="/")
     commission_id = fields.Many2one("mchs.bodycam.commission", required=True, readonly=True, index=True,
@@ -217,8 +219,17 @@ class MchsBodycamDestruction(models.Model):
                                            name=act.name, state=labels[act.state].lower()))
 
     def action_confirm(self):
-        """A member confirms the act; the last confirmation starts the removal (item 12)."""
+        """A member confirms the act; the last confirmation starts the removal (item 12). With
+        qualified signing on, the confirmation is the member's signature: this opens the signing
+        flow, and action_sign confirms once the signature has verified (issue 13)."""
         self.ensure_one()
+        if self._signing_required():
+            return self._signing_action("destruction")
+        self._confirm(self._confirming_member())
+        return True
+
+    def _confirming_member(self):
+        """The current user's seat, once they may confirm the act now (item 12)."""
         self._check_state(("draft", "confirming"))
         self.commission_id._check_can_act()
         member = self.commission_id._member_of_user()
@@ -226,13 +237,64 @@ class MchsBodycamDestruction(models.Model):
             raise UserError(self.env._("You have already confirmed act %s.", self.name))
         if not self.destroy_count:
             raise UserError(self.env._("Act %s lists no recording to destroy.", self.name))
+        return member
+
+    def _confirm(self, member, signature=None):
         # sudo: a member may not write confirmations by hand; this one names the real user
         self.env["mchs.bodycam.destruction.confirmation"].sudo().create({
-            "destruction_id": self.id, "member_id": member.id, "user_id": self.env.uid})
+            "destruction_id": self.id, "member_id": member.id, "user_id": self.env.uid,
+            "signature_id": signature.id if signature else False})
         self._lock_step({"state": "confirming"})
         self.invalidate_recordset(["confirmation_ids"])
         if not (self.commission_id.member_ids - self.confirmation_ids.member_id):
             self._start_removal()
+
+    def _signature_request_destruction(self):
+        """Issue 13: what a member signs, the act as it stands (its recordings by digest, so that a
+        GOST signer hashes a few hundred bytes whatever the act's size)."""
+        member = self._confirming_member()
+        commission = self.commission_id
+        facts = {
+            "regulation": "Order No. 495, item 12",
+            "act": {
+                "number": self.name, "date": str(self.date), "place": self.place or "",
+                **self._signed_unit(),
+                "proposed_as_of": str(self.retention_date or ""),
+                "destroyed": self._lines_digest(excluded=False),
+                "kept": self._lines_digest(excluded=True),
+            },
+            "commission": {"year": commission.year, "decision": commission.decision or "",
+                           "members": [{"role": seat.role, "name": seat.employee_id.name}
+                                       for seat in commission.member_ids.sorted("id")]},
+            "seat": {"role": member.role, "name": member.employee_id.name, "iin": member.employee_id._bodycam_iin()},
+            # a confirmation after the act went back to review is signed anew
+            "round": self._confirmation_round(),
+        }
+        return member.employee_id, member.role, self._signed_bytes("destruction", facts)
+
+    def _confirmation_round(self):
+        self.env.cr.execute("SELECT count(*) FROM mchs_bodycam_destruction_confirmation "
+                            "WHERE destruction_id = %s AND withdrawn_at IS NOT NULL", [self.id])
+        return self.env.cr.fetchone()[0] + 1
+
+    def _lines_digest(self, excluded):
+        """Count, bytes and SHA-256 of the act's recordings to destroy (or kept, with the reason),
+        each line ``sha256|size|reason`` in the order of the SHA-256s."""
+        self.env.flush_all()
+        self.env.cr.execute("""
+            SELECT count(*), coalesce(sum(recording.size), 0),
+                   encode(sha256(convert_to(coalesce(string_agg(
+                       recording.sha256 || '|' || recording.size::bigint || '|' || coalesce(line.exclusion_reason, ''),
+                       E'\n' ORDER BY recording.sha256, line.id), ''), 'UTF8')), 'hex')
+              FROM mchs_bodycam_destruction_line line
+              JOIN mchs_bodycam_recording recording ON recording.id = line.recording_id
+             WHERE line.destruction_id = %s AND (line.excluded IS TRUE) = %s
+        """, [self.id, excluded])
+        count, size, digest = self.env.cr.fetchone()
+        return {"count": count, "bytes": int(size), "sha256": digest}
+
+    def _signature_done_destruction(self, signature):
+        self._confirm(self._confirming_member(), signature)
         return True
 
     def action_back_to_review(self):

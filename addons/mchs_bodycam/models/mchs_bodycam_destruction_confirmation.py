@@ -21,6 +21,8 @@ class MchsBodycamDestructionConfirmation(models.Model):
     role = fields.Selection(related="member_id.role")
     user_id = fields.Many2one("res.users", required=True, readonly=True)
     confirmed_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    signature_id = fields.Many2one("mchs.bodycam.signature", readonly=True,
+                                   ondelete="restrict", help="The member's NCA signature of the act (issue 13).")
     withdrawn_at = fields.Datetime(string="Withdrawn", readonly=True,
                                    help="The act went back to review after this confirmation.")
 

@@ -1,3 +1,5 @@
+import base64
+import hashlib
 import json
 import os
 import zipfile
@@ -30,7 +32,7 @@ class MchsBodycamEvidence(models.Model):
 
     _name = "mchs.bodycam.evidence"
     _description = "Evidentiary value of recordings (legal hold)"
-    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin", "mchs.bodycam.signable.mixin"]
     _order = "basis_date desc, id desc"
     _check_company_auto = True
     # item 14: the legal basis is kept as received; recordings are added to it while it holds
@@ -40,6 +42,8 @@ class MchsBodycamEvidence(models.Model):
     _lock_transitions = {"held": {"released"}, "released": set()}
     _lock_user_writable = {"held": {"recording_ids"}}
     _lock_user_creatable = {"held": AllBut({"state"})}
+    # issue 13: the head signs the package's manifest before it is built, when signing is on
+    _signature_purposes = ("evidence",)
 
     department_id = fields.Many2one("hr.department", string="Unit", required=True, index=True, check_company=True,
                                     default=lambda self: self.env["hr.department"]._bodycam_user_units()[:1])
@@ -151,6 +155,58 @@ class MchsBodycamEvidence(models.Model):
     def _package_file_name(recording):
         return f"recordings/{recording.sha256}{os.path.splitext(recording.filename or '')[1]}"
 
+    # ------------------------------------------------------------------ the head's signature (issue 13)
+
+    def action_sign_manifest(self):
+        """The head signs the manifest (item 14) with their NCA key: the legal basis and every file
+        with its SHA-256, as the basis holds them now."""
+        self.ensure_one()
+        return self._signing_action("evidence")
+
+    def _signature_request_evidence(self):
+        if self.state != "held":
+            raise UserError(self.env._("Only a basis that holds recordings has a manifest to sign."))
+        head = self.department_id._bodycam_person_at("head", fields.Date.context_today(self))
+        if not head or head.user_id != self.env.user:
+            raise UserError(self.env._(
+                "Only the head of %(unit)s designated today (%(person)s) signs the manifest (item 14).",
+                unit=self.department_id.display_name, person=head.name or self.env._("nobody designated")))
+        data = self._manifest_bytes(head)
+        if self._manifest_signature(data):
+            raise UserError(self.env._("The manifest as it stands is already signed."))
+        return head, "head", data
+
+    def _manifest_bytes(self, head):
+        """The signed manifest: the legal basis and every file, by SHA-256 (item 14)."""
+        # sudo: the manifest lists what the basis holds, as the package will
+        recordings = self.sudo().recording_ids.sorted(lambda recording: (recording.sha256, recording.id))
+        facts = {
+            "regulation": "Order No. 495, item 14",
+            "legal_basis": {"type": self.basis_type, "number": self.basis_number, "date": str(self.basis_date),
+                            "issued_by": self.issuing_body, "recipient": self.recipient},
+            **self._signed_unit(),
+            "files": [{"file": self._package_file_name(recording), "sha256": recording.sha256,
+                       "size": int(recording.size)} for recording in recordings],
+            "head": {"name": head.name, "iin": head._bodycam_iin()},
+        }
+        return self._signed_bytes("evidence", facts)
+
+    def _manifest_signature(self, data=None):
+        """The head's signature of the manifest as it stands (the recordings held now), or none."""
+        self.ensure_one()
+        signatures = self._signatures_of("evidence")
+        if not signatures:
+            return signatures
+        if data is None:
+            data = self._manifest_bytes(signatures[:1].employee_id)
+        digest = hashlib.sha256(data).hexdigest()
+        return signatures.filtered(lambda signature: signature.data_sha256 == digest)[:1]
+
+    def _signature_done_evidence(self, signature):
+        self._message_log(body=self.env._("The manifest was signed by %(name)s (IIN %(iin)s).",
+                                          name=signature.employee_id.name, iin=signature.iin))
+        return True
+
     def _export_package(self, lang=None):
         """Build the package for the recipient (item 14): the files, manifest.json and
         manifest.pdf in ``lang`` (by default the unit's); every file's export is written to the
@@ -173,6 +229,11 @@ class MchsBodycamEvidence(models.Model):
             raise UserError(self.env._(
                 "Only the head and the responsible person designated today for %s export its recordings (items 5, "
                 "13, 14); the attempt is written to the access journal.", self.department_id.display_name))
+        signature = self._manifest_signature() if self._signing_required() else None
+        if signature is not None and not signature:
+            raise UserError(self.env._(
+                "The head signs the manifest with their NCA key before the package is built (item 14): the "
+                "recordings it holds changed since, or it was never signed."))
         folder = self._package_folder()
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, f"evidence-{self.id}-{fields.Datetime.now():%Y%m%d-%H%M%S}.zip")
@@ -184,12 +245,20 @@ class MchsBodycamEvidence(models.Model):
                 Access._log(recording, "export", purpose, "granted", legal_basis=self.legal_basis_id)
             accesses = Access.sudo().search([("recording_id", "in", self.recording_ids.ids)])
             manifest = self._manifest(recordings, accesses, lang)
+            if signature:
+                manifest["signature"] = {"id": signature.id, "signed_file": "manifest.signed.json",
+                                         "cms": "manifest.signed.json.p7s", "signer": signature.employee_id.name,
+                                         "iin": signature.iin, "certificate_serial": signature.certificate_serial,
+                                         "signed_at": str(signature.signing_time), "sha256": signature.data_sha256}
             pdf, _kind = self.env["ir.actions.report"].with_context(force_report_rendering=True)._render_qweb_pdf(
                 "mchs_bodycam.action_report_evidence_manifest", res_ids=self.ids,
                 data={"manifest": manifest, "mchs_lang": lang})
             with zipfile.ZipFile(path + ".part", "a", allowZip64=True) as package:
                 package.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
                 package.writestr("manifest.pdf", pdf)
+                if signature:
+                    package.writestr("manifest.signed.json", base64.b64decode(signature.data))
+                    package.writestr("manifest.signed.json.p7s", base64.b64decode(signature.cms))
         except BaseException:
             if os.path.exists(path + ".part"):
                 os.unlink(path + ".part")

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .mchs_bodycam_lock_mixin import ALL
 
@@ -18,7 +19,7 @@ class MchsBodycamJournal(models.Model):
 
     _name = "mchs.bodycam.journal"
     _description = "Bodycam journal book"
-    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin"]
+    _inherit = ["mail.thread", "mchs.bodycam.lock.mixin", "mchs.bodycam.signable.mixin"]
     _order = "department_id, kind, date_start desc, id desc"
     _check_company_auto = True
     # item 9: once registered, a book keeps its registration and start; rows are numbered one
@@ -30,6 +31,8 @@ class MchsBodycamJournal(models.Model):
     _lock_user_writable = {"draft": {"kind", "department_id", "registration_number", "registration_date"},
                            "registered": set()}
     _lock_user_creatable = {"draft": _lock_user_writable["draft"]}
+    # issue 13: the item 9 certification of a closed book is signed by the responsible person
+    _signature_purposes = ("certification",)
     _lock_sql_checks = [("NEW.next_row_number IN (OLD.next_row_number, OLD.next_row_number + 1)",
                          "row numbers only ever go up by one (item 9)")]
 
@@ -91,11 +94,58 @@ class MchsBodycamJournal(models.Model):
         self._lock_write({"state": "registered", "date_start": fields.Date.context_today(self)})
 
     def action_close(self):
+        """Close the book (item 9). With qualified signing on, the responsible person signs its
+        certification with their NCA key: this opens the signing flow, and the book closes once
+        the signature has verified (issue 13)."""
+        self._check_closable()
+        if any(journal._signing_required() for journal in self):
+            if len(self) != 1:
+                raise UserError(self.env._("Close and certify one book at a time."))
+            return self._signing_action("certification")
+        self._close()
+        return True
+
+    def _check_closable(self):
         for journal in self:
             if journal.state != "registered":
                 raise UserError(self.env._("Only a registered journal book can be closed."))
+
+    def _close(self):
         self._lock_write({"state": "closed", "date_end": fields.Date.context_today(self)})
         self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "book")
+
+    def _signature_request_certification(self):
+        """Issue 13: what the responsible person certifies (item 9): the book, its last row and
+        the head of its unit's hash chain, as they stand when it closes."""
+        self._check_closable()
+        today = fields.Date.context_today(self)
+        responsible = self.department_id._bodycam_person_at("responsible", today)
+        if not responsible or responsible.user_id != self.env.user:
+            raise UserError(self.env._(
+                "Only the responsible person of %(unit)s (%(person)s) certifies and closes the book (item 9).",
+                unit=self.department_id.display_name, person=responsible.name or self.env._("nobody designated")))
+        chain_table = "mchs_bodycam_custody_log" if self.kind == "custody" else "mchs_bodycam_access"
+        self.env.flush_all()
+        self.env.cr.execute(SQL("""
+            SELECT count(*), (SELECT hash FROM %(table)s WHERE department_id = %(unit)s ORDER BY sequence DESC LIMIT 1)
+              FROM %(table)s WHERE department_id = %(unit)s
+        """, table=SQL.identifier(chain_table), unit=self.department_id.id))
+        entries, head = self.env.cr.fetchone()
+        facts = {
+            "regulation": "Order No. 495, item 9",
+            "book": {
+                **self._signed_unit(), "kind": self.kind, "registration_number": self.registration_number,
+                "registration_date": str(self.registration_date), "started": str(self.date_start),
+                "finished": str(today), "rows": self.next_row_number - 1,
+                "chain": {"entries": entries, "head": head or ""},
+            },
+            "certifier": {"name": responsible.name, "iin": responsible._bodycam_iin()},
+        }
+        return responsible, "responsible", self._signed_bytes("certification", facts)
+
+    def _signature_done_certification(self, signature):
+        self._close()
+        return True
 
     @api.model
     def _open_book(self, department, kind):

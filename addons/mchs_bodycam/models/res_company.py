@@ -19,6 +19,29 @@ class ResCompany(models.Model):
         help="Item 12: recordings are kept this many years from their recording date (3 years, or longer), then "
              "the year-end commission destroys them.")
 
+    # issue 13: qualified electronic signatures (NCA RK keys through NCALayer)
+    bodycam_signing = fields.Boolean(
+        string="Qualified signing",
+        help="Each commission member's confirmation of a destruction act (item 12), the audit act (item 13, by "
+             "its checker), the item 9 certification of a closed book (by the responsible person) and the "
+             "evidence manifest (item 14, by the head) are signed with NCA keys through NCALayer; off, they stay "
+             "confirmations by a logged-in user.")
+    bodycam_ncalayer_url = fields.Char(
+        string="NCALayer address", default="wss://127.0.0.1:13579", required=True,
+        help="The WebSocket address at which the browser reaches NCALayer on the user's computer.")
+    bodycam_ncanode_url = fields.Char(
+        string="NCANode address",
+        help="Optional NCANode server (POST /cms/verify) for the algorithms this server does not verify itself "
+             "(GOST 34.310-2004); empty, such signatures are refused.")
+    bodycam_revocation = fields.Selection(
+        [("none", "Not checked"), ("ocsp", "OCSP"), ("crl", "CRL")], string="Revocation check",
+        default="none", required=True,
+        help="How a signer's certificate is checked for revocation when it signs: OCSP or the CRL named in the "
+             "certificate (the server must reach NCA). Not checked, the signature records it.")
+    bodycam_ocsp_url = fields.Char(
+        string="OCSP responder",
+        help="The OCSP responder to ask; empty, the one named in the certificate.")
+
     _sql_constraints = [
         ("bodycam_retention_years_minimum", "CHECK(bodycam_retention_years >= 3)",
          "Item 12: recordings are kept at least 3 years."),
@@ -53,6 +76,15 @@ class ResCompany(models.Model):
                 "Recordings are kept at least 3 years (item 12): a retention of %s years is refused. A longer "
                 "period may be set.", value))
         vals["bodycam_retention_years"] = value
+
+    @api.constrains("bodycam_ncalayer_url", "bodycam_ncanode_url", "bodycam_ocsp_url")
+    def _check_bodycam_signing_urls(self):
+        for company in self:
+            if not (company.bodycam_ncalayer_url or "").startswith(("wss://", "ws://")):
+                raise ValidationError(self.env._("NCALayer's address is a WebSocket address (wss://...)."))
+            for url in (company.bodycam_ncanode_url, company.bodycam_ocsp_url):
+                if url and not url.startswith(("https://", "http://")):
+                    raise ValidationError(self.env._("%(url)s is not an http(s):// address.", url=url))
 
     @api.constrains("bodycam_max_gap_minutes")
     def _check_bodycam_max_gap_minutes(self):

@@ -12,7 +12,9 @@ from collections import Counter
 
 from odoo import api, models
 
-from .report_print import _lt, Flow, PagedDocument, PrintedForm, print_lang, register_paged, term, text_height
+from .report_print import (
+    _lt, Flow, PagedDocument, PrintedForm, QUALIFIED_TEXTS, print_lang, register_paged, term, text_height,
+)
 
 GIGABYTE = 1024 ** 3
 ROLE_ORDER = ("chairman", "responsible", "anti_corruption", "member")
@@ -26,6 +28,7 @@ BODY_HEIGHT_MM = 258
 BASE_PT = 9
 LINE_HEIGHT = 1.3
 CELL_PADDING_MM = 1.9  # padding and borders of a grid cell, top and bottom together
+QUALIFIED_ROW_MM = 27  # a qualified signature: its 23 mm QR code and the rule above it (issue 13)
 
 ORDER = _lt("of the Instruction approved by Order No. 495 of the acting Minister of Emergency Situations of the "
             "Republic of Kazakhstan of 21 November 2025")
@@ -124,6 +127,7 @@ TEXTS = {
         "not_destroyed": _lt("File left after the destruction"),
     },
     "locations": {"primary": _lt("primary"), "backup": _lt("backup")},
+    **QUALIFIED_TEXTS,
 }
 
 
@@ -193,6 +197,18 @@ class CommissionActForm(PrintedForm):
         if not printed["done"]:
             height += self.height(note) + 16
         flow.block("signatures", height, keep_with_previous=True, note=note)
+
+    def qualified_seats(self):
+        return {**self.text["roles"], "checker": self.text["checker"]}
+
+    def qualified(self, flow, printed):
+        """The qualified signatures after the members' lines, one QR code and its facts a row."""
+        if not printed.get("qualified"):
+            return
+        title = self.text["qualified_title"]
+        flow.block("qualified_title", self.height(title, bold=True) + 3, keep_with_next=True, text=title)
+        for signature in printed["qualified"]:
+            flow.block("qualified_signature", QUALIFIED_ROW_MM, signature=signature)
 
     def opening(self, flow, printed, draft_note, title, fields):
         """What every commission act opens with (items 12, 13): the draft note, the numbered
@@ -295,6 +311,7 @@ class ReportDestructionAct(models.AbstractModel):
             "size": form.size(act.destroy_size),
             "excluded_count": form.integer(act.excluded_count),
             "done_at": form.datetime(act.done_at),
+            "qualified": form.qualified_signatures(act),
         }
 
     def _layout(self, form, flow, printed):
@@ -326,6 +343,7 @@ class ReportDestructionAct(models.AbstractModel):
         flow.block("totals", form.fields_height(totals) + 12, keep_with_previous=True, pairs=totals,
                    title=text["totals"])
         form.signatures(flow, printed, text["act_draft_note"])
+        form.qualified(flow, printed)
 
 
 class ReportAudit(models.AbstractModel):
@@ -358,6 +376,7 @@ class ReportAudit(models.AbstractModel):
             "members": form.members(audit.commission_id),
             "decision": audit.commission_id.decision or "",
             "checker": audit._checker_label(),
+            "qualified": form.qualified_signatures(audit),
             "started_at": form.datetime(audit.started_at),
             "done_at": form.datetime(audit.done_at),
             "chain_ok": text["yes"] if audit.chain_ok else text["no"],
@@ -413,6 +432,7 @@ class ReportAudit(models.AbstractModel):
         conclusion = f"{text['conclusion']}: {printed['conclusion']}"
         flow.block("paragraph", form.height(conclusion, bold=True) + 1.5, text=conclusion, bold=True)
         form.signatures(flow, printed, text["audit_draft_note"])
+        form.qualified(flow, printed)
 
 
 @register_paged

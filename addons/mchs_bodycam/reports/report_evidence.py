@@ -6,7 +6,7 @@ from datetime import datetime
 from odoo import api, models
 
 from .report_destruction import BASE_PT, BODY_HEIGHT_MM, CommissionActForm
-from .report_print import _lt, Flow, PagedDocument, register_paged
+from .report_print import _lt, Flow, PagedDocument, QUALIFIED_TEXTS, register_paged
 
 NBSP = "\u00a0"
 
@@ -28,12 +28,18 @@ TEXTS = {
     "basis_text": _lt("%(kind)s No. %(number)s of %(date)s, %(authority)s"),
     "signature": _lt("(signature)"),
     "files": _lt("Files of the package"),
+    "head": _lt("Head"),
+    **QUALIFIED_TEXTS,
 }
 WIDTHS = [30, 18, 16, 36]
 
 
 class ManifestForm(CommissionActForm):
     texts = TEXTS
+
+    def qualified_seats(self):
+        """Item 14: the head signs the manifest (issue 13)."""
+        return {"head": self.text["head"]}
 
     def moment(self, iso):
         """An ISO 8601 moment of the manifest (already in the unit's zone), printed unbroken."""
@@ -78,6 +84,13 @@ class ReportEvidenceManifest(models.AbstractModel):
             form = ManifestForm(self.env, evidence.department_id, manifest["language"])
             flow = Flow(BODY_HEIGHT_MM)
             values = self._layout(form, flow, manifest)
+            # issue 13: the head's signature of the manifest the package was built with
+            # (printed on its own, the signature of the manifest as the basis holds it now)
+            # sudo: whoever prints the manifest sees who signed it
+            signed = (manifest.get("signature") or {}).get("id") or evidence.sudo()._manifest_signature().id
+            if signed:
+                form.qualified(flow, {"qualified": form.qualified_signatures(
+                    evidence, self.env["mchs.bodycam.signature"].browse(signed))})
             values["pages"] = flow.paginate(data.get("mchs_height_factor", 1.0))
             planned += len(values["pages"])
             printed[evidence.id], texts[evidence.id] = values, form.text

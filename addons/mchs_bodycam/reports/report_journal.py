@@ -16,7 +16,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .report_print import _lt, PagedDocument, PrintedForm, pdf_page_count, print_lang, run_qpdf, term
+from .report_print import _lt, PagedDocument, PrintedForm, QUALIFIED_TEXTS, pdf_page_count, print_lang, run_qpdf, term
 
 # rows read per batch: a 100,000-row book never sits in the ORM cache at once
 ROW_BATCH = 2000
@@ -62,6 +62,7 @@ BOOK_TEXT = {
     "responsible": _lt("Responsible person"),
     "signature": _lt("(signature)"),
     "seal_place": _lt("S.P. (seal place)"),
+    **QUALIFIED_TEXTS,
 }
 BOOK_HEADINGS = [
     _lt("Row No."),
@@ -83,6 +84,10 @@ class JournalForm(PrintedForm):
     caption = None  # "Appendix N to the Instruction ...": the corner caption
     title = None
     headings = []  # columns 4-7
+
+    def qualified_seats(self):
+        """Item 9: the responsible person certifies the closed book (issue 13)."""
+        return {"responsible": self.text["responsible"]}
     sheet = None  # the spreadsheet's name
     column_percent = []  # widths of the 7 columns on the printed page
     xlsx_widths = []  # widths of the 7 columns of the spreadsheet
@@ -346,5 +351,6 @@ class ReportJournalCertification(models.AbstractModel):
             responsible = journal.department_id._bodycam_person_at("responsible", when)
             pages[journal.id] = dict(form.header(), form=form.text,
                                      certification=form.certification(data.get("mchs_total") or 1),
-                                     responsible=responsible.name or "", date=form.date(when))
+                                     responsible=responsible.name or "", date=form.date(when),
+                                     qualified=form.qualified_signatures(journal))
         return {"doc_ids": docids, "doc_model": "mchs.bodycam.journal", "docs": journals, "pages": pages}

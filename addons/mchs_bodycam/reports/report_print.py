@@ -73,6 +73,19 @@ def translate(env, value):
     return value
 
 
+# issue 13: the labels of a qualified electronic signature printed on a document
+# (reports/report_signatures.xml), in the document's language
+QUALIFIED_TEXTS = {
+    "qualified_title": _lt("Signed with qualified electronic signatures (NCA RK)"),
+    "qualified_iin": _lt("IIN"),
+    "qualified_name": _lt("Name in the certificate"),
+    "qualified_serial": _lt("Certificate serial number"),
+    "qualified_issuer": _lt("Issued by"),
+    "qualified_time": _lt("Signing time"),
+    "qualified_sha256": _lt("SHA-256 of the signed data"),
+}
+
+
 class PrintedForm:
     """A printed document of ``unit`` in ``lang``: its fixed texts (``texts``, lazy terms)
     translated, and moments in the unit's time zone."""
@@ -92,6 +105,31 @@ class PrintedForm:
         if isinstance(source, LazyGettext):
             return term(self.env, source, **kwargs)
         return self.env._(source, *args, **kwargs)
+
+    def qualified_seats(self):
+        """{seat code: its label} of the signatures this form prints (issue 13)."""
+        return {}
+
+    def qualified_signatures(self, record, signatures=None):
+        """What the document prints of each qualified signature (issue 13): who, in which seat,
+        the certificate, when (in the unit's time zone) and the QR code of the verification data."""
+        seats = self.qualified_seats()
+        # sudo: a printed document shows all its signatures, whoever prints it (a chairman from the
+        # body above may not read the unit's other records)
+        signatures = (signatures if signatures is not None else record.signature_ids).sudo().sorted(
+            lambda signature: (signature.signing_time, signature.id))
+        return [{
+            "name": signature.employee_id.name or signature.signer_name or "",
+            "seat": seats.get(signature.seat, ""),
+            "certificate_name": signature.signer_name or "",
+            "iin": signature.iin or "",
+            "serial": signature.certificate_serial or "",
+            "issuer": signature.certificate_issuer or "",
+            "time": f"{self.datetime(signature.signing_time)} ({self.tz.zone})",
+            "algorithm": signature.algorithm or "",
+            "sha256": signature.data_sha256,
+            "qr": signature._qr_payload(),
+        } for signature in signatures]
 
     def datetime(self, value):
         if not value:

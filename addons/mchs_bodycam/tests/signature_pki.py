@@ -25,7 +25,8 @@ import secrets
 import subprocess
 import tempfile
 
-from asn1crypto import cms, core, keys, pem, tsp, x509
+from asn1crypto import cms, core, keys, ocsp, pem, tsp, x509
+from asn1crypto import crl as asn1_crl
 from cryptography.hazmat.backends import default_backend
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -178,7 +179,8 @@ def _key_identifier(spki_der):
 
 def issue_certificate(subject, subject_key, issuer, issuer_key, *, ca=False, path_length=None,
                       key_usage=("digital_signature", "non_repudiation"), eku=(OID_EMAIL_PROTECTION, OID_INDIVIDUAL),
-                      not_before=None, not_after=None, critical_extra=None, issuer_spki=None):
+                      not_before=None, not_after=None, critical_extra=None, issuer_spki=None, crl_url=None,
+                      ocsp_url=None):
     """A certificate (DER) for ``subject_key`` signed by ``issuer_key``, with NCA's extensions."""
     not_before = not_before or now() - datetime.timedelta(days=30)
     not_after = not_after or not_before + datetime.timedelta(days=365)
@@ -195,6 +197,14 @@ def issue_certificate(subject, subject_key, issuer, issuer_key, *, ca=False, pat
                            "extn_value": {"ca": True, "path_len_constraint": path_length}})
     if eku:
         extensions.append({"extn_id": "extended_key_usage", "critical": False, "extn_value": list(eku)})
+    if crl_url:
+        extensions.append({"extn_id": "crl_distribution_points", "critical": False, "extn_value": [
+            {"distribution_point": {"full_name": [x509.GeneralName(name="uniform_resource_identifier",
+                                                                   value=crl_url)]}}]})
+    if ocsp_url:
+        extensions.append({"extn_id": "authority_information_access", "critical": False, "extn_value": [
+            {"access_method": "ocsp",
+             "access_location": x509.GeneralName(name="uniform_resource_identifier", value=ocsp_url)}]})
     if critical_extra:
         extensions.append({"extn_id": critical_extra, "critical": True, "extn_value": core.Null().dump()})
     tbs = x509.TbsCertificate({
@@ -387,6 +397,63 @@ def openssl_cms(holder, data, *, attached=False):
         if attached:
             command.append("-nodetach")
         return subprocess.run(command, check=True, capture_output=True).stdout
+
+
+def user_certificate(pki, ca, iin, name, *, kind="rsa", **options):
+    """A signing certificate of ``ca`` (an RSA or GOST CA of ``pki``) for ``iin``, with ``options``
+    of :func:`issue_certificate` (e.g. a CRL or OCSP address)."""
+    return pki._user(ca, iin, name, kind=kind, **options)
+
+
+# ---------------------------------------------------------------------------------------------
+# Revocation: OCSP answers and CRLs
+# ---------------------------------------------------------------------------------------------
+
+def ocsp_response(signer, cert_id, *, status="good", revoked_at=None, nonce=None, this_update=None,
+                  next_update=None, delegated=False):
+    """An OCSP answer (DER) about ``cert_id`` (the request's CertID) signed by ``signer`` (the CA,
+    or a responder certificate it issued when ``delegated``)."""
+    this_update = this_update or now() - datetime.timedelta(minutes=1)
+    if status == "good":
+        cert_status = ocsp.CertStatus(name="good", value=core.Null())
+    elif status == "revoked":
+        cert_status = ocsp.CertStatus(name="revoked", value={"revocation_time": revoked_at or now(),
+                                                              "revocation_reason": "key_compromise"})
+    else:
+        cert_status = ocsp.CertStatus(name="unknown", value=core.Null())
+    data = ocsp.ResponseData({
+        "responder_id": {"by_key": _key_identifier(signer.key.spki_der)},
+        "produced_at": now(),
+        "responses": [{"cert_id": cert_id, "cert_status": cert_status, "this_update": this_update,
+                       "next_update": next_update or this_update + datetime.timedelta(hours=12)}],
+        "response_extensions": [{"extn_id": "nonce", "critical": False, "extn_value": nonce}] if nonce else None,
+    })
+    basic = ocsp.BasicOCSPResponse({
+        "tbs_response_data": data,
+        "signature_algorithm": {"algorithm": signer.key.signature_oid},
+        "signature": signer.key.sign(data.dump()),
+        "certs": [signer.asn1] if delegated else None,
+    })
+    return ocsp.OCSPResponse({"response_status": "successful",
+                              "response_bytes": {"response_type": "basic_ocsp_response", "response": basic}}).dump()
+
+
+def crl(issuer, revoked=(), *, this_update=None, next_update=None, signer=None):
+    """A CRL (DER) of ``issuer`` listing the serial numbers ``revoked`` (signed by ``signer``, by
+    default the issuer itself)."""
+    this_update = this_update or now() - datetime.timedelta(hours=1)
+    signer = signer or issuer
+    tbs = asn1_crl.TbsCertList({
+        "version": "v2",
+        "signature": {"algorithm": signer.key.signature_oid},
+        "issuer": issuer.asn1.subject,
+        "this_update": x509.Time({"utc_time": this_update}),
+        "next_update": x509.Time({"utc_time": next_update or this_update + datetime.timedelta(days=1)}),
+        "revoked_certificates": [{"user_certificate": serial, "revocation_date": x509.Time({"utc_time": now()})}
+                                 for serial in revoked] or None,
+    })
+    return asn1_crl.CertificateList({"tbs_cert_list": tbs, "signature_algorithm": {"algorithm": signer.key.signature_oid},
+                                     "signature": signer.key.sign(tbs.dump())}).dump()
 
 
 class ForeignKey:

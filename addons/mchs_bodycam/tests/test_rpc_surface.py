@@ -1,10 +1,14 @@
 """A deliberate RPC surface: every public method the addon defines is an action meant for a role
 (items 5, 6, 12, 13); everything else is private and cannot be called over JSON-RPC."""
+import base64
+import hashlib
+
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
 
 from ..reports.report_journal import XLSX_OPTIONS
 from .common import RetentionCase
+from .signature_pki import shared_pki
 
 ORM = "the ORM's own method: access rights, record rules and the model's guards decide"
 RESPONSIBLE = "the responsible person (items 5, 7, 8, 10)"
@@ -134,6 +138,23 @@ ALLOWLIST = {
     # Odoo's own hooks that every user calls; the addon narrows what they hand out
     **{(model, "get_bindings"): "everyone: the Print and Action menus, without Odoo's own employee badge "
                                 "for the product's users (issue 12, point 7)" for model in ACTION_MODELS},
+    # qualified signatures (issue 13): the seat's holder signs, through the document's own checks
+    **{(model, "action_sign"): "the holder of the seat that signs the document (item 12): the CMS is verified "
+                               "as theirs before the step is taken (issue 13)"
+       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
+                     "mchs.bodycam.journal", "mchs.bodycam.evidence")},
+    **{(model, "action_view_signatures"): "whoever may read the signed document (issue 13)"
+       for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction", "mchs.bodycam.audit",
+                     "mchs.bodycam.journal", "mchs.bodycam.evidence")},
+    ("mchs.bodycam.evidence", "action_sign_manifest"): "the head designated today (item 14; issue 13)",
+    ("mchs.bodycam.audit", "action_sign_act"): "the audit's checker, once it is done (item 13; issue 13)",
+    ("mchs.bodycam.signature", "action_reverify"): "whoever may read the signature (issue 13)",
+    ("mchs.bodycam.signature", "create"): ORM + "; nobody: a signature is stored by its verification (issue 13)",
+    ("mchs.bodycam.signature", "write"): ORM + "; nobody: a signature is kept as signed (issue 13)",
+    ("mchs.bodycam.trusted.certificate", "create"): ORM + "; the bodycam administrator uploads NCA's certificates "
+                                                         "(issue 13)",
+    ("mchs.bodycam.trusted.certificate", "write"): ORM + "; the bodycam administrator archives or restores one "
+                                                        "(issue 13)",
     ("ir.http", "session_info"): "everyone: the web client's start, with the role's landing action and the "
                                  "time-zone warning (issue 12, points 4, 5)",
 }
@@ -141,7 +162,9 @@ ALLOWLIST = {
 NOT_REFUSED = {("mchs.bodycam.journal.xlsx", "get_workbook_options"),
                ("report.mchs_bodycam.report_journal_access_xlsx", "get_workbook_options"),
                ("report.mchs_bodycam.report_journal_custody_xlsx", "get_workbook_options"),
-               ("ir.http", "session_info"), *((model, "get_bindings") for model in ACTION_MODELS)}
+               ("ir.http", "session_info"), *((model, "get_bindings") for model in ACTION_MODELS),
+               # the inspector reads their unit's book: its signatures' list opens, empty for them
+               ("mchs.bodycam.journal", "action_view_signatures")}
 
 REFUSALS = {"odoo.exceptions.AccessError", "odoo.exceptions.UserError", "odoo.exceptions.ValidationError"}
 
@@ -204,6 +227,16 @@ class TestRpcSurface(RetentionCase, HttpCase):
         self.confirmation = self.env["mchs.bodycam.destruction.confirmation"].sudo().create({
             "destruction_id": self.act.id, "member_id": self.commission_record.member_ids[:1].id,
             "user_id": self.head_user.id})
+        # the head's signature, stored as its verification would (issue 13); NCA's root, trusted
+        data = b'{"rpc":"probe"}'
+        self.signature = self.env["mchs.bodycam.signature"].sudo().create({
+            "res_model": self.act._name, "res_id": self.act.id, "purpose": "destruction",
+            "department_id": self.unit_a.id, "company_id": self.company.id, "user_id": self.head_user.id,
+            "employee_id": self.head.id, "signing_time": "2026-11-20 10:00:00", "cms": base64.b64encode(b"cms"),
+            "data": base64.b64encode(data), "data_sha256": hashlib.sha256(data).hexdigest(),
+            "verified_at": "2026-11-20 10:00:00", "verified_by": "local"})
+        self.trusted = self.env["mchs.bodycam.trusted.certificate"].create(
+            {"certificate": base64.b64encode(shared_pki().rsa_root.der)})
 
     def _probes(self):
         """(model, method) -> (record ids or None for a model method, args, kwargs): the
@@ -336,6 +369,25 @@ class TestRpcSurface(RetentionCase, HttpCase):
             ("mchs.bodycam.integrity.seal", "write"): (self.seal.ids, [{"payload": "x"}], {}),
             ("mchs.bodycam.label.print", "write"): (self.label_print.ids, [{"item": "x"}], {}),
             ("mchs.bodycam.integrity.seal", "action_seal_now"): ([], [], {}),
+            **{(model, "action_sign"): (self.act.ids, ["destruction", "Z2FyYmFnZQ=="], {})
+               for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
+            **{(model, "action_view_signatures"): (self.act.ids, [], {})
+               for model in ("mchs.bodycam.signable.mixin", "mchs.bodycam.destruction")},
+            ("mchs.bodycam.audit", "action_sign"): (self.audit.ids, ["audit", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.audit", "action_view_signatures"): (self.audit.ids, [], {}),
+            ("mchs.bodycam.audit", "action_sign_act"): (self.audit.ids, [], {}),
+            ("mchs.bodycam.journal", "action_sign"): (self.book.ids, ["certification", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.journal", "action_view_signatures"): (self.book.ids, [], {}),
+            ("mchs.bodycam.evidence", "action_sign"): (self.evidence.ids, ["evidence", "Z2FyYmFnZQ=="], {}),
+            ("mchs.bodycam.evidence", "action_view_signatures"): (self.evidence.ids, [], {}),
+            ("mchs.bodycam.evidence", "action_sign_manifest"): (self.evidence.ids, [], {}),
+            ("mchs.bodycam.signature", "action_reverify"): (self.signature.ids, [], {}),
+            ("mchs.bodycam.signature", "create"): (None, [{
+                "res_model": self.act._name, "res_id": self.act.id, "purpose": "destruction"}], {}),
+            ("mchs.bodycam.signature", "write"): (self.signature.ids, [{"reverification": "invalid"}], {}),
+            ("mchs.bodycam.trusted.certificate", "create"): (
+                None, [{"certificate": base64.b64encode(shared_pki().gost_root.der).decode()}], {}),
+            ("mchs.bodycam.trusted.certificate", "write"): (self.trusted.ids, [{"active": False}], {}),
         }
 
     def _call(self, model, method, ids, args, kwargs):
@@ -370,6 +422,11 @@ class TestRpcSurface(RetentionCase, HttpCase):
         for model in ACTION_MODELS:
             reports = self._call(model, "get_bindings", [], ["hr.employee"], {}).get("report", [])
             self.assertNotIn(hr_badge, [report["id"] for report in reports], model)
+        # ... the list of the book's signatures, in which the signature rules show them none but their own
+        action = self._call("mchs.bodycam.journal", "action_view_signatures", self.book.ids, [], {})
+        self.assertEqual(action["res_model"], "mchs.bodycam.signature")
+        self.assertEqual(self._call("mchs.bodycam.signature", "search_read", None, [action["domain"]], {}), [])
+        self.assertEqual(self._call("mchs.bodycam.signature", "search_read", None, [[]], {}), [])
         # nothing changed
         self.assertEqual(self.dock.sudo().token_hash, token_hash)
         self.assertEqual((self.camera_a.state, self.entry.state, self.act.state, self.audit.state),
