@@ -23,6 +23,12 @@ class MchsBodycamCard(models.Model):
     ]
 
     @api.model
+    def _cards_following_their_bodycam(self):
+        """The cards as they go out and come back with their bodycam at the desk: their holder and
+        state change with the bodycam's, which its chatter tracks; the Appendix 1 row names the
+        cards (column 2), so each card's chatter does not repeat it at every desk step."""
+        return self.with_context(mail_notrack=True)
+
     def _device_name_prefix(self):
         return self.env._("Memory card")
 

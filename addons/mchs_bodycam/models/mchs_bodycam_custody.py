@@ -491,7 +491,7 @@ class MchsBodycamCustody(models.Model):
                 "issued_by_id": self.env.uid,
             })
             camera._step_issued(entry.inspector_id)
-            cards._step_issued(entry.inspector_id)
+            cards._cards_following_their_bodycam()._step_issued(entry.inspector_id)
 
     def _custody_book(self):
         """The unit's open Appendix 1 book, which numbers the rows (item 9)."""
@@ -538,7 +538,7 @@ class MchsBodycamCustody(models.Model):
             entry._lock_step(dict(values or {}, state="returned", return_datetime=fields.Datetime.now(),
                                   received_by_id=self.env.uid, is_overdue=False))
             camera._lock_step({"employee_id": receiver.id})
-            cards._lock_step({"employee_id": receiver.id})
+            cards._cards_following_their_bodycam()._lock_step({"employee_id": receiver.id})
             if was_overdue:
                 entry.activity_unlink(["mchs_bodycam.mail_activity_type_overdue_return"])
 
