@@ -137,7 +137,9 @@ class TestSecretsOutOfReach(StorageCase, HttpCase):
                           ("mchs.bodycam.storage.credentials.wizard", "access_key"),
                           ("mchs.bodycam.storage.credentials.wizard", "backup_access_key"),
                           ("mchs.bodycam.storage.credentials.wizard", "backup_secret_key"),
-                          ("mchs.bodycam.storage.credentials.wizard", "secret_key")],
+                          ("mchs.bodycam.storage.credentials.wizard", "secret_key"),
+                          # the algorithm of a trusted CA's public key (issue 13): a name, not a key
+                          ("mchs.bodycam.trusted.certificate", "key_algorithm")],
                          "only the journals' chains and the tokens' hashes, none of them a password")
         storage_fields = self._call("mchs.bodycam.storage", "fields_get", [], {"attributes": ["type"]})
         self.assertFalse([name for name in storage_fields if "password" in name and name != "password_set"])
