@@ -43,6 +43,11 @@ def _prefetched_columns(records):
             if field.column_type and field.prefetch is True and field.is_accessible(records.env)]
 
 
+def _moment(value, tz):
+    """A naive UTC moment as printed in a journal row, in the time zone ``tz``."""
+    return pytz.utc.localize(value).astimezone(tz).strftime("%d.%m.%Y %H:%M")
+
+
 class MchsBodycamCustody(models.Model):
     """One row of the Appendix 1 journal: a bodycam and its cards issued to an inspector and
     taken back (items 7, 10, 16-18, 23); column 6 is filled when the recordings are downloaded."""
@@ -269,6 +274,13 @@ class MchsBodycamCustody(models.Model):
     def _duty_flag_lines(self):
         """The duty's flags in words, in the environment's language and the unit's time (column 7)."""
         self.ensure_one()
+        return self._duty_flag_texts(self.sudo().duty_flags, self.department_id._bodycam_tz())
+
+    @api.model
+    def _duty_flag_texts(self, duty_flags, tz):
+        """Flags stored as ``duty_flags`` in words, in the environment's language, their moments in
+        the time zone ``tz`` (the row's unit's); the journal reports call it with the flags they
+        read in one query per batch of rows."""
         labels = {
             "no_recordings": self.env._("no recording during the duty (%(start)s - %(end)s)"),
             "late_start": self.env._("recording started late: %(start)s - %(end)s, %(minutes)s min"),
@@ -276,11 +288,11 @@ class MchsBodycamCustody(models.Model):
             "early_end": self.env._("recording ended early: %(start)s - %(end)s, %(minutes)s min"),
         }
         lines = []
-        for item in self.sudo().duty_flags or []:
+        for item in duty_flags or []:
             start, end = (fields.Datetime.to_datetime(item.get(key)) for key in ("start", "end"))
             minutes = int((end - start).total_seconds() // 60) if start and end else 0
             text = labels.get(item.get("kind"), item.get("kind") or "") % {
-                "start": self._local_time(start) if start else "…", "end": self._local_time(end) if end else "…",
+                "start": _moment(start, tz) if start else "…", "end": _moment(end, tz) if end else "…",
                 "minutes": minutes}
             lines.append(self.env._("Recording check (items 18, 19): %s", text))
         return lines
@@ -293,7 +305,7 @@ class MchsBodycamCustody(models.Model):
 
     def _local_time(self, value):
         """In the unit's time, whoever reads: a journal row reads the same for everyone."""
-        return pytz.utc.localize(value).astimezone(self.department_id._bodycam_tz()).strftime("%d.%m.%Y %H:%M")
+        return _moment(value, self.department_id._bodycam_tz())
 
     def _column7_lines(self):
         """Column 7 of the row in the environment's language: its remarks, then the check of its

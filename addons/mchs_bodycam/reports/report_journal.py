@@ -5,23 +5,36 @@ What differs between the two journals (the fixed texts of the form, the column w
 records are the book's rows and how they are printed) is a ``JournalForm`` subclass, one per
 journal kind (reports/report_journal_custody.py, reports/report_journal_access.py). What
 they share lives here: the texts of the book (the appendix's corner caption, the office
-registration, item 9's certification), the page layout of the printed book (rows laid out on
-pages, headings on every page), the finishing of the PDF (page numbers, the certification page)
+registration, item 9's certification), the printed book's values (its rows laid out on pages by
+reports/report_journal_layout.py, headings on every page, the certification page at its end),
+the finishing of the PDF (page numbers, the certification page when it could not end the book)
 and the spreadsheet writer. The texts are code terms translated by the .po files; the book
 prints in the language chosen at printing, by default its unit's, with times in the unit's zone
 (reports/report_print.py).
 """
-import re
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .report_journal_layout import BookLayout
 from .report_print import _lt, PagedDocument, PrintedForm, QUALIFIED_TEXTS, pdf_page_count, print_lang, run_qpdf, term
 
 # rows read per batch: a 100,000-row book never sits in the ORM cache at once
 ROW_BATCH = 2000
 XLSX_OPTIONS = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                 "strings_to_urls": False}
+
+# the spreadsheet's cell formats (bench/bench_journal_reports.py writes the same cells with them)
+XLSX_FORMATS = {
+    "bold": {"bold": True},
+    "title": {"bold": True, "font_size": 12},
+    "heading": {"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"},
+    "cell": {"border": 1, "text_wrap": True, "valign": "top"},
+    "struck": {"border": 1, "text_wrap": True, "valign": "top", "font_strikeout": True},
+    "number": {"border": 1, "valign": "top", "align": "center"},
+    "struck_number": {"border": 1, "valign": "top", "align": "center", "font_strikeout": True},
+}
 
 # journal kind -> its JournalForm subclass; report_name of a printed book -> journal kind
 JOURNAL_FORMS = {}
@@ -131,7 +144,7 @@ class JournalForm(PrintedForm):
 
     # -- rows
     def entry_ids(self):
-        """Ids of the book's rows, in book order."""
+        """Ids of the book's rows, in book order (for rows read through records, see rows)."""
         raise NotImplementedError
 
     def batch_rows(self, entries):
@@ -139,74 +152,31 @@ class JournalForm(PrintedForm):
         raise NotImplementedError
 
     def rows(self, batch=ROW_BATCH):
-        """The book's rows in book order, as dicts of printed cells, read ``batch`` at a time."""
+        """The book's rows in book order, as dicts of printed cells, read ``batch`` at a time
+        through records (entry_ids, batch_rows); a form may read them otherwise."""
         row_ids = self.entry_ids()
         for start in range(0, len(row_ids), batch):
             yield from self.batch_rows(self.env[self.model].browse(row_ids[start:start + batch]))
             # keep the cache small: the next batch starts from an empty cache
             self.env.invalidate_all()
 
-    def row_height_mm(self, row):
-        """Estimated printed height of a row, a little generous so that a row never spills."""
-        heights = []
-        for percent, (text, detail) in zip(self.column_percent[1:], row["cells"]):
-            width = PAGE_WIDTH_MM * percent / 100
-            height = _lines(text, width, CHAR_MM) * LINE_MM
-            if detail:
-                height += _lines(detail, width, SIGN_CHAR_MM) * SIGN_LINE_MM
-            heights.append(height)
-        return max(heights) + ROW_PADDING_MM
 
-
-# Page layout of the printed book (A4 landscape, margins 10/14/10/10 mm: 186 mm high; the
-# table comes out about 245 mm wide). wkhtmltopdf neither repeats table headings nor keeps
-# a row on one page, so the rows are laid out on pages here from an estimate of each row's
-# height (line heights fixed in the template's CSS); every page repeats the headings.
-PAGE_WIDTH_MM = 245
-FIRST_PAGE_BODY_MM = 112  # below the corner caption, the title block and the headings
-PAGE_BODY_MM = 158  # below the headings (about 168 mm)
-LINE_MM = 3.85  # one 8 pt line, line-height 1.35
-SIGN_LINE_MM = 3.15  # one 6.5 pt line
-CHAR_MM = 1.4  # average character width at 8 pt
-SIGN_CHAR_MM = 1.15  # at 6.5 pt
-ROW_PADDING_MM = 2.2
-
-
-def _lines(text, width_mm, char_mm):
-    """Lines a text takes in a column: greedy word wrap (at spaces and after hyphens, long
-    words broken), with an average character width a little above DejaVu Sans's."""
-    room = max(int((width_mm - 2.5) / char_mm), 1)
-    count = 0
-    for paragraph in (text or "").split("\n"):
-        count += 1
-        used = 0
-        for word in re.findall(r"[^\s-]*-|[^\s-]+", paragraph):
-            size = len(word)
-            if used and used + 1 + size > room:
-                count += 1
-                used = 0
-            elif used:
-                used += 1  # the space (none after a hyphen: counted anyway, generously)
-            while size > room:
-                count += 1
-                size -= room
-            used += size
-    return max(count, 1)
-
-
-def paginate(rows, row_height, height_factor=1.0):
-    """Rows split into pages of the printed book; ``height_factor`` > 1 plans them more
-    generously (used when a rendered page spilled over)."""
-    pages, page, room = [], [], FIRST_PAGE_BODY_MM
+def rows_html(rows):
+    """The rows of a page of the book, as the book's template prints them: a <tr> a row (struck
+    through for an item 9 correction), its number, then its cells, each its text and, in small
+    type under it, its detail. Made here rather than in QWeb, which took four to five times as
+    long for a thick book: every piece it writes goes up through each template that calls it."""
+    parts = []
     for row in rows:
-        height = row_height(row) * height_factor
-        if page and height > room:
-            pages.append(page)
-            page, room = [], PAGE_BODY_MM
-        page.append(row)
-        room -= height
-    pages.append(page)
-    return pages
+        parts.append('<tr class="mchs-struck">' if row["struck"] else "<tr>")
+        parts.append(f'<td class="mchs-num">{escape(row["number"])}</td>')
+        for text, detail in row["cells"]:
+            if detail:
+                parts.append(f'<td>{escape(text)}<div class="mchs-sign">{escape(detail)}</div></td>')
+            else:
+                parts.append(f"<td>{escape(text)}</td>")
+        parts.append("</tr>")
+    return Markup("".join(parts))
 
 
 def journal_report_values(env, kind, docids, data=None):
@@ -215,14 +185,23 @@ def journal_report_values(env, kind, docids, data=None):
     data = data or {}
     journals = env["mchs.bodycam.journal"].browse(docids)
     check_journal_kind(env, journals, kind)
+    certify = data.get("mchs_certify", True)
     books, planned = {}, 0
     for journal in journals:
         form = JournalForm.of(env, kind, journal, data)
-        pages = paginate(form.rows(), form.row_height_mm, data.get("mchs_height_factor", 1.0))
+        header = form.header()
+        layout = BookLayout(form)
+        pages = layout.paginate(form.rows(), layout.first_page_mm(dict(form.text, **header)),
+                                data.get("mchs_height_factor", 1.0))
         planned += len(pages)
-        books[journal.id] = dict(form.header(), pages=pages, form=form.text, column_percent=form.column_percent)
+        books[journal.id] = dict(header, pages=[rows_html(page) for page in pages], form=form.text,
+                                 column_percent=form.column_percent)
+        if certify:
+            # item 9: the certification page ends the book, counted in its total
+            books[journal.id]["certification"] = certification_values(form, journal, len(pages) + 1)
+            planned += 1
     if isinstance(data.get("mchs_plan"), dict):
-        data["mchs_plan"]["pages"] = planned
+        data["mchs_plan"].update(pages=planned, certified=certify)
     return {
         "doc_ids": docids,
         "doc_model": "mchs.bodycam.journal",
@@ -231,21 +210,20 @@ def journal_report_values(env, kind, docids, data=None):
     }
 
 
+def xlsx_formats(workbook):
+    """The spreadsheet's cell formats, added to ``workbook`` in XLSX_FORMATS' order."""
+    return {name: workbook.add_format(properties) for name, properties in XLSX_FORMATS.items()}
+
+
 def write_journal_xlsx(env, kind, workbook, journals, data=None):
     """The books as spreadsheets, one sheet a book: the same headings and rows as the printed
     form. xlsxwriter's constant_memory mode flushes every row to a temporary file once the
     next row starts, and the rows are read in batches, so a 100,000-row book keeps a flat
     memory."""
     check_journal_kind(env, journals, kind)
-    bold = workbook.add_format({"bold": True})
-    title = workbook.add_format({"bold": True, "font_size": 12})
-    heading = workbook.add_format({"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter",
-                                   "align": "center"})
-    cell = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    struck = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top", "font_strikeout": True})
-    number = workbook.add_format({"border": 1, "valign": "top", "align": "center"})
-    struck_number = workbook.add_format({"border": 1, "valign": "top", "align": "center",
-                                         "font_strikeout": True})
+    formats = xlsx_formats(workbook)
+    plain_row = (formats["number"], formats["cell"])
+    struck_row = (formats["struck_number"], formats["struck"])  # item 9: a corrected row
     for journal in journals:
         form = JournalForm.of(env, kind, journal, data)
         text = form.text
@@ -254,21 +232,26 @@ def write_journal_xlsx(env, kind, workbook, journals, data=None):
         for column, width in enumerate(form.xlsx_widths):
             sheet.set_column(column, column, width)
         # constant_memory: rows strictly top to bottom
-        sheet.write(0, 0, header["unit"], bold)
+        sheet.write(0, 0, header["unit"], formats["bold"])
         sheet.write(1, 0, text["unit_caption"])
-        sheet.write(2, 0, text["title"], title)
+        sheet.write(2, 0, text["title"], formats["title"])
         sheet.write(3, 0, header["started"])
         sheet.write(4, 0, header["finished"])
         sheet.write(5, 0, header["registration"])
-        sheet.write_row(6, 0, text["headings"], heading)
-        sheet.write_row(7, 0, list(range(1, 8)), number)
+        sheet.write_row(6, 0, text["headings"], formats["heading"])
+        sheet.write_row(7, 0, list(range(1, 8)), formats["number"])
         sheet.freeze_panes(8, 0)
-        row_index = 8
-        for row in form.rows():
-            formats = (struck_number, struck) if row["struck"] else (number, cell)
-            sheet.write_number(row_index, 0, row["number"], formats[0])
-            sheet.write_row(row_index, 1, ["\n".join(filter(None, pair)) for pair in row["cells"]], formats[1])
-            row_index += 1
+        # the cells are texts: written as such (write_row would guess each value's type)
+        write_string, write_blank = sheet.write_string, sheet.write_blank
+        for row_index, row in enumerate(form.rows(), start=8):
+            number_format, text_format = struck_row if row["struck"] else plain_row
+            sheet.write_number(row_index, 0, row["number"], number_format)
+            for column, (text, detail) in enumerate(row["cells"], start=1):
+                value = f"{text}\n{detail}" if text and detail else text or detail
+                if value:
+                    write_string(row_index, column, value, text_format)
+                else:
+                    write_blank(row_index, column, None, text_format)
 
 
 class MchsBodycamJournalReport(models.AbstractModel):
@@ -303,6 +286,15 @@ class MchsBodycamJournalXlsx(models.AbstractModel):
         write_journal_xlsx(self.env, self._journal_kind, workbook, objs, data)
 
 
+def certification_values(form, journal, total):
+    """The certification page of ``journal`` (item 9) printed with the count ``total``."""
+    when = journal.date_end or fields.Date.context_today(journal)
+    responsible = journal.department_id._bodycam_person_at("responsible", when)
+    return dict(form.header(), form=form.text, certification=form.certification(total),
+                responsible=responsible.name or "", date=form.date(when),
+                qualified=form.qualified_signatures(journal))
+
+
 class JournalBook(PagedDocument):
     """A printed journal book (item 9): its rows' pages, then the certification page, every page
     numbered "N of M" with the real count, the certification page included."""
@@ -314,10 +306,17 @@ class JournalBook(PagedDocument):
         check_journal_kind(env, records, cls.kind)
 
     @classmethod
-    def finish(cls, report, record, lang, content, data):
-        """The book's pages, then its certification page (item 9), counted in its own total: the
-        page count is known once the rows are rendered."""
-        rows = pdf_page_count(content)
+    def finish(cls, report, record, lang, content, data, plan):
+        """The book's pages, then its certification page (item 9), counted in its own total. The
+        book is first printed with its certification page counting the pages laid out and itself
+        (journal_report_values): when the rendered book has exactly that many pages (else
+        _mchs_render_laid_out prints it again without), every row page was laid out right and the
+        certification took one page, so its count is right. Otherwise (rows or a certification
+        page that ran longer) the rows are printed alone and the certification page after them,
+        its count taken from the rendered rows."""
+        if plan.get("certified") and plan["rendered"] == plan["pages"]:
+            return content
+        rows = plan["rendered"]
         certification, total = None, rows + 1
         for _attempt in range(3):
             certification, content_type = report._render_qweb_pdf(
@@ -347,10 +346,5 @@ class ReportJournalCertification(models.AbstractModel):
         pages = {}
         for journal in journals:
             form = JournalForm.of(self.env, journal.kind, journal, data)
-            when = journal.date_end or fields.Date.context_today(journal)
-            responsible = journal.department_id._bodycam_person_at("responsible", when)
-            pages[journal.id] = dict(form.header(), form=form.text,
-                                     certification=form.certification(data.get("mchs_total") or 1),
-                                     responsible=responsible.name or "", date=form.date(when),
-                                     qualified=form.qualified_signatures(journal))
+            pages[journal.id] = certification_values(form, journal, data.get("mchs_total") or 1)
         return {"doc_ids": docids, "doc_model": "mchs.bodycam.journal", "docs": journals, "pages": pages}

@@ -19,12 +19,14 @@ import os
 import re
 import subprocess
 import tempfile
+from datetime import datetime, time, timedelta
 
 import pytz
 from babel.dates import format_date as babel_format_date
 
 from odoo import _, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.translate import LazyGettext, LazyTranslate
 
 from ..lib.printing import PRINT_LANGS, local_moment, print_lang  # noqa: F401 (the reports' helpers)
@@ -99,6 +101,8 @@ class PrintedForm:
         # the printing user's language and time zone play no part in what is printed
         self.env = env(context=dict(env.context, lang=lang, tz=self.tz.zone))
         self.text = translate(self.env, self.texts)
+        self.day_offsets = {}  # UTC day -> the zone's UTC offset all that day (see local)
+        self.labels = {}  # (model, selection field) -> {value: label in the document's language}
 
     def t(self, source, *args, **kwargs):
         """A term (lazy or not) in the document's language."""
@@ -132,9 +136,80 @@ class PrintedForm:
         } for signature in signatures]
 
     def datetime(self, value):
+        """05.01.2026 09:00: a naive UTC moment in the document's zone (strftime's
+        "%d.%m.%Y %H:%M", formatted here at twice its speed; sql_datetime prints the same)."""
         if not value:
             return ""
-        return pytz.utc.localize(value).astimezone(self.tz).strftime("%d.%m.%Y %H:%M")
+        moment = self.local(value)
+        return "%02d.%02d.%d %02d:%02d" % (moment.day, moment.month, moment.year, moment.hour, moment.minute)
+
+    def local(self, value):
+        """The naive UTC moment ``value`` as the naive local time of the document's zone.
+
+        A book prints hundreds of thousands of moments: the zone's offset is looked up once per
+        UTC day, and moment by moment only on a day when the zone changes its offset."""
+        day = value.date()
+        offset = self.day_offsets.get(day)
+        if offset is None:
+            offset = self.day_offsets[day] = self.day_offset(day)
+        if offset is False:
+            return value + self.utc_offset(value)
+        return value + offset
+
+    def utc_offset(self, moment):
+        """The zone's offset from UTC at the naive UTC moment ``moment``."""
+        return pytz.utc.localize(moment).astimezone(self.tz).utcoffset()
+
+    def day_offset(self, day):
+        """The zone's UTC offset throughout the UTC day ``day``, or False when it changes that day.
+        The same offset at the day's first and last microsecond means no change in between: no
+        zone of the tz database changes its offset twice within a UTC day (test_journal_moments checks
+        it for every zone pytz knows)."""
+        first = self.utc_offset(datetime.combine(day, time.min))
+        return first if first == self.utc_offset(datetime.combine(day, time.max)) else False
+
+    def offsets(self, first, last):
+        """The zone's UTC offsets over the naive UTC moments ``first`` to ``last``, as a list of
+        (since, offset): each offset holds from its ``since`` (a UTC moment; None for the first)
+        up to the next one's. A change within a day (one at most, see day_offset) is found to the
+        microsecond."""
+        spans = []
+
+        def add(since, offset):
+            if not spans or spans[-1][1] != offset:
+                spans.append((since if spans else None, offset))
+
+        day = first.date()
+        while day <= last.date():
+            start = datetime.combine(day, time.min)
+            offset = self.day_offset(day)
+            if offset is False:
+                before = self.utc_offset(start)
+                add(start, before)
+                low, high = 0, 24 * 3600 * 10**6 - 1  # microseconds of the day: the change is in (low, high]
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if self.utc_offset(start + timedelta(microseconds=middle)) == before:
+                        low = middle
+                    else:
+                        high = middle
+                add(start + timedelta(microseconds=high), self.utc_offset(start + timedelta(microseconds=high)))
+            else:
+                add(start, offset)
+            day += timedelta(days=1)
+        return spans or [(None, self.utc_offset(first))]
+
+    def sql_datetime(self, column, spans):
+        """SQL printing the naive UTC timestamp ``column`` (an SQL expression) as datetime() prints
+        it, given the zone's ``spans`` of offsets over the column's values (offsets): the
+        formatting of a thick book's moments moves into PostgreSQL, with Python's time zone data."""
+        (_since, offset), *changes = spans
+        local = SQL("%s + %s", column, offset)
+        if changes:
+            cases = [SQL("WHEN %s < %s THEN %s + %s", column, since, column, previous)
+                     for (since, _offset), (_since, previous) in zip(changes, spans)]
+            local = SQL("CASE %s ELSE %s + %s END", SQL(" ").join(cases), column, changes[-1][1])
+        return SQL("to_char(%s, 'DD.MM.FMYYYY HH24:MI')", local)
 
     @staticmethod
     def date(value):
@@ -148,8 +223,21 @@ class PrintedForm:
 
     def selection(self, record, field_name):
         """The label of ``record``'s selection value, in the document's language."""
-        labels = dict(record._fields[field_name]._description_selection(self.env))
-        return labels.get(record[field_name], record[field_name] or "")
+        return self.selection_label(record._name, field_name, record[field_name])
+
+    def selection_label(self, model, field_name, value):
+        """The label of the value ``value`` of the selection field ``model.field_name``, in the
+        document's language."""
+        return self.selection_labels(model, field_name).get(value, value or "")
+
+    def selection_labels(self, model, field_name):
+        """{value: label} of the selection field ``model.field_name`` in the document's language,
+        translated once per document."""
+        labels = self.labels.get((model, field_name))
+        if labels is None:
+            field = self.env[model]._fields[field_name]
+            labels = self.labels[(model, field_name)] = dict(field._description_selection(self.env))
+        return labels
 
     def sheets(self, number):
         return self.t(SHEETS[plural_form(number)])
@@ -318,8 +406,14 @@ def pdf_pages_text(content):
 
 
 def pdf_page_count(content):
+    return len(pdf_page_sizes(content))
+
+
+def pdf_page_sizes(content):
+    """(width, height) of each page of a PDF, in points."""
     from PyPDF2 import PdfReader
-    return len(PdfReader(io.BytesIO(content)).pages)
+    pages = PdfReader(io.BytesIO(content)).pages
+    return [(float(page.mediabox.width), float(page.mediabox.height)) for page in pages]
 
 
 def run_qpdf(documents, options, stamps=None):
@@ -348,22 +442,21 @@ def run_qpdf(documents, options, stamps=None):
             return handle.read()
 
 
-def stamp_pages(content, stamp_text, extra=None):
+def stamp_pages(content, stamp_text, extra=None, page_sizes=None):
     """``content`` (a PDF) with ``stamp_text(number, total)`` drawn at the foot of every page,
     right, and ``extra`` (the document's number) at the foot, left. The stamps are drawn by
     reportlab and laid over the pages by qpdf, which copies the pages' content as it is (PyPDF2's
-    merge_page re-parses every content stream: minutes for a thick book)."""
-    from PyPDF2 import PdfReader
+    merge_page re-parses every content stream: minutes for a thick book). ``page_sizes``: the
+    pages' sizes when the caller has read them already."""
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
     regular, _bold = register_fonts()
-    pages = PdfReader(io.BytesIO(content)).pages
+    pages = page_sizes or pdf_page_sizes(content)
     total = len(pages)
     stream = io.BytesIO()
     overlay = canvas.Canvas(stream)
-    for number, page in enumerate(pages, start=1):
-        width, height = float(page.mediabox.width), float(page.mediabox.height)
+    for number, (width, height) in enumerate(pages, start=1):
         overlay.setPageSize((width, height))
         overlay.setFont(regular, 9)
         overlay.drawRightString(width - 10 * mm, 6 * mm, stamp_text(number, total))
@@ -402,8 +495,9 @@ class PagedDocument:
         return record.department_id
 
     @classmethod
-    def finish(cls, report, record, lang, content, data):
-        """The rendered pages, completed (a journal adds its certification page)."""
+    def finish(cls, report, record, lang, content, data, plan):
+        """The rendered pages, completed (a journal adds its certification page); ``plan``: the
+        pages laid out and rendered (see _mchs_render_laid_out)."""
         return content
 
     @classmethod
@@ -438,27 +532,39 @@ class IrActionsReport(models.Model):
         for record in records:
             lang = print_lang(self.env, paged.unit(record), data)
             printing = self.with_context(lang=lang)
-            content, content_type = printing._mchs_render_laid_out(report_ref, record.id, dict(data or {},
-                                                                                               mchs_lang=lang))
+            rendered, content_type, plan = printing._mchs_render_laid_out(
+                report_ref, record.id, dict(data or {}, mchs_lang=lang))
             if content_type != "pdf":
-                return content, content_type
-            content = paged.finish(printing, record, lang, content, data)
+                return rendered, content_type
+            content = paged.finish(printing, record, lang, rendered, data, plan)
             env = printing.env
             documents.append(stamp_pages(content, lambda number, total, env=env: paged.page_stamp(env, number, total),
-                                         paged.number_stamp(env, record)))
+                                         paged.number_stamp(env, record),
+                                         page_sizes=plan.get("page_sizes") if content is rendered else None))
         return (documents[0] if len(documents) == 1 else run_qpdf(documents, [])), "pdf"
 
     def _mchs_render_laid_out(self, report_ref, res_id, data):
         """Render one document. Its blocks and rows are laid out on pages from an estimate of
         their height (``data['mchs_plan']['pages']`` says how many); should a page still spill
         over (one page more than laid out), it is laid out again more generously, so that every
-        page carries its tables' headings and no row is split."""
+        page carries its tables' headings and no row is split. Returns the PDF, its type and the
+        plan: what the layout handed back, with the rendered pages' count (``rendered``) and sizes
+        (``page_sizes``), read once for the checks and the stamps."""
         factor = 1.0
         for _attempt in range(ATTEMPTS):
             plan = {}
             content, content_type = super()._render_qweb_pdf(
                 report_ref, res_ids=[res_id], data=dict(data, mchs_height_factor=factor, mchs_plan=plan))
-            if content_type != "pdf" or "pages" not in plan or pdf_page_count(content) <= plan["pages"]:
+            if content_type != "pdf":
                 break
+            plan["page_sizes"] = pdf_page_sizes(content)
+            plan["rendered"] = len(plan["page_sizes"])
+            if "pages" not in plan or plan["rendered"] <= plan["pages"]:
+                break
+            if plan.get("certified"):
+                # a document that ends with its own count (a journal's certification page) is first
+                # printed without it: that page may be what ran longer (see JournalBook.finish)
+                data = dict(data, mchs_certify=False)
+                continue
             factor *= GROWTH
-        return content, content_type
+        return content, content_type, plan

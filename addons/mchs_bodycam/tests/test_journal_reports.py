@@ -160,6 +160,27 @@ class TestJournalReports(PdfReportMixin, HttpCase):
         self.assertIn(KK_CERTIFICATION.format(2), text)
         self.assertIn("1-парақ, барлығы 2", text)
 
+    def test_pdf_certification_longer_than_a_page(self):
+        """A book is printed with its certification page in the same document, counting the pages
+        laid out and itself. When that page runs longer than a page (here: a unit named at great
+        length), the rows are printed alone and the certification after them, with the real
+        count: every page numbered "N of M", the certification saying M (item 9)."""
+        name = " ".join(["Алматы облысының Төтенше жағдайлар департаментінің бөлімі"] * 40)
+        unit = self.env["hr.department"].create({"name": name, "bodycam_code": "TJL"})
+        book = self.env["mchs.bodycam.journal"].create({
+            "kind": "custody", "department_id": unit.id, "registration_number": "JR-L",
+            "registration_date": "2026-01-05"})
+        book.action_register()
+        pdf = self.render_pdf("mchs_bodycam.action_report_journal_custody", book, mchs_lang="kk_KZ")
+        total = pdf_pages(pdf)
+        pages = [flat(page) for page in self._pages(pdf) if page.strip()]
+        self.assertEqual(len(pages), total)
+        self.assertGreaterEqual(total, 3, "the book's table page, then a certification of two pages")
+        for number, page in enumerate(pages, start=1):
+            self.assertIn(f"{number}-парақ, барлығы {total}", page)
+        self.assertIn(KK_CERTIFICATION.format(total), " ".join(pages[1:]))
+        self.assertIn("р/с №", pages[0])
+
     def test_xlsx(self):
         import openpyxl
         report = self.env.ref("mchs_bodycam.action_report_journal_custody_xlsx")
