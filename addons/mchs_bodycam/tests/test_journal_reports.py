@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from odoo.tests import HttpCase, tagged
 
-from .test_reports import PdfReportMixin, flat, pdf_pages, pdf_text
+from .test_reports import PdfReportMixin, flat, pdf_pages, pdf_text, printed_row_heights
 
 # the Russian headings of the form, as the Russian catalog (ru.po) gives them
 RU_HEADINGS = [
@@ -180,6 +180,39 @@ class TestJournalReports(PdfReportMixin, HttpCase):
             self.assertIn(f"{number}-парақ, барлығы {total}", page)
         self.assertIn(KK_CERTIFICATION.format(total), " ".join(pages[1:]))
         self.assertIn("р/с №", pages[0])
+
+    def test_pdf_rows_of_one_height_print_one_height(self):
+        """No printed row carries an empty band (issue 11, item 9): rows of the same content print
+        at the same height on every page, in Kazakh and in Russian. Debian's wkhtmltopdf pushed
+        down a row that straddled a page slice of its own, in the middle of a printed page; the
+        row above it printed with an empty line at its bottom."""
+        unit = self.env["hr.department"].create({"name": "Шымкент қаласының ТЖД (сынақ)", "bodycam_code": "TJU"})
+        inspector = self.env["hr.employee"].create({"name": "Әлия Бекова", "department_id": unit.id})
+        camera = self.env["mchs.bodycam.camera"].create({"department_id": unit.id})
+        book = self.env["mchs.bodycam.journal"].create({
+            "kind": "custody", "department_id": unit.id, "registration_number": "JR-U",
+            "registration_date": "2026-01-05"})
+        book.action_register()
+        start = datetime(2026, 1, 5, 4, 0)
+        self.env["mchs.bodycam.custody"].create([{
+            "journal_id": book.id, "row_number": number, "department_id": unit.id,
+            "camera_id": camera.id, "inspector_id": inspector.id, "state": "closed",
+            "inventory_text": f"TJR-BC-{number:05d} (TJR-MC-{number:05d}, TJR-MC-{number + 1:05d})",
+            "issue_datetime": start + timedelta(days=number), "issue_confirmation": "badge",
+            "issue_confirmed_at": start + timedelta(days=number),
+            "return_datetime": start + timedelta(days=number, hours=8), "return_confirmation": "badge",
+            "return_confirmed_at": start + timedelta(days=number, hours=8),
+            "download_datetime": start + timedelta(days=number, hours=9),
+        } for number in range(1, 41)])
+        for lang in ("ru_RU", "kk_KZ"):
+            with self.subTest(lang=lang):
+                pdf = self.render_pdf("mchs_bodycam.action_report_journal_custody", book, mchs_lang=lang)
+                pages = printed_row_heights(pdf)[:-1]  # the certification page has no table
+                self.assertGreater(len(pages), 2)
+                # the first page's rules begin with the unit's line above the table
+                rows = [height for number, page in enumerate(pages) for height in page[3 if number == 0 else 2:]]
+                self.assertEqual(len(rows), 40, pages)
+                self.assertLessEqual(max(rows) - min(rows), 2, pages)
 
     def test_xlsx(self):
         import openpyxl

@@ -3,6 +3,8 @@ import shutil
 import subprocess
 import tempfile
 
+from PIL import Image
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -28,6 +30,27 @@ def pdf_pages(pdf):
         handle.flush()
         info = subprocess.run(["pdfinfo", handle.name], check=True, capture_output=True, text=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def printed_row_heights(pdf):
+    """Per page, the heights in pixels (100 dpi) of the printed table's rows, top to bottom, read
+    off the rendered pages: a row ends at a rule drawn across most of the page."""
+    heights = []
+    with tempfile.TemporaryDirectory() as folder:
+        with open(f"{folder}/book.pdf", "wb") as handle:
+            handle.write(pdf)
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", f"{folder}/book.pdf", f"{folder}/page"], check=True)
+        for number in range(1, pdf_pages(pdf) + 1):
+            image = Image.open(f"{folder}/page-{number:0{len(str(pdf_pages(pdf)))}d}.png").convert("L")
+            width, height = image.size
+            pixels = image.load()
+            rules = []
+            for y in range(height):
+                if sum(pixels[x, y] < 128 for x in range(0, width, 4)) > width / 8:
+                    if not rules or y - rules[-1] > 2:
+                        rules.append(y)
+            heights.append([below - above for above, below in zip(rules, rules[1:])])
+    return heights
 
 
 def decode_qr_codes(pdf):

@@ -10,7 +10,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..lib.storage import store_stream
 from .common import RetentionCase
-from .test_reports import PdfReportMixin, flat, pdf_text
+from .test_reports import PdfReportMixin, flat, pdf_text, printed_row_heights
 
 TZ = "Asia/Almaty"
 
@@ -133,6 +133,10 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         for recording in recordings:
             holding = [index for index, page in enumerate(packed) if recording.sha256 in page]
             self.assertEqual(len(holding), 1, f"row of {recording.sha256} is whole on one page")
+        # no row carries an empty band (issue 11): the list's rows, alike, print at one height
+        rows = [height for page in printed_row_heights(pdf)[1:-1] for height in page[1:]]
+        self.assertGreater(len(rows), 50)
+        self.assertLessEqual(max(rows) - min(rows), 2, printed_row_heights(pdf))
         last = flat(pages[-1])
         self.assertIn("Подписи членов комиссии", last)
         self.assertTrue(any(recording.sha256 in packed[-1] for recording in recordings),
