@@ -7,14 +7,15 @@ rendered again (report_print): a second rendering of a thick book. So the height
 as wkhtmltopdf draws them: text wrapped with DejaVu Sans's real glyph widths, in the geometry
 the book's template (reports/report_journal_custody.xml) gets on an A4 landscape page with
 margins of 10/14/10/10 mm, measured on its PDFs; a few millimetres of every page are kept free
-for what an estimate misses (wkhtmltopdf moves a line that would straddle its own page slices).
+for what an estimate misses. Each page is printed as an inline block, which wkhtmltopdf does not
+paginate again (it used to push down rows straddling page slices of its own: issue 11).
 """
 import re
 
 from .report_print import PT_MM, register_fonts
 
 PAGE_MM = 186  # between the top and bottom margins
-SLACK_MM = 10  # kept free on every page for the lines wkhtmltopdf moves down (up to 8 mm a page seen)
+SLACK_MM = 10  # kept free on every page for what the estimate misses
 TABLE_WIDTH_MM = 270.7
 CELL_INSET_MM = 1.09  # a cell's padding and border, on each side
 ROW_PADDING_MM = 1.83  # a row's padding and border, top and bottom together
