@@ -48,8 +48,8 @@ def harden(mchs, *args):
     return result.stdout
 
 
-def superuser_query(mchs, sql, params=None):
-    connection = psycopg2.connect(host=mchs.pg_host, port=mchs.pg_port, user="postgres", dbname=DB)
+def superuser_query(mchs, sql, params=None, db=DB):
+    connection = psycopg2.connect(host=mchs.pg_host, port=mchs.pg_port, user="postgres", dbname=db)
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -58,9 +58,9 @@ def superuser_query(mchs, sql, params=None):
         connection.close()
 
 
-def payload(mchs, kind, ident):
+def payload(mchs, kind, ident, db=DB):
     """A label's signed payload, as the label printer makes it (the DBA reads the key)."""
-    key = superuser_query(mchs, "SELECT value FROM mchs_bodycam_vault WHERE scope = 'qr' AND name = 'key'")[0][0]
+    key = superuser_query(mchs, "SELECT value FROM mchs_bodycam_vault WHERE scope = 'qr' AND name = 'key'", db=db)[0][0]
     message = f"MBC1.{kind}.{ident}"
     signature = base64.b32encode(hmac.new(key.encode(), message.encode(), hashlib.sha256).digest()).decode()[:16]
     return f"{message}.{signature}"

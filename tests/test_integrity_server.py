@@ -2,18 +2,21 @@
 
 What the addon's own suite cannot show, because its tests share one transaction: a refusal's
 journal row survives the refused request's rollback (items 6, 13); the stream route hashes what
-it serves and records a changed copy after the response has left (item 13); and an audit started
-by the head runs to its end through Odoo's cron runner alone (item 13). The demo users call
+it serves and records a changed copy after the response has left (item 13); an audit started
+by the head runs to its end through Odoo's cron runner alone (item 13); and two desks issuing in
+one unit at once both chain their rows (item 9). The demo users call
 JSON-RPC with their password (= login), like the web client does.
 """
 import hashlib
 import os
+import threading
 import time
 
 import pytest
 
 from live import Client as _Client
 from live import RpcError, demo_copy, odoo_server
+from test_hardening import CHECKS, payload
 
 DB = "mchs_integrity"
 DEMO_PASSWORD = "bodycam-demo-2026"
@@ -181,3 +184,76 @@ def test_an_audit_started_by_the_head_finishes_through_the_cron(mchs, server):
         SELECT count(*) FROM ir_cron_progress p JOIN ir_model_data d ON d.res_id = p.cron_id
          WHERE d.model = 'ir.cron' AND d.name = 'ir_cron_process_audits' AND p.done > 0""")[0][0]
     assert steps >= 3, steps
+
+
+def test_an_issue_and_a_return_in_one_unit_at_once_are_both_chained(mchs, server):
+    """item 9: a bodycam issued and another taken back in one unit at the same moment (two
+    desks, or a desk and a dock). Each request numbers its chain entry from its own snapshot; the
+    second to take the unit's chain lock finds its number taken. It is retried by Odoo like any
+    serialization failure, not shown as an error: both steps are done and chained, and the chain
+    is unbroken. (Two issues at once already meet earlier, on the book's row number.) The test
+    holds the unit's chain lock until both requests wait for it, so that they overlap."""
+    unit = mchs.query(DB, "SELECT id FROM hr_department WHERE bodycam_code = 'ALM'")[0][0]
+    cameras = mchs.query(DB, """
+        SELECT c.id, c.seal_number FROM mchs_bodycam_camera c
+         WHERE c.department_id = %s AND c.state = 'available' AND c.seal_number IS NOT NULL
+           AND EXISTS (SELECT 1 FROM mchs_bodycam_card card WHERE card.camera_id = c.id)
+         ORDER BY c.id LIMIT 2""", (unit,))
+    badges = [badge for (badge,) in mchs.query(DB, """
+        SELECT e.barcode FROM hr_employee e
+         WHERE e.department_id = %s AND e.barcode IS NOT NULL AND e.active AND NOT EXISTS (
+               SELECT 1 FROM mchs_bodycam_custody c WHERE c.inspector_id = e.id AND c.state = 'issued'
+                  AND c.struck IS NOT TRUE) ORDER BY e.id LIMIT 2""", (unit,))]
+    assert len(cameras) == 2 and len(badges) == 2, (cameras, badges)
+    desk = Client(server, "bc.responsible")
+
+    def issue(number):
+        (camera_id, seal), badge = cameras[number], badges[number]
+        return desk.call("mchs.bodycam.custody", "desk_issue", camera_id, payload(mchs, "E", badge, DB),
+                         dict(CHECKS, check_seal_number=seal))
+
+    out = issue(0)
+    answers = {}
+
+    def step(name, call):
+        try:
+            answers[name] = call()
+        except RpcError as error:
+            answers[name] = error
+
+    holder = mchs.connect(DB)
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(7014, %s)", (unit,))  # models.mchs_bodycam_custody_log.CHAIN_LOCK
+            threads = [
+                threading.Thread(target=step, args=("issued", lambda: issue(1))),
+                threading.Thread(target=step, args=("returned", lambda: Client(server, "bc.responsible").call(
+                    "mchs.bodycam.custody", "desk_return", cameras[0][0], payload(mchs, "E", badges[0], DB)))),
+            ]
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = %s",
+                               (unit,))
+                if cursor.fetchone()[0] == 2:
+                    break
+                time.sleep(0.1)
+            else:
+                pytest.fail(f"the issue and the return never both waited for the unit's chain lock: {answers}")
+            cursor.execute("SELECT pg_advisory_unlock(7014, %s)", (unit,))
+    finally:
+        holder.close()
+    for thread in threads:
+        thread.join(120)
+    assert {name: getattr(answer, "get", lambda _key: answer)("state") for name, answer in answers.items()} \
+        == {"issued": "issued", "returned": "returned"}, answers
+    chained = mchs.query(DB, """
+        SELECT event FROM mchs_bodycam_custody_log WHERE department_id = %s AND custody_id = ANY(%s)
+         ORDER BY sequence""", (unit, [out["id"], answers["issued"]["id"]]))
+    assert sorted(event for (event,) in chained) == ["issued", "issued", "returned"]
+    # the unit's chain is unbroken: numbered 1..n, each entry linked to the one before
+    assert mchs.query(DB, """
+        SELECT count(*) = max(sequence) AND bool_and(previous IS NULL OR previous_hash = previous)
+          FROM (SELECT sequence, previous_hash, lag(hash) OVER (ORDER BY sequence) AS previous
+                  FROM mchs_bodycam_custody_log WHERE department_id = %s) chain""", (unit,)) == [(True,)]

@@ -88,7 +88,8 @@ class MchsBodycamCustodyLog(models.Model):
         # A per-unit lock, taken in the units' order: entries are numbered and chained one after
         # the other. The last entry is read after its unit's lock (the lateral join on the locked
         # units); what it sees is the transaction's snapshot (Odoo's transactions are REPEATABLE
-        # READ), and the unique (unit, sequence) refuses an entry appended from a stale one.
+        # READ), and the unique (unit, sequence) refuses an entry appended from a stale one
+        # (_insert_entries).
         self.env.cr.execute(SQL("""
             WITH locked AS MATERIALIZED (
                 SELECT unit, pg_advisory_xact_lock(%(lock)s, unit)
@@ -117,9 +118,33 @@ class MchsBodycamCustodyLog(models.Model):
             values["hash"] = chain.link(last_hash, chain.content(values, CHAINED_FIELDS))
             heads[custody.department_id.id] = (values["sequence"], values["hash"])
             vals_list.append(values)
-        # sudo: everyone's signed facts are chained, whatever their rights on the chain; the
-        # entries name the real user
-        self.sudo().create(vals_list)
+        self._insert_entries(vals_list)
+
+    def _insert_entries(self, vals_list):
+        """Insert chain entries numbered from this transaction's snapshot. When another transaction
+        appended to the same unit after that snapshot was taken (a desk and a dock, or two desks,
+        at once), the numbers clash: PostgreSQL answers the insert with a serialization failure
+        (an ON CONFLICT insert meeting a row its REPEATABLE READ snapshot cannot see), on which
+        Odoo retries the whole request with a fresh snapshot instead of showing an error. The
+        insert is written in SQL for that clause, and so that the retried failure is not logged as
+        a bad query. The entries name the real user, whatever their rights on the chain."""
+        columns = ["department_id", "sequence", "custody_id", "remark_id", "event", "logged_at", "user_id",
+                   "content", "previous_hash", "hash"]
+        now = fields.Datetime.now()
+        rows = SQL(", ").join(
+            SQL("(%s)", SQL(", ").join([*(values[column] or None for column in columns), self.env.uid, now,
+                                        self.env.uid, now]))
+            for values in vals_list)
+        self.env.cr.execute(SQL("""
+            INSERT INTO %(table)s (%(columns)s, create_uid, create_date, write_uid, write_date)
+            VALUES %(rows)s
+            ON CONFLICT (department_id, sequence) DO NOTHING
+        """, table=SQL.identifier(self._table), rows=rows,
+            columns=SQL(", ").join(SQL.identifier(column) for column in columns)), log_exceptions=False)
+        if self.env.cr.rowcount != len(vals_list):  # a weaker isolation than Odoo's: skipped, not refused
+            self.env.cr.execute(SQL(
+                "DO $$ BEGIN RAISE EXCEPTION 'the Appendix 1 chain of a unit was appended to concurrently'"
+                " USING ERRCODE = 'serialization_failure'; END $$"), log_exceptions=False)
 
     @api.model
     def _chain_entries(self, department):
