@@ -10,6 +10,8 @@ from .report_journal import JournalBook, JournalForm, register_form
 from .report_print import _lt, register_paged
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_custody"
+# issue 13: columns 4/5 of a row the inspector signed at the desk with their NCA key
+QUALIFIED_CELL = _lt("QES, certificate No. %(serial)s")
 
 
 @register_form
@@ -33,18 +35,30 @@ class JournalCustodyForm(JournalForm):
     column_percent = [6, 18, 16, 15, 15, 10, 20]
     xlsx_widths = [8, 38, 32, 26, 26, 18, 40]
 
-    def signature(self, entry, moment):
-        """Columns 4/5, the inspector's "signature": how and when they confirmed (items 7, 10)."""
+    def signature(self, entry, moment, qualified=None):
+        """Columns 4/5, the inspector's "signature": how and when they confirmed (items 7, 10);
+        a qualified signature at the desk by its certificate's serial (issue 13)."""
         confirmed_at = entry[f"{moment}_confirmed_at"]
         if not confirmed_at:
             return ""
-        return f"✓ {self.selection(entry, f'{moment}_confirmation')}, {self.datetime(confirmed_at)}"
+        serial = (qualified or {}).get((entry.id, f"desk_{moment}"))
+        how = self.t(QUALIFIED_CELL, serial=serial) if serial else self.selection(entry, f"{moment}_confirmation")
+        return f"✓ {how}, {self.datetime(confirmed_at)}"
+
+    def qualified_signatures(self, entries):
+        """{(row id, purpose): certificate serial} of the rows' signatures at the desk (issue 13)."""
+        # sudo: the serial printed in the row is part of the row, whoever prints the book
+        signatures = self.env["mchs.bodycam.signature"].sudo().search_fetch(
+            [("res_model", "=", self.model), ("res_id", "in", entries.ids),
+             ("purpose", "in", ("desk_issue", "desk_return"))], ["res_id", "purpose", "certificate_serial"])
+        return {(signature.res_id, signature.purpose): signature.certificate_serial for signature in signatures}
 
     def entry_ids(self):
         return self.env[self.model].search(
             [("journal_id", "=", self.journal.id), ("row_number", "!=", False)], order="row_number").ids
 
     def batch_rows(self, entries):
+        qualified = self.qualified_signatures(entries)
         for entry in entries.with_env(self.env):
             yield {
                 "number": entry.row_number,
@@ -52,8 +66,8 @@ class JournalCustodyForm(JournalForm):
                 "cells": [
                     (entry.inventory_text or "", ""),
                     (entry.inspector_id.name or "", ""),
-                    (self.datetime(entry.issue_datetime), self.signature(entry, "issue")),
-                    (self.datetime(entry.return_datetime), self.signature(entry, "return")),
+                    (self.datetime(entry.issue_datetime), self.signature(entry, "issue", qualified)),
+                    (self.datetime(entry.return_datetime), self.signature(entry, "return", qualified)),
                     (self.datetime(entry.download_datetime), ""),
                     ("\n".join(entry._column7_lines()), ""),
                 ],
