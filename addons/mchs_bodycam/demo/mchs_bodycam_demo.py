@@ -155,13 +155,24 @@ class MchsBodycamDemo(models.AbstractModel):
         result = getattr(document.with_user(user), button)()
         if isinstance(result, dict) and result.get("tag") == "mchs_bodycam_sign":
             params = result["params"]
-            employee = user.employee_id
-            # the anti-corruption officer's key is GOST 34.10-2015: both of NCA's algorithms show
-            kind = "gost256" if employee == self.env.ref("mchs_bodycam.employee_anticorruption_demo") else "rsa"
-            holder = self._pki().holder(employee._bodycam_iin(), employee.name, kind=kind)
-            cms = holder.sign_cms(base64.b64decode(params["data"]))
-            document.with_user(user).action_sign(params["purpose"], base64.b64encode(cms).decode())
+            document.with_user(user).action_sign(params["purpose"], self._signature_of(user.employee_id, params["data"]))
         return result
+
+    @api.model
+    def _signature_of(self, employee, data):
+        """What NCALayer returns when ``employee`` signs ``data`` (base64) with their demo key: the
+        base64 of a detached CMS."""
+        # the anti-corruption officer's key is GOST 34.10-2015: both of NCA's algorithms show
+        kind = "gost256" if employee == self.env.ref("mchs_bodycam.employee_anticorruption_demo") else "rsa"
+        holder = self._pki().holder(employee._bodycam_iin(), employee.name, kind=kind)
+        return base64.b64encode(holder.sign_cms(base64.b64decode(data))).decode()
+
+    @api.model
+    def _signed_desk_step(self, desk, method, employee, *args):
+        """A Scan desk step the inspector signs (issue 13, the desk setting): the desk asks, the
+        inspector signs with their key, the desk sends the step again with the signature."""
+        request = getattr(desk, method)(*args)["sign"]
+        return getattr(desk, method)(*args, self._signature_of(employee, request["data"]), request["moment"])
 
     # ------------------------------------------------------------------ storage (items 10, 11, 13)
 
@@ -275,7 +286,13 @@ class MchsBodycamDemo(models.AbstractModel):
         with self._clock() as at:
             for index, day in enumerate(days[:-1]):
                 crew = (inspectors[index % len(inspectors):] + inspectors)[:2]
-                entries = [self._issue(desk, at, unit, day, inspector, 9, 5 + 7 * slot)
+                # issue 13: for one day the unit has the inspectors sign the receipt and the
+                # return at the desk with their NCA keys, then goes back to badges
+                signed = incidents and index == len(days) - 3
+                if signed:
+                    at(self._local(unit, day, 8, 0))
+                    unit.company_id.bodycam_sign_desk = True
+                entries = [self._issue(desk, at, unit, day, inspector, 9, 5 + 7 * slot, signed=signed)
                            for slot, inspector in enumerate(crew)]
                 if incidents and index == 2:
                     self._pause(entries[0], at, unit, day)
@@ -296,7 +313,10 @@ class MchsBodycamDemo(models.AbstractModel):
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
                     if entry.state == "issued":
-                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded, signed=signed)
+                if signed:
+                    at(self._local(unit, day, 19, 0))
+                    unit.company_id.bodycam_sign_desk = False
                 # the daily seal of the journals, kept outside the database (items 9, 13)
                 at(self._local(unit, day, 23, 0))
                 self.env["mchs.bodycam.integrity.seal"]._seal(unit, "daily")
@@ -313,26 +333,36 @@ class MchsBodycamDemo(models.AbstractModel):
         self._name_repair_requests()
 
     @api.model
-    def _issue(self, desk, at, unit, day, inspector, hour, minute):
-        """Items 7, 16: the desk's pre-use check and the inspector's badge, then the issue."""
+    def _issue(self, desk, at, unit, day, inspector, hour, minute, signed=False):
+        """Items 7, 16: the desk's pre-use check and the inspector's badge, then the issue
+        (``signed``: at the Scan desk, the inspector signing the receipt, issue 13)."""
         at(self._local(unit, day, hour, minute))
         camera = self.env["mchs.bodycam.camera"].search([
             ("department_id", "=", unit.id), ("state", "=", "available"), ("seal_id", "!=", False),
             ("card_ids", "!=", False)], limit=1)
-        entry = desk.create(dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
-                                 check_seal_number=camera.seal_number, camera_id=camera.id,
-                                 inspector_id=inspector.id, department_id=unit.id))
+        checks = dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
+                      check_seal_number=camera.seal_number)
+        if signed:
+            issued = self._signed_desk_step(desk, "desk_issue", inspector, camera.id,
+                                            inspector.sudo()._bodycam_badge_payload(), checks)
+            return desk.browse(issued["id"])
+        entry = desk.create(dict(checks, camera_id=camera.id, inspector_id=inspector.id, department_id=unit.id))
         entry._confirm_by_badge(inspector.sudo()._bodycam_badge_payload(), "issue")
         entry.action_issue()
         return entry
 
     @api.model
-    def _complete(self, entry, at, unit, day, hour, minute, recorded):
-        """The return with the inspector's badge (item 10), the download (by the dock, or the card
-        read at the desk) and the cards wiped (item 5)."""
+    def _complete(self, entry, at, unit, day, hour, minute, recorded, signed=False):
+        """The return with the inspector's badge (item 10; ``signed``: at the Scan desk, the
+        inspector signing the return, issue 13), the download (by the dock, or the card read at
+        the desk) and the cards wiped (item 5)."""
         at(self._local(unit, day, hour, minute))
-        entry._confirm_by_badge(entry.inspector_id.sudo()._bodycam_badge_payload(), "return")
-        entry.action_return()
+        badge = entry.inspector_id.sudo()._bodycam_badge_payload()
+        if signed:
+            self._signed_desk_step(entry.browse(), "desk_return", entry.inspector_id, entry.camera_id.id, badge)
+        else:
+            entry._confirm_by_badge(badge, "return")
+            entry.action_return()
         at(self._local(unit, day, hour + 1, 10))
         if recorded:
             self._upload(entry, 5, 3)
