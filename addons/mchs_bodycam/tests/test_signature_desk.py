@@ -15,7 +15,10 @@ from odoo.tests import tagged
 
 from ..reports.report_journal import JournalForm
 from .common import CHECKS_PASSED
+from .ncalayer_standin import NcaLayerStandIn
 from .signature_common import SignatureCase
+from .signature_pki import shared_pki
+from .test_scan_desk_tour import ScanDeskTourCase
 
 
 @tagged("post_install", "-at_install")
@@ -163,3 +166,53 @@ class TestDeskSignatures(SignatureCase):
                 with self.assertRaisesRegex(UserError, "do not sign at the desk"):
                     self.Custody.desk_issue(self.camera_a.id, self.badge, self.checklist, "x", "y")
                 savepoint.rollback()
+
+
+@tagged("post_install", "-at_install")
+class TestDeskSignatureTour(ScanDeskTourCase):
+    """The desk setting in Chromium: the inspector signs the issue and the return through NCALayer
+    (the stand-in of tests/ncalayer_standin.py, with the test PKI's key of the inspector's IIN);
+    a cancel or another person's key is told at the desk, and the row stays as it was."""
+
+    DESK = "/odoo/action-mchs_bodycam.mchs_bodycam_scan_desk_action"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pki = shared_pki()
+        cls.env["mchs.bodycam.trusted.certificate"].create(
+            [{"certificate": base64.b64encode(blob)} for blob in cls.pki.trusted])
+        cls.inspector.identification_id = cls.pki.IIN
+        cls.unit.company_id.write({"bodycam_signing": True, "bodycam_sign_desk": True})
+
+    def _tour(self, tour, holder, answer="sign"):
+        ncalayer = NcaLayerStandIn(holder)
+        ncalayer.answer = answer
+        with ncalayer:
+            self.unit.company_id.bodycam_ncalayer_url = ncalayer.url
+            self.start_tour(self.DESK, tour, login="t.desk-user")
+        return ncalayer
+
+    def _signatures(self, entry):
+        return self.env["mchs.bodycam.signature"].search(
+            [("res_model", "=", entry._name), ("res_id", "=", entry.id)], order="id")
+
+    def test_inspector_signs_issue_and_return_at_the_desk(self):
+        ncalayer = self._tour("mchs_bodycam_desk_signature_issue_tour", self.pki.user)
+        entry = self.env["mchs.bodycam.custody"].search([("camera_id", "=", self.camera.id)])
+        self.assertEqual((entry.state, entry.row_number, entry.issue_confirmation), ("issued", 1, "signature"))
+        request = ncalayer.requests[0]
+        self.assertEqual((request["module"], request["method"]), ("kz.gov.pki.knca.basics", "sign"))
+        signed = json.loads(base64.b64decode(request["args"]["data"]))
+        self.assertEqual((signed["step"], signed["row"]["number"], signed["inspector"]["iin"]),
+                         ("issue", 1, self.pki.IIN))
+        self.assertEqual(self._signatures(entry).mapped("purpose"), ["desk_issue"])
+        for tour, holder, answer in (("mchs_bodycam_desk_signature_cancelled_tour", self.pki.user, "cancel"),
+                                     ("mchs_bodycam_desk_signature_refused_tour", self.pki.other_user, "sign")):
+            with self.subTest(tour):
+                self._tour(tour, holder, answer)
+                self.assertEqual((entry.state, entry.return_confirmed_at), ("issued", False))
+                self.assertEqual(self._signatures(entry).mapped("purpose"), ["desk_issue"])
+        self._tour("mchs_bodycam_desk_signature_return_tour", self.pki.user)
+        self.assertEqual((entry.state, entry.return_confirmation), ("returned", "signature"))
+        self.assertEqual(self._signatures(entry).mapped("purpose"), ["desk_issue", "desk_return"])
