@@ -45,7 +45,7 @@ class JournalCustodyForm(JournalForm):
         how = self.t(QUALIFIED_CELL, serial=serial) if serial else self.selection(entry, f"{moment}_confirmation")
         return f"✓ {how}, {self.datetime(confirmed_at)}"
 
-    def qualified_signatures(self, entries):
+    def desk_signature_serials(self, entries):
         """{(row id, purpose): certificate serial} of the rows' signatures at the desk (issue 13)."""
         # sudo: the serial printed in the row is part of the row, whoever prints the book
         signatures = self.env["mchs.bodycam.signature"].sudo().search_fetch(
@@ -58,7 +58,7 @@ class JournalCustodyForm(JournalForm):
             [("journal_id", "=", self.journal.id), ("row_number", "!=", False)], order="row_number").ids
 
     def batch_rows(self, entries):
-        qualified = self.qualified_signatures(entries)
+        qualified = self.desk_signature_serials(entries)
         for entry in entries.with_env(self.env):
             yield {
                 "number": entry.row_number,

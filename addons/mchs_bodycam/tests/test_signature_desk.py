@@ -38,7 +38,7 @@ class TestDeskSignatures(SignatureCase):
         return base64.b64encode((holder or self.key).sign_cms(data)).decode()
 
     def _desk_signatures(self, camera=None):
-        rows = self.env["mchs.bodycam.custody"].search([("camera_id", "=", (camera or self.camera_a2).id)])
+        rows = self.env["mchs.bodycam.custody"].search([("camera_id", "in", (camera or self.camera_a2).ids)])
         return self.env["mchs.bodycam.signature"].search(
             [("res_model", "=", "mchs.bodycam.custody"), ("res_id", "in", rows.ids)])
 
@@ -151,6 +151,20 @@ class TestDeskSignatures(SignatureCase):
             self.Custody.desk_issue(self.camera_a2.id, self.badge, self.checklist, self._cms(data), request["moment"])
         self.assertFalse(self.env["mchs.bodycam.custody"].search([("camera_id", "=", self.camera_a2.id)]))
         self.assertEqual(self.camera_a2.state, "available")
+
+    def test_a_signature_is_linked_only_to_the_row_it_signs(self):
+        """The race the verification cannot see: another desk takes the book's number between the
+        verification and the issue. The row written is compared with the bytes signed before the
+        signature is linked; another number refuses it (the request rolls back: sign again)."""
+        request, data = self._issue_request()
+        verified = self.env["mchs.bodycam.signature"]._verified(
+            self.camera_a2, "desk_issue", self.other_inspector, data, self._cms(data))
+        self._issue(self.camera_a)  # the number the signature names
+        entry = self._issue(self.camera_a2, self.other_inspector, check_seal_number="S-A2")
+        self.assertEqual(entry.row_number, json.loads(data)["row"]["number"] + 1)
+        with self.assertRaisesRegex(UserError, "sign again"):
+            entry._desk_record_signature("issue", data, self._cms(data), verified)
+        self.assertFalse(self._desk_signatures(self.camera_a | self.camera_a2))
 
     def test_setting_off_no_signature_needed(self):
         for signing, desk in ((True, False), (False, True), (False, False)):
