@@ -55,5 +55,7 @@ class DemoPki:
 def demo_pki(database, start=None):
     """The demo PKI of ``database`` (made with ``start`` the first time)."""
     if database not in _BY_DATABASE:
+        # the keys live in the installing process only: the demo signs while it is loaded
+        assert start, "the demo's certification authority is made by _qualified_signing first"
         _BY_DATABASE[database] = DemoPki(start)
     return _BY_DATABASE[database]
