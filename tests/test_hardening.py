@@ -102,6 +102,9 @@ def test_odoos_role_cannot_switch_off_or_rewrite_evidence(mchs, hardened):
 
 
 def test_the_workflows_still_work(mchs, hardened, tmp_path):
+    # the demo signs with its own "DEMO — not NCA RK" authority, whose keys nobody has (issue 13):
+    # the members confirm this year's act as they do with qualified signing off
+    mchs.query(DB, "UPDATE res_company SET bodycam_signing = FALSE RETURNING id")
     with odoo_server(mchs, DB, str(tmp_path)) as url:
         recording_id = _issue_return_and_upload(mchs, url)
         _open(mchs, url, recording_id)

@@ -73,6 +73,35 @@ def test_demo_commission(mchs):
     assert audits == [("done", True)], audits
 
 
+def test_demo_signatures(mchs):
+    """Issue 13: the demo signs with its own certification authority ("DEMO — not NCA RK"), trusted
+    like NCA's: each member's confirmation of last year's act, the audit act, the item 9
+    certification of last year's book, the evidence manifest, and for one day the inspectors' receipts and returns
+    at the desk (Appendix 1, columns 4 and 5), in RSA and GOST 34.10-2015."""
+    signatures = mchs.query(mchs.db_demo, """
+        SELECT purpose, count(*), bool_and(certificate_issuer LIKE 'CN=DEMO — not NCA RK%%'),
+               bool_and(data_sha256 = encode(sha256(decode(convert_from(data, 'UTF8'), 'base64')), 'hex'))
+          FROM mchs_bodycam_signature GROUP BY 1 ORDER BY 1""")
+    assert signatures == [("audit", 1, True, True), ("certification", 1, True, True), ("desk_issue", 2, True, True),
+                          ("desk_return", 2, True, True), ("destruction", 3, True, True),
+                          ("evidence", 1, True, True)], signatures
+    algorithms = mchs.query(mchs.db_demo, "SELECT DISTINCT algorithm FROM mchs_bodycam_signature ORDER BY 1")
+    assert algorithms == [("GOST34.10-2015-256",), ("RSA-SHA256",)], algorithms
+    unsigned = mchs.query(mchs.db_demo, """
+        SELECT count(*) FROM mchs_bodycam_destruction_confirmation confirmation
+          JOIN mchs_bodycam_destruction act ON act.id = confirmation.destruction_id
+         WHERE act.state = 'done' AND confirmation.signature_id IS NULL""")[0][0]
+    assert unsigned == 0, "every confirmation of the completed act is a signature"
+    desk = mchs.query(mchs.db_demo, """
+        SELECT count(*) FROM mchs_bodycam_custody custody
+          JOIN mchs_bodycam_signature signature ON signature.res_model = 'mchs.bodycam.custody'
+               AND signature.res_id = custody.id AND signature.employee_id = custody.inspector_id
+         WHERE custody.issue_confirmation = 'signature' AND custody.return_confirmation = 'signature'""")[0][0]
+    assert desk == 4, "the desk's signed rows carry their inspector's receipt and return"
+    trusted = mchs.query(mchs.db_demo, "SELECT subject FROM mchs_bodycam_trusted_certificate WHERE active ORDER BY id")
+    assert all("DEMO — not NCA RK" in subject for subject, in trusted) and len(trusted) == 4, trusted
+
+
 def test_no_demo_data_without_demo(mchs):
     assert count(mchs, mchs.db_nodemo, "mchs_bodycam_camera") == 0
     assert count(mchs, mchs.db_nodemo, "mchs_bodycam_card") == 0

@@ -12,8 +12,8 @@ def uninstall_hook(env):
     """Uninstalling drops the module's tables. Rows that point at the books, people, units,
     devices and activity types the uninstall deletes first must go before: the journal rows,
     the recordings' register (the files stay on the storage server), the legal bases of
-    downloads, docks and storage servers, the commissions with their acts and audits, and the
-    activities on them. The bodycams' equipment stays in the Maintenance app with its unit, holder
+    downloads, docks and storage servers, the commissions with their acts and audits, the
+    signatures (issue 13) and the activities on them. The bodycams' equipment stays in the Maintenance app with its unit, holder
     and repair requests (the demo's goes, its repair requests first: they have xmlids)."""
     # the locks of journals and evidence refuse the truncation (item 13): they go first
     env.cr.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'mchs\\_bodycam\\_%%\\_lock%%'")
@@ -26,7 +26,8 @@ def uninstall_hook(env):
                  mchs_bodycam_destruction_confirmation, mchs_bodycam_destruction_line, mchs_bodycam_destruction,
                  mchs_bodycam_commission_member, mchs_bodycam_commission,
                  mchs_bodycam_custody_log, mchs_bodycam_integrity_seal,
-                 mchs_bodycam_dock, mchs_bodycam_storage CASCADE
+                 mchs_bodycam_dock, mchs_bodycam_storage, mchs_bodycam_signature,
+                 mchs_bodycam_trusted_certificate CASCADE
     """)
     env.cr.execute("DELETE FROM mail_activity WHERE res_model LIKE 'mchs.bodycam.%%'")
     env.cr.execute("DROP TABLE IF EXISTS mchs_bodycam_vault")

@@ -8,6 +8,7 @@ time and an inspector holds one bodycam at a time.
 
 Called from demo/mchs_bodycam_demo.xml only; nothing here is reached without demo data.
 """
+import base64
 import hashlib
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from odoo.exceptions import UserError
 from ..lib.storage import UPLOAD_CHUNK_SIZE, store_stream
 from ..lib.transaction import IN_CALLER_TRANSACTION
 from ..lib.storage_s3 import S3Backend
+from .demo_pki import demo_pki
 from .demo_video import demo_video
 from ..models.mchs_bodycam_upload import EXPIRY
 
@@ -114,10 +116,63 @@ class MchsBodycamDemo(models.AbstractModel):
 
     @api.model
     def _close_book(self, xmlid, day):
+        """Item 9: the responsible person closes the book, certifying it (signed, issue 13)."""
         book = self.env.ref(xmlid)
+        day = fields.Date.to_date(day)
         with self._clock() as at:
-            at(self._local(book.department_id, fields.Date.to_date(day), 18))
-            book.action_close()
+            at(self._local(book.department_id, day, 18))
+            self._press(self._person(book.department_id, "responsible", day).user_id, book, "action_close")
+
+    # ------------------------------------------------------------------ qualified signatures (issue 13)
+
+    @api.model
+    def _qualified_signing(self, unit_xmlid, day):
+        """On ``day`` the administrator trusts the demo's certification authority ("DEMO — not NCA
+        RK", demo/demo_pki.py) and turns qualified signing on for the unit's company: from then on
+        the commission's confirmations, the audit act, the item 9 certification and the evidence
+        manifest are signed with the signers' keys."""
+        unit = self.env.ref(unit_xmlid)
+        day = fields.Date.to_date(day)
+        pki = self._pki(start=datetime.combine(day.replace(month=1, day=1), time()))
+        admin = self.env.ref("mchs_bodycam.user_admin_demo")
+        with self._clock() as at:
+            at(self._local(unit, day, 9))
+            self.env["mchs.bodycam.trusted.certificate"].with_user(admin).create(
+                [{"certificate": base64.b64encode(der), "filename": name} for name, der in pki.trusted])
+            unit.company_id.bodycam_signing = True
+
+    @api.model
+    def _pki(self, start=None):
+        uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return demo_pki((self.env.cr.dbname, uuid), start and start.replace(tzinfo=pytz.utc))
+
+    @api.model
+    def _press(self, user, document, button):
+        """``user`` presses ``button`` of ``document``. When it opens the signing flow (issue 13),
+        the user signs what the server asks with their demo key, as the browser does through
+        NCALayer, and the signature goes the browser's way: action_sign verifies it
+        (_verify_cms) and records it, then the step is taken."""
+        result = getattr(document.with_user(user), button)()
+        if isinstance(result, dict) and result.get("tag") == "mchs_bodycam_sign":
+            params = result["params"]
+            document.with_user(user).action_sign(params["purpose"], self._signature_of(user.employee_id, params["data"]))
+        return result
+
+    @api.model
+    def _signature_of(self, employee, data):
+        """What NCALayer returns when ``employee`` signs ``data`` (base64) with their demo key: the
+        base64 of a detached CMS."""
+        # the anti-corruption officer's key is GOST 34.10-2015: both of NCA's algorithms show
+        kind = "gost256" if employee == self.env.ref("mchs_bodycam.employee_anticorruption_demo") else "rsa"
+        holder = self._pki().holder(employee._bodycam_iin(), employee.name, kind=kind)
+        return base64.b64encode(holder.sign_cms(base64.b64decode(data))).decode()
+
+    @api.model
+    def _signed_desk_step(self, desk, method, employee, *args):
+        """A Scan desk step the inspector signs (issue 13, the desk setting): the desk asks, the
+        inspector signs with their key, the desk sends the step again with the signature."""
+        request = getattr(desk, method)(*args)["sign"]
+        return getattr(desk, method)(*args, self._signature_of(employee, request["data"]), request["moment"])
 
     # ------------------------------------------------------------------ storage (items 10, 11, 13)
 
@@ -231,7 +286,13 @@ class MchsBodycamDemo(models.AbstractModel):
         with self._clock() as at:
             for index, day in enumerate(days[:-1]):
                 crew = (inspectors[index % len(inspectors):] + inspectors)[:2]
-                entries = [self._issue(desk, at, unit, day, inspector, 9, 5 + 7 * slot)
+                # issue 13: for one day the unit has the inspectors sign the receipt and the
+                # return at the desk with their NCA keys, then goes back to badges
+                signed = incidents and index == len(days) - 3
+                if signed:
+                    at(self._local(unit, day, 8, 0))
+                    unit.company_id.bodycam_sign_desk = True
+                entries = [self._issue(desk, at, unit, day, inspector, 9, 5 + 7 * slot, signed=signed)
                            for slot, inspector in enumerate(crew)]
                 if incidents and index == 2:
                     self._pause(entries[0], at, unit, day)
@@ -252,7 +313,10 @@ class MchsBodycamDemo(models.AbstractModel):
                 recorded = index >= len(days) - 1 - recorded_days
                 for slot, entry in enumerate(entries):
                     if entry.state == "issued":
-                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded)
+                        self._complete(entry, at, unit, day, 17, 40 + 5 * slot, recorded, signed=signed)
+                if signed:
+                    at(self._local(unit, day, 19, 0))
+                    unit.company_id.bodycam_sign_desk = False
                 # the daily seal of the journals, kept outside the database (items 9, 13)
                 at(self._local(unit, day, 23, 0))
                 self.env["mchs.bodycam.integrity.seal"]._seal(unit, "daily")
@@ -269,26 +333,36 @@ class MchsBodycamDemo(models.AbstractModel):
         self._name_repair_requests()
 
     @api.model
-    def _issue(self, desk, at, unit, day, inspector, hour, minute):
-        """Items 7, 16: the desk's pre-use check and the inspector's badge, then the issue."""
+    def _issue(self, desk, at, unit, day, inspector, hour, minute, signed=False):
+        """Items 7, 16: the desk's pre-use check and the inspector's badge, then the issue
+        (``signed``: at the Scan desk, the inspector signing the receipt, issue 13)."""
         at(self._local(unit, day, hour, minute))
         camera = self.env["mchs.bodycam.camera"].search([
             ("department_id", "=", unit.id), ("state", "=", "available"), ("seal_id", "!=", False),
             ("card_ids", "!=", False)], limit=1)
-        entry = desk.create(dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
-                                 check_seal_number=camera.seal_number, camera_id=camera.id,
-                                 inspector_id=inspector.id, department_id=unit.id))
+        checks = dict(CHECKS, battery_level=90 + minute % 10, clock_offset_seconds=minute % 4,
+                      check_seal_number=camera.seal_number)
+        if signed:
+            issued = self._signed_desk_step(desk, "desk_issue", inspector, camera.id,
+                                            inspector.sudo()._bodycam_badge_payload(), checks)
+            return desk.browse(issued["id"])
+        entry = desk.create(dict(checks, camera_id=camera.id, inspector_id=inspector.id, department_id=unit.id))
         entry._confirm_by_badge(inspector.sudo()._bodycam_badge_payload(), "issue")
         entry.action_issue()
         return entry
 
     @api.model
-    def _complete(self, entry, at, unit, day, hour, minute, recorded):
-        """The return with the inspector's badge (item 10), the download (by the dock, or the card
-        read at the desk) and the cards wiped (item 5)."""
+    def _complete(self, entry, at, unit, day, hour, minute, recorded, signed=False):
+        """The return with the inspector's badge (item 10; ``signed``: at the Scan desk, the
+        inspector signing the return, issue 13), the download (by the dock, or the card read at
+        the desk) and the cards wiped (item 5)."""
         at(self._local(unit, day, hour, minute))
-        entry._confirm_by_badge(entry.inspector_id.sudo()._bodycam_badge_payload(), "return")
-        entry.action_return()
+        badge = entry.inspector_id.sudo()._bodycam_badge_payload()
+        if signed:
+            self._signed_desk_step(entry.browse(), "desk_return", entry.inspector_id, entry.camera_id.id, badge)
+        else:
+            entry._confirm_by_badge(badge, "return")
+            entry.action_return()
         at(self._local(unit, day, hour + 1, 10))
         if recorded:
             self._upload(entry, 5, 3)
@@ -364,10 +438,14 @@ class MchsBodycamDemo(models.AbstractModel):
             Access.with_user(head)._log(recordings[:1], "download", "Прокуратураның сұрауы / Запрос прокуратуры",
                                         "granted", remote_addr="10.0.0.15", legal_basis=basis)
             at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15))
-            self.env["mchs.bodycam.evidence"].with_user(head).create({
+            evidence = self.env["mchs.bodycam.evidence"].with_user(head).create({
                 "department_id": unit.id, "recording_ids": [(6, 0, recordings[1:2].ids)], "basis_type": "request",
                 "basis_number": "2-04-26/1187", "basis_date": fields.Date.today(),
                 "issuing_body": "Алматы қаласының прокуратурасы", "recipient": "both"})
+            if evidence._signing_required():
+                # item 14: the head signs the manifest before the package is built
+                at(self._local(unit, recordings[1].start.date() + timedelta(days=1), 15, 10))
+                self._press(head, evidence, "action_sign_manifest")
 
     # ------------------------------------------------------------------ items 12, 13
 
@@ -414,7 +492,7 @@ class MchsBodycamDemo(models.AbstractModel):
                 "excluded": True, "exclusion_reason": "Азаматтың шағымы қаралуда / Рассматривается жалоба гражданина"})
             for minute, member in enumerate(commission.member_ids):
                 at(self._local(unit, act_day, 11, minute * 5))
-                act.with_user(member.employee_id.user_id).action_confirm()
+                self._press(member.employee_id.user_id, act, "action_confirm")
             while act._process_step():
                 pass
             # a copy restored by hand onto the backup location: what the audit is there to find
@@ -424,6 +502,9 @@ class MchsBodycamDemo(models.AbstractModel):
             audit.with_user(chairman).action_start()
             while audit._process_step():
                 at(fields.Datetime.now() + timedelta(minutes=5))
+            if audit._signing_required():
+                at(self._local(unit, date(last_year, 12, 28), 16))
+                self._press(audit.checker_id.user_id, audit, "action_sign_act")
 
     @api.model
     def _this_year_commission(self, unit_xmlid, anti_corruption_xmlid):

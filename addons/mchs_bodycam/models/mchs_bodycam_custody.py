@@ -1,3 +1,5 @@
+import base64
+import json
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -19,7 +21,10 @@ CUSTODY_STATES = [
 ]
 # The camera stays with its custody entry from issue until its cards are wiped (item 5).
 ACTIVE_STATES = ("issued", "returned", "downloaded")
-CONFIRMATION_METHODS = [("badge", "Badge scanned at the desk"), ("session", "In the inspector's own session")]
+CONFIRMATION_METHODS = [("badge", "Badge scanned at the desk"), ("session", "In the inspector's own session"),
+                        ("signature", "Qualified electronic signature at the desk")]
+# issue 13: how long the inspector has to sign a desk step shown to them
+DESK_SIGNING_WINDOW = timedelta(minutes=10)
 # items 16 and 15 (and 8, 17): the pre-use checklist, in the order the desk shows it; the desk reads
 # it from here (desk_scan's "checklist")
 CHECKLIST = ["check_operable", "check_datetime", "check_quality", "check_inventory_label",
@@ -58,6 +63,8 @@ class MchsBodycamCustody(models.Model):
     _order = "journal_id, row_number desc, id desc"
     _check_company_auto = True
     _rec_name = "row_number"
+    # issue 13: the inspector's receipt and return, signed at the desk when the company says so
+    _signature_purposes = ("desk_issue", "desk_return")
     # item 9: a row is written in pen; once issued it only receives its later facts, once each
     # item 23: a loss or damage while the bodycam is out closes the row as an incident; its
     # recordings may still be downloaded from a damaged bodycam's cards
@@ -1034,9 +1041,14 @@ class MchsBodycamCustody(models.Model):
                                 "dock": recording.dock_id.name or ""} for recording in recordings]}
 
     @api.model
-    def desk_issue(self, camera_id, badge_payload, checklist):
+    def desk_issue(self, camera_id, badge_payload, checklist, signature=None, moment=None):
         """Issue at the desk: the scanned bodycam, the scanned badge (the inspector's receipt)
-        and the ticked checklist (item 16), in one transaction: all or nothing."""
+        and the ticked checklist (item 16), in one transaction: all or nothing.
+
+        When the company has inspectors sign at the desk (issue 13), the receipt is the
+        inspector's qualified signature: called without ``signature``, this returns
+        ``{"sign": ...}``, the bytes to sign and their ``moment``; called again with NCALayer's
+        CMS and that moment, it issues the row once the signature has verified."""
         self._check_desk_user()
         inspector = self._desk_inspector(badge_payload)
         Camera = self.env["mchs.bodycam.camera"]
@@ -1044,27 +1056,154 @@ class MchsBodycamCustody(models.Model):
         camera = Camera.search_fetch([("id", "=", camera_id)], _prefetched_columns(Camera)) if camera_id else Camera
         if not camera:
             raise UserError(self.env._("Scan the bodycam first."))
+        values = dict({key: value for key, value in (checklist or {}).items() if key in CHECK_FIELDS},
+                      camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id)
+        signing = self._desk_signing(camera.company_id, signature)
+        if signing and not signature:
+            return self._desk_issue_request(values)
+        if signing:
+            verified, data = self._desk_issue_verified(values, signature, moment)
         # no "created" note in the row's chatter: the row is issued in this same request, and its
         # issue is in the row itself and in the Appendix 1 chain (mail_create_nolog)
-        entry = self.with_context(mail_create_nolog=True).create(dict(
-            {key: value for key, value in (checklist or {}).items() if key in CHECK_FIELDS},
-            camera_id=camera.id, inspector_id=inspector.id, department_id=camera.department_id.id))
+        entry = self.with_context(mail_create_nolog=True).create(values)
         # the badge resolved to this entry's inspector: it is their confirmation (item 7)
-        entry._set_confirmation("issue", "badge")
+        entry._set_confirmation("issue", "signature" if signing else "badge")
         entry.action_issue()
+        if signing:
+            entry._desk_record_signature("issue", data, signature, verified)
         return entry._desk_summary()
 
     @api.model
-    def desk_return(self, camera_id, badge_payload=None):
+    def desk_return(self, camera_id, badge_payload=None, signature=None, moment=None):
         """Receive a bodycam back at the desk; the badge scan is the inspector's signature
         unless they already confirmed the return in their own session (item 10). The desk then
-        goes on to the download and the wipe of the same row (desk_wipe)."""
+        goes on to the download and the wipe of the same row (desk_wipe).
+
+        When the company has inspectors sign at the desk (issue 13), the return is the
+        inspector's qualified signature, asked and given as for desk_issue."""
         self._check_desk_user()
         entry = self._desk_row(camera_id, ("issued",))
         if not entry:
             raise UserError(self.env._("This bodycam is not out: there is nothing to receive."))
-        entry._return(badge_payload)
+        if not self._desk_signing(entry.company_id, signature):
+            entry._return(badge_payload)
+            return entry._desk_summary()
+        if badge_payload:
+            entry._check_own_badge(badge_payload)
+        entry._check_responsible_person()
+        if not signature:
+            return entry._desk_sign_request("return", entry._desk_moment(), entry.row_number)
+        data = entry._desk_signed_bytes("return", self._desk_signed_moment(moment), entry.row_number)
+        verified = self.env["mchs.bodycam.signature"]._verified(
+            entry, "desk_return", entry.inspector_id, data, signature, signed_after=self._desk_moment_of(moment))
+        entry._return_signed()
+        entry._desk_record_signature("return", data, signature, verified)
         return entry._desk_summary()
+
+    # ------------------------------------------------------------------ the inspector signs at the desk (issue 13)
+
+    @api.model
+    def _desk_signing(self, company, signature=None):
+        """Whether the inspector signs the desk's steps with their NCA key (issue 13, the second
+        setting); a signature sent while it is off is refused."""
+        signing = company.bodycam_sign_desk and company.bodycam_signing
+        if signature and not signing:
+            raise UserError(self.env._("Inspectors do not sign at the desk in this company: scan the badge."))
+        return signing
+
+    @api.model
+    def _desk_moment(self):
+        """The moment the inspector signs for, as it is written in the signed bytes (UTC)."""
+        return fields.Datetime.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @api.model
+    def _desk_moment_of(self, moment):
+        try:
+            return datetime.strptime(moment or "", "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=pytz.utc)
+        except ValueError:
+            raise UserError(self.env._("The signature came without the moment it signs: sign again.")) from None
+
+    @api.model
+    def _desk_signed_moment(self, moment):
+        """The moment the browser was asked to sign, if recent: a signature is for the step now."""
+        at = self._desk_moment_of(moment).replace(tzinfo=None)
+        now = fields.Datetime.now()
+        if not now - DESK_SIGNING_WINDOW <= at <= now + timedelta(minutes=1):
+            raise UserError(self.env._("The signing request of %(moment)s UTC is no longer valid: sign again.",
+                                       moment=at.strftime("%d.%m.%Y %H:%M")))
+        return moment
+
+    def _desk_signed_bytes(self, step, moment, row_number):
+        """What the inspector signs for the receipt ("issue", column 4) or the return ("return",
+        column 5) of this row: canonical JSON of the row step (issue 13). A row to issue (not
+        saved yet) is named by its book and the number it takes; a row to return by its id too."""
+        self.ensure_one()
+        # sudo: the unit's code and the book's number are what the inspector signs, whoever looks
+        unit = self.department_id.sudo().with_context(lang="en_US")
+        book = self.journal_id.sudo() or self.sudo()._custody_book()
+        facts = {
+            "regulation": "Order No. 495, items 7, 9 (Appendix 1, column 4)" if step == "issue"
+            else "Order No. 495, items 9, 10 (Appendix 1, column 5)",
+            "step": step, "moment": moment, "unit": unit.name or "", "unit_code": unit.bodycam_code or "",
+            "row": {"book": book.registration_number or "", "number": row_number,
+                    "id": self.id if step == "return" else None},
+            "bodycam": self.camera_id.inventory_number,
+            "cards": sorted((self.card_ids or self.camera_id.card_ids).mapped("inventory_number")),
+            "inspector": {"name": self.inspector_id.name, "iin": self.inspector_id._bodycam_iin()},
+        }
+        document = self if step == "return" else self.browse()
+        return self.env["mchs.bodycam.signature"]._signed_bytes(document, f"desk_{step}", facts)
+
+    def _desk_sign_request(self, step, moment, row_number):
+        """The desk's signing request (static/src/scan_desk): the bytes, their moment and where
+        NCALayer is."""
+        self.ensure_one()
+        company = self.company_id or self.department_id.company_id
+        return {"sign": {
+            "step": step, "moment": moment, "signer": self.inspector_id.name,
+            "data": base64.b64encode(self._desk_signed_bytes(step, moment, row_number)).decode(),
+            "url": company.bodycam_ncalayer_url, "locale": "ru" if (self.env.lang or "").startswith("ru") else "kk"}}
+
+    @api.model
+    def _desk_issue_request(self, values):
+        """The receipt to sign before the issue (nothing is written): what the issue will check
+        first, then the row as it will be written, with the number the book gives it next."""
+        entry = self.new(values)
+        entry._check_responsible_person()
+        entry.camera_id._check_issuable()
+        entry._check_checklist()
+        return entry._desk_sign_request("issue", self._desk_moment(), entry._custody_book().next_row_number)
+
+    @api.model
+    def _desk_issue_verified(self, values, signature, moment):
+        """The inspector's signature of the receipt, verified before the row is written (a refusal
+        goes to the bodycam's chatter, as the row is not written): (verified, signed bytes)."""
+        entry = self.new(values)
+        data = entry._desk_signed_bytes("issue", self._desk_signed_moment(moment),
+                                        entry._custody_book().next_row_number)
+        verified = self.env["mchs.bodycam.signature"]._verified(
+            entry.camera_id, "desk_issue", entry.inspector_id, data, signature,
+            signed_after=self._desk_moment_of(moment))
+        return verified, data
+
+    def _desk_record_signature(self, step, data, signature, verified):
+        """The verified signature, linked to this row; the row as written must be the one signed
+        (another desk may have taken the book's number meanwhile: sign again)."""
+        self.ensure_one()
+        moment = json.loads(data)["moment"]
+        if self._desk_signed_bytes(step, moment, self.row_number) != data:
+            raise UserError(self.env._(
+                "Row № %(row)s was written otherwise than the inspector signed it (another row took its number "
+                "meanwhile): sign again.", row=self.row_number))
+        return self.env["mchs.bodycam.signature"]._record(
+            self, f"desk_{step}", self.inspector_id, "inspector", data, signature, verified)
+
+    def _return_signed(self):
+        """The return of item 10, confirmed by the inspector's qualified signature."""
+        self._check_not_struck()
+        if self.state != "issued":
+            raise UserError(self.env._("Only an issued bodycam can be returned."))
+        self._take_back(self._confirmation_values("return", "signature"))
 
     @api.model
     def desk_wipe(self, camera_id):

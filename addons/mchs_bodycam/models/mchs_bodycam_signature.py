@@ -20,6 +20,8 @@ PURPOSES = [
     ("audit", "Audit act (item 13)"),
     ("certification", "Certification of a closed journal book (item 9)"),
     ("evidence", "Evidence manifest (item 14)"),
+    ("desk_issue", "Receipt of a bodycam at the desk (Appendix 1, column 4)"),
+    ("desk_return", "Return of a bodycam at the desk (Appendix 1, column 5)"),
 ]
 # the seat a signer signs in (a code, translated when shown)
 SEATS = [
@@ -160,14 +162,29 @@ class MchsBodycamSignature(models.Model):
         ``employee`` for ``purpose`` of ``document``, and store it. A refusal is written to the
         document's chatter in a transaction of its own, so that the refused request's rollback
         keeps it, then raised (nothing is stored)."""
+        verified = self._verified(document, purpose, employee, data, signature)
+        return self._record(document, purpose, employee, seat, data, signature, verified)
+
+    @api.model
+    def _verified(self, document, purpose, employee, data, signature, *, signed_after=None):
+        """(facts, revocation status, its source) of ``signature`` over ``data`` as ``employee``'s,
+        or the refusal, written to ``document``'s chatter apart, raised."""
         company = document.company_id or self.env.company
         try:
-            facts = self._verify_cms(signature, data, expected_iin=employee._bodycam_iin(), company=company)
+            facts = self._verify_cms(signature, data, expected_iin=employee._bodycam_iin(), company=company,
+                                     signed_after=signed_after)
             status, source = self._check_revocation(facts, company)
         except UserError as refusal:
             self._log_refusal(document, purpose, employee, refusal)
             raise
-        # sudo: nobody creates a signature by hand (the lock); the verification above is the gate
+        return facts, status, source
+
+    @api.model
+    def _record(self, document, purpose, employee, seat, data, signature, verified):
+        """The signature record of a ``verified`` signature (see _verified) of ``document``."""
+        facts, status, source = verified
+        company = document.company_id or self.env.company
+        # sudo: nobody creates a signature by hand (the lock); the verification is the gate
         return self.sudo().create({
             "res_model": document._name, "res_id": document.id, "purpose": purpose,
             "department_id": document.department_id.id if "department_id" in document._fields else False,

@@ -26,6 +26,11 @@ class ResCompany(models.Model):
              "its checker), the item 9 certification of a closed book (by the responsible person) and the "
              "evidence manifest (item 14, by the head) are signed with NCA keys through NCALayer; off, they stay "
              "confirmations by a logged-in user.")
+    bodycam_sign_desk = fields.Boolean(
+        string="Inspectors sign at the desk",
+        help="With qualified signing on: the inspector's receipt and return of a bodycam at the Scan desk (Appendix 1, "
+             "columns 4 and 5, item 9) are signed with the inspector's NCA key through NCALayer instead of the badge "
+             "scan alone.")
     bodycam_ncalayer_url = fields.Char(
         string="NCALayer address", default="wss://127.0.0.1:13579", required=True,
         help="The WebSocket address at which the browser reaches NCALayer on the user's computer.")

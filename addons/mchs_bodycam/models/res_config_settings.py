@@ -8,6 +8,7 @@ class ResConfigSettings(models.TransientModel):
     bodycam_max_gap_minutes = fields.Integer(related="company_id.bodycam_max_gap_minutes", readonly=False)
     bodycam_retention_years = fields.Integer(related="company_id.bodycam_retention_years", readonly=False)
     bodycam_signing = fields.Boolean(related="company_id.bodycam_signing", readonly=False)
+    bodycam_sign_desk = fields.Boolean(related="company_id.bodycam_sign_desk", readonly=False)
     bodycam_ncalayer_url = fields.Char(related="company_id.bodycam_ncalayer_url", readonly=False)
     bodycam_ncanode_url = fields.Char(related="company_id.bodycam_ncanode_url", readonly=False)
     bodycam_revocation = fields.Selection(related="company_id.bodycam_revocation", readonly=False)

@@ -14,6 +14,8 @@ from .report_journal import ROW_BATCH, JournalBook, JournalForm, register_form
 from .report_print import _lt, register_paged
 
 JOURNAL_REPORT = "mchs_bodycam.report_journal_custody"
+# issue 13: columns 4/5 of a row the inspector signed at the desk with their NCA key
+QUALIFIED_CELL = _lt("QES, certificate No. %(serial)s")
 
 
 @register_form
@@ -42,13 +44,22 @@ class JournalCustodyForm(JournalForm):
         self.names = {}  # inspector id -> name, read once per printing
         self.zones = {journal.department_id.id: self.tz}  # unit id -> its time zone
 
-    @staticmethod
-    def signature(labels, confirmed_at, method):
+    def signature(self, labels, confirmed_at, method, serial=None):
         """Columns 4/5, the inspector's "signature": how (``method``, one of ``labels``) and when
-        (``confirmed_at``, printed) they confirmed (items 7, 10)."""
+        (``confirmed_at``, printed) they confirmed (items 7, 10); a qualified signature at the desk
+        by its certificate's ``serial`` (issue 13)."""
         if not confirmed_at:
             return ""
-        return f"✓ {labels.get(method, method or '')}, {confirmed_at}"
+        how = self.t(QUALIFIED_CELL, serial=serial) if serial else labels.get(method, method or "")
+        return f"✓ {how}, {confirmed_at}"
+
+    def desk_signature_serials(self, entry_ids):
+        """{(row id, purpose): certificate serial} of the rows' signatures at the desk (issue 13)."""
+        # sudo: the serial printed in the row is part of the row, whoever prints the book
+        signatures = self.env["mchs.bodycam.signature"].sudo().search_fetch(
+            [("res_model", "=", self.model), ("res_id", "in", entry_ids),
+             ("purpose", "in", ("desk_issue", "desk_return"))], ["res_id", "purpose", "certificate_serial"])
+        return {(signature.res_id, signature.purpose): signature.certificate_serial for signature in signatures}
 
     def rows(self, batch=ROW_BATCH):
         """The book's rows in book order. Their facts are read by SQL, ``batch`` rows a FETCH from
@@ -90,6 +101,7 @@ class JournalCustodyForm(JournalForm):
         names = self.inspector_names({fact[4] for fact in facts})
         issue_labels, return_labels = (self.selection_labels(self.model, f"{moment}_confirmation")
                                        for moment in ("issue", "return"))
+        serials = self.desk_signature_serials([fact[0] for fact in facts])
         for (entry_id, number, struck, inventory, inspector, issued, issue_confirmed, issue_method, returned,
              return_confirmed, return_method, downloaded, duty_flags, has_remarks, unit) in facts:
             # the moments come printed (BOOK_ROWS)
@@ -105,8 +117,10 @@ class JournalCustodyForm(JournalForm):
                 "cells": [
                     (inventory or "", ""),
                     (names.get(inspector, ""), ""),
-                    (issued or "", self.signature(issue_labels, issue_confirmed, issue_method)),
-                    (returned or "", self.signature(return_labels, return_confirmed, return_method)),
+                    (issued or "", self.signature(issue_labels, issue_confirmed, issue_method,
+                                                    serials.get((entry_id, "desk_issue")))),
+                    (returned or "", self.signature(return_labels, return_confirmed, return_method,
+                                                      serials.get((entry_id, "desk_return")))),
                     (downloaded or "", ""),
                     (remarks, ""),
                 ],

@@ -27,3 +27,4 @@ from . import test_landing_tz
 from . import test_desk_screens
 from . import test_demo_video
 from . import test_signature
+from . import test_signature_desk

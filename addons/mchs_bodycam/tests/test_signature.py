@@ -447,6 +447,41 @@ class TestSignatureKept(SignatureCase):
         self.assertIn("other bytes", detail)
         self.assertEqual(signature.reverification, "invalid")
 
+    def test_gost256_reverified_years_later(self):
+        self._assert_gost_reverified_years_later(self.pki.gost256_user, "GOST34.10-2015-256")
+
+    def test_gost512_reverified_years_later(self):
+        self._assert_gost_reverified_years_later(self.pki.gost512_user, "GOST34.10-2015-512")
+
+    def _assert_gost_reverified_years_later(self, holder, algorithm):
+        """A member's GOST 34.10-2015 signature, re-verified from its stored bytes three years after
+        the certificate's end: valid, as validity is judged at the signing time; stored bytes or a
+        stored CMS changed behind the lock's back: not valid."""
+        self._sign(self.act, "destruction", self.other_inspector_user, holder=holder)
+        signature = self._signatures(self.act).filtered(lambda s: s.employee_id == self.other_inspector)
+        self.assertEqual((signature.algorithm, signature.iin), (algorithm, self.pki.GOST_IIN))
+        later = signature.certificate_not_after + datetime.timedelta(days=3 * 365)
+        with freeze_time(later):
+            self.assertEqual(signature.with_user(self.responsible_user)._reverify()[signature], (True, ""))
+        self.assertEqual(signature.reverification, "valid")
+        stored_data, stored_cms = base64.b64decode(signature.data), base64.b64decode(signature.cms)
+        self.env.flush_all()
+        self.cr.execute("ALTER TABLE mchs_bodycam_signature DISABLE TRIGGER mchs_bodycam_signature_lock")
+        tampered = stored_data.replace(b'"purpose":"destruction"', b'"purpose":"audit"')
+        self.assertNotEqual(tampered, stored_data)
+        cases = {"other bytes": (tampered, stored_cms), "does not verify": (stored_data, _tamper(stored_cms))}
+        for message, (data, der) in cases.items():
+            with self.subTest(message):
+                self.cr.execute("UPDATE mchs_bodycam_signature SET data = %s, data_sha256 = %s, cms = %s WHERE id = %s",
+                                [base64.b64encode(data), hashlib.sha256(data).hexdigest(), base64.b64encode(der),
+                                 signature.id])
+                signature.invalidate_recordset()
+                with freeze_time(later):
+                    ok, detail = signature._reverify()[signature]
+                self.assertFalse(ok)
+                self.assertIn(message, detail)
+                self.assertEqual(signature.reverification, "invalid")
+
 
 @tagged("post_install", "-at_install")
 class TestRevocation(SignatureCase):

@@ -6,6 +6,7 @@ import { RPCError } from "@web/core/network/rpc";
 import { registry } from "@web/core/registry";
 import { useBus, useService } from "@web/core/utils/hooks";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+import { NcaLayerError } from "../signature/ncalayer_service";
 
 const MODEL = "mchs.bodycam.custody";
 
@@ -25,6 +26,7 @@ export class ScanDesk extends Component {
 
     setup() {
         this.orm = useService("orm");
+        this.ncalayer = useService("mchs_bodycam_ncalayer");
         this.root = useRef("root");
         this.alerts = useRef("alerts");
         this.cameraScanSupported = isBarcodeScannerSupported();
@@ -50,6 +52,7 @@ export class ScanDesk extends Component {
             resultKind: "", // issue | wipe
             received: null, // the row just received back, shown above its download and wipe
             busy: false,
+            signing: "", // the inspector signing in NCALayer now (issue 13)
         };
     }
 
@@ -120,6 +123,10 @@ export class ScanDesk extends Component {
 
     get returnBadgeStep() {
         return _t("Scan the badge of %s to confirm the return.", this.entry.inspector);
+    }
+
+    get signingStep() {
+        return _t("%s signs in NCALayer with their signing key.", this.state.signing);
     }
 
     get recordingsTitle() {
@@ -284,9 +291,8 @@ export class ScanDesk extends Component {
         if (!this.canIssue) {
             return;
         }
-        const entry = await this._call(() =>
-            this.orm.call(MODEL, "desk_issue", [this.state.camera.id, this.state.inspector.payload, this._checklistValues()])
-        );
+        const args = [this.state.camera.id, this.state.inspector.payload, this._checklistValues()];
+        const entry = await this._call(() => this._signedStep("desk_issue", args));
         if (entry) {
             Object.assign(this.state, { result: entry, resultKind: "issue", mode: "done" });
         }
@@ -296,9 +302,8 @@ export class ScanDesk extends Component {
         if (!this.canReturn) {
             return;
         }
-        const entry = await this._call(() =>
-            this.orm.call(MODEL, "desk_return", [this.state.camera.id, this.state.inspector?.payload || false])
-        );
+        const args = [this.state.camera.id, this.state.inspector?.payload || false];
+        const entry = await this._call(() => this._signedStep("desk_return", args));
         if (entry) {
             // the desk goes on to the same row's download and wipe (items 5, 10)
             this.state.received = entry;
@@ -316,6 +321,34 @@ export class ScanDesk extends Component {
         if (camera) {
             Object.assign(this.state, { result: camera, resultKind: "wipe", mode: "done", camera, received: null });
         }
+    }
+
+    /**
+     * A desk step. When the company has inspectors sign at the desk (issue 13), the server answers
+     * with the bytes of the step to sign: the inspector signs them with their key through
+     * NCALayer, and the step is sent again with the signature. A cancel or a NCALayer error is
+     * told at the desk, and nothing is written.
+     */
+    async _signedStep(method, args) {
+        const result = await this.orm.call(MODEL, method, args);
+        if (!result?.sign) {
+            return result;
+        }
+        const request = result.sign;
+        this.state.signing = request.signer;
+        let signature;
+        try {
+            signature = await this.ncalayer.sign(request.data, { url: request.url, locale: request.locale });
+        } catch (error) {
+            if (error instanceof NcaLayerError) {
+                this.showError(error.message);
+                return null;
+            }
+            throw error;
+        } finally {
+            this.state.signing = "";
+        }
+        return this.orm.call(MODEL, method, [...args, signature, request.moment]);
     }
 
     async _call(call) {
