@@ -362,8 +362,8 @@ class MchsBodycamUpload(models.Model):
         """One step: read back at once the copies of the oldest uploads waiting for it, or
         else expire the uploads idle for a day and remove the parts nothing refers to any more.
         A step reads at most as many bytes as the largest file the oldest upload's storage
-        server takes (its max_upload_mb; at least one copy), so that the cron's time limit, which must cover
-        reading that file once, covers a step. The next step is triggered as a run of its own
+        server takes (its max_upload_mb; at least one copy), so that the cron's time limit,
+        which must cover reading that file once, covers a step. The next step is triggered as a run of its own
         rather than reported as progress (Odoo runs up to ten batches of a job in one go, all
         under one time limit)."""
         # sudo: the job finishes what the docks started
@@ -395,12 +395,13 @@ class MchsBodycamUpload(models.Model):
                     continue
                 left = upload._copies_left()
                 budget = budget or upload.storage_id.max_upload_mb << 20
+                # at least one copy a step; none left when a step stopped before registering
                 fits = max(0 if batch else 1, min(len(left), (budget - total) // int(upload.size)))
-                if not fits:
+                if left and not fits:
                     break
                 locks.enter_context(lock.pop_all())
                 batch.append((upload, left[:fits]))
-                total += fits * int(upload.size)
+                total += len(left[:fits]) * int(upload.size)
                 if fits < len(left):
                     break
         return batch

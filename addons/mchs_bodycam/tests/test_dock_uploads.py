@@ -214,6 +214,22 @@ class TestDockUploads(DockUploadClient, DockCase, HttpCase):
         self._in_caller_transaction()._cron_process_uploads()
         self.assertEqual((self._upload(third).state, self._upload(third).verified_copies), ("done", 2))
 
+    def test_background_step_registers_an_upload_whose_copies_were_all_read(self):
+        """A step that stopped after both copies were read back and noted, before the
+        recording was registered: the next step reads nothing again and registers it."""
+        first = self._finished_in_background()
+        second = self._finished_in_background(os.urandom(CHUNK + 10), minutes=30)
+        upload = self._upload(second)
+        self.assertEqual(self.storage._upload_commit_at_once(
+            [(self.storage, copy, second, upload.sha256, None) for copy in (0, 1)]), [None, None])
+        upload.verified_copies = 2
+        with self._reads_meeting(2) as started:
+            self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual(len(started), 2, "only the first upload's copies are read")
+        for upload_id in (first, second):
+            self.assertEqual(self._upload(upload_id).state, "done")
+            self.assertTrue(self._upload(upload_id).recording_id)
+
     def test_bytes_that_do_not_hash_to_the_declared_sha256_are_dropped(self):
         upload_id = self._open().json()["id"]
         forged = bytearray(self.body)
