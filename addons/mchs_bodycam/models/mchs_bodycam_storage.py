@@ -360,9 +360,8 @@ class MchsBodycamStorage(models.Model):
         """Read back the copies ``requests`` name, [(storage, copy index into its _backends,
         upload id, sha256, retain until)], at once, one thread a copy up to READ_BACK_STREAMS
         (reading and hashing let go of the GIL; a disk or an object store serves several
-        streams faster than one);
-        each copy that hashes to its sha256 is stored under its final name. Returns, in the
-        same order, None for a copy stored or the StorageError it met."""
+        streams faster than one). Each copy that hashes to its sha256 is stored under its final
+        name. Returns, in the same order, None for a copy stored or the StorageError it met."""
         calls = [(storage._backends()[copy], upload_id, sha256, retain_until)
                  for storage, copy, upload_id, sha256, retain_until in requests]
 
