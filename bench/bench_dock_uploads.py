@@ -482,6 +482,7 @@ def main():
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
     parser.add_argument("--odoo-bin", help="default: odoo-bin next to the imported odoo package")
     parser.add_argument("--folder", help="where to make the storage and scratch directory (default: the temp dir)")
+    parser.add_argument("--keep-log", help="copy the server's log (access log, job timings) here at the end")
     args = parser.parse_args()
     # a kill (SIGTERM) still removes what the run created
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
@@ -495,7 +496,9 @@ def main():
           f"CPUs {os.cpu_count()}")
     server = fixture = None
     try:
-        fixture, tokens = setup(args.database, folder, max(counts), 2 * args.size_mb)
+        # the storage's largest file: the default (8 GB), or twice the files sent; a background step
+        # reads back at once as many copies as fit in it
+        fixture, tokens = setup(args.database, folder, max(counts), max(8192, 2 * args.size_mb))
         started = time.perf_counter()
         sources = write_sources(os.path.join(folder, "sources"), max(counts), args.size_mb)
         print(f"unit {fixture['code']}: {max(counts)} docks and bodycams; {len(sources)} source files of "
@@ -507,6 +510,8 @@ def main():
     finally:
         if server:
             stop_server(server)
+            if args.keep_log:
+                shutil.copyfile(log_path, args.keep_log)
         if fixture:
             cleanup(args.database, fixture)
         shutil.rmtree(folder, ignore_errors=True)

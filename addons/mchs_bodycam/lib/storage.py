@@ -71,6 +71,9 @@ class LocalDirectoryBackend:
             raise StorageError("configuration", f"storage location must be an absolute path: {root!r}")
         self.root = root
 
+    def __repr__(self):
+        return f"<LocalDirectoryBackend {self.root}>"
+
     def path(self, sha256):
         if not SHA256_RE.match(sha256 or ""):
             raise StorageError("name", f"not a SHA-256: {sha256!r}")

@@ -37,7 +37,9 @@ marker) and checks that none is left. If the store refuses a deletion, ``purge``
 import base64
 import contextlib
 import hashlib
+import logging
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -61,6 +63,7 @@ COPY_PART_SIZE = 1024 ** 3
 NOT_FOUND = {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}
 UPLOAD_ID_CHARS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_")
 
+_logger = logging.getLogger(__name__)
 _clients = {}
 _clients_lock = threading.Lock()
 # {(bucket location, staging key): (S3 upload id, bytes held, parts, size of the last part)} as
@@ -435,6 +438,7 @@ class S3Backend:
     def upload_commit(self, upload_id, sha256, retain_until=None):
         """Make the held bytes the recording ``sha256``, only if they hash to it (read back);
         returns its size. Otherwise raises StorageError and keeps nothing under the final name."""
+        started = time.monotonic()
         key = self._upload_key(upload_id)
         self.key(sha256)
         _upload_progress.pop((self.location(), key), None)
@@ -451,13 +455,17 @@ class S3Backend:
                     self.seal(sha256, retain_until)
                 return self._call("head_object", Key=self.key(sha256))["ContentLength"]
             raise StorageError("no_upload", f"no upload {upload_id} on {self.location()}")
+        completed = time.monotonic()
         with _Reader(self._call("get_object", Key=key)["Body"]) as handle:
             counter = ByteCounter()
             digest = hash_file(handle, copy_to=counter)
         if digest != sha256:
             self._delete_all_versions(key)
             raise StorageError("hash_mismatch", f"the upload hashes to {digest}, not to {sha256}")
+        read = time.monotonic()
         self._promote(key, sha256, counter.size, retain_until)
+        _logger.info("%s: upload %s completed in %.1f s, read back in %.1f s, stored under retention in %.1f s",
+                     self.location(), upload_id, completed - started, read - completed, time.monotonic() - read)
         return counter.size
 
     def upload_abort(self, upload_id):

@@ -3,6 +3,7 @@ import json
 import logging
 import os
 import re
+import time as monotonic_clock
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time
 
@@ -25,6 +26,8 @@ PASSWORD_ROLES = ("head", "responsible")
 CREDENTIALS_VAULT_SCOPE = "s3"
 BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ENDPOINT_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
+# copies read back at once by one process (each thread holds an 8 MiB read buffer)
+READ_BACK_STREAMS = 8
 
 
 def _storage_call(function, *args):
@@ -352,14 +355,30 @@ class MchsBodycamStorage(models.Model):
                                     backends))
         return min(_storage_call(backend.upload_write, upload_id, offset, chunk) for backend in backends)
 
-    def _upload_commit(self, upload_id, sha256, retain_until=None, copies=None):
-        """The copies (indexes into _backends, all by default) read back at once and, if they
-        hash to ``sha256``, stored under their final name."""
-        backends = self._backends()
-        chosen = [backends[index] for index in (range(len(backends)) if copies is None else copies)]
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda backend: _storage_call(backend.upload_commit, upload_id, sha256, retain_until),
-                          chosen))
+    @api.model
+    def _upload_commit_at_once(self, requests):
+        """Read back the copies ``requests`` name, [(storage, copy index into its _backends,
+        upload id, sha256, retain until)], at once, one thread a copy up to READ_BACK_STREAMS
+        (reading and hashing let go of the GIL; a disk or an object store serves several
+        streams faster than one). Each copy that hashes to its sha256 is stored under its final
+        name. Returns, in the same order, None for a copy stored or the StorageError it met."""
+        calls = [(storage._backends()[copy], upload_id, sha256, retain_until)
+                 for storage, copy, upload_id, sha256, retain_until in requests]
+
+        def commit(call):
+            backend, upload_id, sha256, retain_until = call
+            started = monotonic_clock.monotonic()
+            try:
+                _storage_call(backend.upload_commit, upload_id, sha256, retain_until)
+            except StorageError as error:
+                _logger.warning("upload %s on %s not stored: %s", upload_id, backend, error)
+                return error
+            _logger.info("upload %s read back and stored on %s in %.1f s (%d at once)",
+                         upload_id, backend, monotonic_clock.monotonic() - started, len(calls))
+            return None
+
+        with ThreadPoolExecutor(max_workers=max(1, min(len(calls), READ_BACK_STREAMS))) as pool:
+            return list(pool.map(commit, calls))
 
     def _upload_abort(self, upload_id):
         self._on_backends(lambda backend: backend.upload_abort(upload_id))

@@ -1,5 +1,5 @@
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -195,26 +195,52 @@ class MchsBodycamUpload(models.Model):
 
     # ------------------------------------------------------------------ steps shared with the background job
 
-    def _conclude(self, one_copy=False):
-        """Read the copies back and, when each hashes to the declared SHA-256, register the
-        recording and mark the upload done in one committed transaction; otherwise the parts
-        are removed and the upload fails. With ``one_copy`` (the background job, whose steps
-        must stay within a cron's time limit) at most one copy is read, the next step goes on.
-        Returns True when the recording was created, None while copies are left to read."""
+    def _conclude(self):
+        """Read every copy not verified yet back, all at once, and, when each hashes to the
+        declared SHA-256, register the recording and mark the upload done in one committed
+        transaction; otherwise the parts are removed and the upload fails. Returns True when
+        the recording was created."""
         self.ensure_one()
-        copies = list(range(self.verified_copies, len(self.storage_id._backends())))
-        try:
-            for batch in ([copy] for copy in copies) if one_copy else [copies] if copies else []:
-                self._storage_step(lambda batch=batch: self.storage_id._upload_commit(
-                    self.name, self.sha256, retain_until=self._retain_until(), copies=batch))
-                run_committed(self.env, lambda batch=batch: self.write({"verified_copies": batch[-1] + 1}))
-                if one_copy and batch[-1] + 1 < len(self.storage_id._backends()):
-                    return None
-        except IngestError as error:
-            if error.code not in DATA_ERRORS:
-                raise
-            self._drop_parts("failed", error=error.code)
+        outcome = self._read_back([(self, self._copies_left())])[0]
+        if isinstance(outcome, IngestError):
+            raise outcome
+        return outcome
+
+    def _copies_left(self):
+        return list(range(self.verified_copies, len(self.storage_id._backends())))
+
+    @api.model
+    def _read_back(self, batch):
+        """Read back the copies ``batch`` names, [(upload, indexes of its copies)], all at once
+        (item 10: the recording exists only once both copies hash to the declared SHA-256),
+        then note for each upload what they showed (see _note_read_back). Returns, per upload:
+        True or False (done; the recording created or found), False (failed, parts removed),
+        None (copies left to read), or the IngestError of a store that could not answer (the
+        copies read before it count)."""
+        requests = [(upload.storage_id, copy, upload.name, upload.sha256, upload._retain_until())
+                    for upload, copies in batch for copy in copies]
+        errors = iter(self.env["mchs.bodycam.storage"]._upload_commit_at_once(requests))
+        return [upload._note_read_back({copy: next(errors) for copy in copies}) for upload, copies in batch]
+
+    def _note_read_back(self, errors):
+        """Note the copies read back, ``errors`` {copy index: None or the StorageError met}:
+        the copies verified in a row from the first; the upload failed (parts removed) when a
+        copy's data was wrong; the recording registered once every copy is verified."""
+        self.ensure_one()
+        verified = self.verified_copies
+        while verified in errors and errors[verified] is None:
+            verified += 1
+        if verified > self.verified_copies:
+            run_committed(self.env, lambda: self.write({"verified_copies": verified}))
+        refusals = [self._storage_refusal(error) for _copy, error in sorted(errors.items()) if error is not None]
+        wrong_data = [refusal for refusal in refusals if refusal.code in DATA_ERRORS]
+        if wrong_data:
+            self._drop_parts("failed", error=wrong_data[0].code)
             return False
+        if refusals:
+            return refusals[0]
+        if verified < len(self.storage_id._backends()):
+            return None
         created = []
 
         def mark_done(recording, was_created):
@@ -333,24 +359,52 @@ class MchsBodycamUpload(models.Model):
 
     @api.model
     def _cron_process_uploads(self):
-        """One step: read one copy of the oldest upload waiting for it, or else expire the
-        uploads idle for a day and remove the parts nothing refers to any more. A step may read
-        a whole copy, so the next one is triggered as a run of its own rather than reported as
-        progress (Odoo runs up to ten batches of a job in one go, all under one time limit)."""
+        """One step: read back at once the copies of the oldest uploads waiting for it, or
+        else expire the uploads idle for a day and remove the parts nothing refers to any more.
+        A step reads at most as many bytes as the largest file the oldest upload's storage
+        server takes (its max_upload_mb; at least one copy), so that the cron's time limit,
+        which must cover reading that file once, covers a step. The next step is triggered as a run of its own
+        rather than reported as progress (Odoo runs up to ten batches of a job in one go, all
+        under one time limit)."""
         # sudo: the job finishes what the docks started
-        Upload = self.sudo()
-        for upload in Upload.search([("state", "=", "verifying")], order="id"):
-            try:
-                with upload._exclusive():
-                    if upload.state == "verifying":
-                        upload._conclude(one_copy=True)
-                        # sudo: the job wakes itself up for the next step
-                        self.env.ref("mchs_bodycam.ir_cron_process_uploads").sudo()._trigger()
-                        return
-            except IngestError as error:
-                if error.code != "busy":
-                    raise
+        with ExitStack() as locks:
+            batch = self.sudo()._verification_batch(locks)
+            if batch:
+                for outcome in self._read_back(batch):
+                    if isinstance(outcome, IngestError):  # a store did not answer: the next run retries
+                        raise outcome
+                # sudo: the job wakes itself up for the next step
+                self.env.ref("mchs_bodycam.ir_cron_process_uploads").sudo()._trigger()
+                return
         self._expire_idle()
+
+    @api.model
+    def _verification_batch(self, locks):
+        """[(upload, copies)] to read back in one step, oldest first, each upload's lock taken
+        in ``locks`` (an upload a dock is working on is left to the next step)."""
+        batch, total, budget = [], 0, 0
+        for upload in self.search([("state", "=", "verifying")], order="id"):
+            with ExitStack() as lock:
+                try:
+                    lock.enter_context(upload._exclusive())
+                except IngestError as error:
+                    if error.code != "busy":
+                        raise
+                    continue
+                if upload.state != "verifying":
+                    continue
+                left = upload._copies_left()
+                budget = budget or upload.storage_id.max_upload_mb << 20
+                # at least one copy a step; none left when a step stopped before registering
+                fits = max(0 if batch else 1, min(len(left), (budget - total) // int(upload.size)))
+                if left and not fits:
+                    break
+                locks.enter_context(lock.pop_all())
+                batch.append((upload, left[:fits]))
+                total += len(left[:fits]) * int(upload.size)
+                if fits < len(left):
+                    break
+        return batch
 
     @api.model
     def _expire_idle(self):

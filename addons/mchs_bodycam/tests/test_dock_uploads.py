@@ -2,7 +2,10 @@ import hashlib
 import json
 import os
 import socket
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlencode, urlparse
 
 from odoo import fields
@@ -10,7 +13,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..lib.storage import UPLOAD_CHUNK_SIZE
+from ..lib.storage import UPLOAD_CHUNK_SIZE, LocalDirectoryBackend
+from ..lib.storage_s3 import S3Backend
 from ..lib.transaction import IN_CALLER_TRANSACTION
 from .common import DockCase, S3StorageMixin
 
@@ -70,6 +74,31 @@ class DockUploadClient:
 
     def _in_caller_transaction(self):
         return self.env["mchs.bodycam.upload"].with_context(**{IN_CALLER_TRANSACTION: True})
+
+    def _finished_in_background(self, body=None, minutes=10):
+        """An upload of ``body`` sent whole and finished: the background job's to check."""
+        self.storage.verify_inline_mb = 0
+        upload_id = self._open(body, start=self._times(minutes)[0]).json()["id"]
+        self._send_all(upload_id, body)
+        finished = self._request("POST", f"{UPLOADS}/{upload_id}/finish")
+        self.assertEqual((finished.status_code, finished.json()["state"]), (202, "verifying"), finished.text)
+        return upload_id
+
+    @contextmanager
+    def _reads_meeting(self, parties, backend_class=LocalDirectoryBackend):
+        """Every read-back waits until ``parties`` of them run: a step that read its copies one
+        after the other would stop at the first (BrokenBarrierError after 20 s)."""
+        meeting = threading.Barrier(parties, timeout=20)
+        started = []
+        commit = backend_class.upload_commit
+
+        def meet_then_commit(backend, *args, **kwargs):
+            started.append(backend)
+            meeting.wait()
+            return commit(backend, *args, **kwargs)
+
+        with patch.object(backend_class, "upload_commit", meet_then_commit):
+            yield started
 
 
 @tagged("post_install", "-at_install")
@@ -133,15 +162,73 @@ class TestDockUploads(DockUploadClient, DockCase, HttpCase):
         self.assertEqual(self._request("POST", f"{UPLOADS}/{upload_id}/finish").status_code, 202)
         self.assertEqual(self._request("GET", f"{UPLOADS}/{upload_id}").json()["state"], "verifying")
         self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
-        # one copy a step: a step stays within a cron's time limit
-        self._in_caller_transaction()._cron_process_uploads()
-        self.assertEqual((self._upload(upload_id).state, self._upload(upload_id).verified_copies), ("verifying", 1))
-        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        # both copies in one step: they fit in the storage's largest file (64 MB)
         self._in_caller_transaction()._cron_process_uploads()
         status = self._request("GET", f"{UPLOADS}/{upload_id}").json()
         self.assertEqual((status["state"], status["verified"], status["sha256"]), ("done", True, self.sha))
         self.assertEqual(self.env["mchs.bodycam.recording"].browse(status["recording_id"]).sha256, self.sha)
         self.assertEqual(self._parts(), [])
+
+    def test_background_step_reads_both_copies_at_once_and_refuses_a_corrupted_one(self):
+        """Item 10: the two copies are read back at the same time, and a copy that no longer
+        hashes to the declared SHA-256 (here the backup's, spoilt on the disk after its last
+        chunk was acknowledged) still fails the upload: no recording, no part left."""
+        upload_id = self._finished_in_background()
+        backup_part = next(path for path in self._parts() if path.startswith(self.folders[1]))
+        os.chmod(backup_part, 0o600)
+        with open(backup_part, "r+b") as handle:
+            handle.seek(CHUNK + 3)
+            handle.write(b"\x00\xff")
+        with self._reads_meeting(2) as started:
+            self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual(sorted(backend.root for backend in started), sorted(self.folders),
+                         "one read each, at the same time")
+        upload = self._upload(upload_id)
+        self.assertEqual((upload.state, upload.error, upload.recording_id.id), ("failed", "hash_mismatch", False))
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        self.assertEqual(self._parts(), [], "the parts are removed")
+        self.assertNotIn(os.path.join(self.folders[1], self.sha[:2], self.sha[2:4], self.sha), self._stored_files(),
+                         "the spoilt copy is never stored under the file's name")
+        status = self._request("GET", f"{UPLOADS}/{upload_id}").json()
+        self.assertEqual((status["state"], status["error"]), ("failed", "hash_mismatch"))
+
+    def test_background_step_reads_several_uploads_within_the_largest_file(self):
+        """One step reads the copies of as many waiting uploads as fit in the storage's
+        largest file (its max_upload_mb), all at once; one copy at least, so that a step stays
+        within the cron's time limit, which must cover reading that file once."""
+        second_body = os.urandom(CHUNK + 10)
+        first, second = self._finished_in_background(), self._finished_in_background(second_body, minutes=30)
+        with self._reads_meeting(4) as started:
+            self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual(len(started), 4, "both copies of both uploads in one step")
+        for upload_id, body in ((first, self.body), (second, second_body)):
+            upload = self._upload(upload_id)
+            self.assertEqual((upload.state, upload.verified_copies, upload.recording_id.sha256),
+                             ("done", 2, hashlib.sha256(body).hexdigest()))
+        self.assertEqual(self._parts(), [])
+        # a largest file that holds one copy of the next upload: one copy a step
+        third = self._finished_in_background(os.urandom(2 * CHUNK), minutes=50)
+        self.storage.max_upload_mb = 3 * CHUNK >> 20
+        self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual((self._upload(third).state, self._upload(third).verified_copies), ("verifying", 1))
+        self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual((self._upload(third).state, self._upload(third).verified_copies), ("done", 2))
+
+    def test_background_step_registers_an_upload_whose_copies_were_all_read(self):
+        """A step that stopped after both copies were read back and noted, before the
+        recording was registered: the next step reads nothing again and registers it."""
+        first = self._finished_in_background()
+        second = self._finished_in_background(os.urandom(CHUNK + 10), minutes=30)
+        upload = self._upload(second)
+        self.assertEqual(self.storage._upload_commit_at_once(
+            [(self.storage, copy, second, upload.sha256, None) for copy in (0, 1)]), [None, None])
+        upload.verified_copies = 2
+        with self._reads_meeting(2) as started:
+            self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual(len(started), 2, "only the first upload's copies are read")
+        for upload_id in (first, second):
+            self.assertEqual(self._upload(upload_id).state, "done")
+            self.assertTrue(self._upload(upload_id).recording_id)
 
     def test_bytes_that_do_not_hash_to_the_declared_sha256_are_dropped(self):
         upload_id = self._open().json()["id"]
@@ -365,4 +452,30 @@ class TestDockUploadsS3(DockUploadClient, S3StorageMixin, DockCase, HttpCase):
         self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
         for bucket in self.buckets:
             self.assertEqual(self._objects(bucket), [], "neither the parts nor a final name are left")
+            self.assertFalse(bucket.client.list_multipart_uploads(Bucket=bucket.bucket).get("Uploads"))
+
+    def test_background_step_reads_both_buckets_at_once_and_refuses_a_corrupted_one(self):
+        """Both buckets are read back at the same time; a bucket whose last part is not the
+        file's (here the primary's, written past the API) fails the upload: no recording, no
+        staging object or multipart upload left, never those bytes under the file's name."""
+        self.storage.verify_inline_mb = 0
+        upload_id = self._open().json()["id"]
+        self._send_all(upload_id, self.body[:2 * CHUNK])
+        primary, backup = self.storage._backends()
+        tail = self.body[2 * CHUNK:]
+        primary.upload_write(upload_id, 2 * CHUNK, bytes(byte ^ 0xFF for byte in tail))
+        backup.upload_write(upload_id, 2 * CHUNK, tail)
+        finished = self._request("POST", f"{UPLOADS}/{upload_id}/finish")
+        self.assertEqual((finished.status_code, finished.json()["state"]), (202, "verifying"), finished.text)
+        with self._reads_meeting(2, S3Backend) as started:
+            self._in_caller_transaction()._cron_process_uploads()
+        self.assertEqual(sorted(backend.bucket for backend in started), sorted(b.bucket for b in self.buckets))
+        upload = self._upload(upload_id)
+        self.assertEqual((upload.state, upload.error), ("failed", "hash_mismatch"))
+        self.assertFalse(self.env["mchs.bodycam.recording"].search([]))
+        self.assertEqual(self._objects(primary), [], "the primary's bytes never reach the file's name")
+        # the backup's copy hashed to the file's name: it is the file, kept under retention
+        self.assertEqual(self._objects(backup), [backup.key(self.sha)])
+        self.assertTrue(backup.verify(self.sha))
+        for bucket in self.buckets:
             self.assertFalse(bucket.client.list_multipart_uploads(Bucket=bucket.bucket).get("Uploads"))
