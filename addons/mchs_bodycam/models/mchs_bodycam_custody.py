@@ -525,21 +525,23 @@ class MchsBodycamCustody(models.Model):
         """Take the bodycam back (item 10); it stays with the responsible person until download."""
         self._return()
 
-    def _return(self, badge_payload=None):
+    def _return(self, badge_payload=None, signed=False):
         """The return of item 10; ``badge_payload``: the inspector's badge scanned at the desk now,
-        their confirmation of the return, signed with it in the same step."""
+        their confirmation of the return, signed with it in the same step; ``signed``: confirmed
+        by their qualified signature at the desk instead, verified by the caller (issue 13)."""
         self._check_not_struck()
         for entry in self:
             if entry.state != "issued":
                 raise UserError(self.env._("Only an issued bodycam can be returned."))
             if badge_payload:
                 entry._check_own_badge(badge_payload)
-            elif not entry.return_confirmed_at:
+            elif not signed and not entry.return_confirmed_at:
                 raise UserError(self.env._(
                     "%s has not confirmed the return: scan their badge or let them confirm in their own "
                     "session (item 10).", entry.inspector_id.name))
         self._check_responsible_person()
-        self._take_back(self._confirmation_values("return", "badge") if badge_payload else {})
+        method = "signature" if signed else "badge" if badge_payload else None
+        self._take_back(self._confirmation_values("return", method) if method else {})
 
     def _take_back(self, values=None):
         """The responsible person has the bodycam and its cards back: the entry is returned,
@@ -1096,7 +1098,7 @@ class MchsBodycamCustody(models.Model):
         data = entry._desk_signed_bytes("return", self._desk_signed_moment(moment), entry.row_number)
         verified = self.env["mchs.bodycam.signature"]._verified(
             entry, "desk_return", entry.inspector_id, data, signature, signed_after=self._desk_moment_of(moment))
-        entry._return_signed()
+        entry._return(signed=True)
         entry._desk_record_signature("return", data, signature, verified)
         return entry._desk_summary()
 
@@ -1197,13 +1199,6 @@ class MchsBodycamCustody(models.Model):
                 "meanwhile): sign again.", row=self.row_number))
         return self.env["mchs.bodycam.signature"]._record(
             self, f"desk_{step}", self.inspector_id, "inspector", data, signature, verified)
-
-    def _return_signed(self):
-        """The return of item 10, confirmed by the inspector's qualified signature."""
-        self._check_not_struck()
-        if self.state != "issued":
-            raise UserError(self.env._("Only an issued bodycam can be returned."))
-        self._take_back(self._confirmation_values("return", "signature"))
 
     @api.model
     def desk_wipe(self, camera_id):

@@ -3,9 +3,9 @@ import json
 import logging
 import os
 import re
-import time as monotonic_clock
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time
+from time import monotonic
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
@@ -367,14 +367,14 @@ class MchsBodycamStorage(models.Model):
 
         def commit(call):
             backend, upload_id, sha256, retain_until = call
-            started = monotonic_clock.monotonic()
+            started = monotonic()
             try:
                 _storage_call(backend.upload_commit, upload_id, sha256, retain_until)
             except StorageError as error:
                 _logger.warning("upload %s on %s not stored: %s", upload_id, backend, error)
                 return error
             _logger.info("upload %s read back and stored on %s in %.1f s (%d at once)",
-                         upload_id, backend, monotonic_clock.monotonic() - started, len(calls))
+                         upload_id, backend, monotonic() - started, len(calls))
             return None
 
         with ThreadPoolExecutor(max_workers=max(1, min(len(calls), READ_BACK_STREAMS))) as pool:
