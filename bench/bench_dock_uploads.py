@@ -2,6 +2,7 @@
 
     python3 bench/bench_dock_uploads.py -c <odoo config> -d <database with mchs_bodycam>
         [--docks 4,8] [--size-mb 1024] [--workers 2] [--port 18479] [--folder DIR] [--storage local|s3]
+        [--chunk-mb N]
 
 Creates, committed, a unit, its storage server (primary and backup in a new folder under
 --folder, default the temp dir), one dock (with its token) and one bodycam per dock; starts
@@ -26,8 +27,10 @@ nothing.
 ``--storage s3`` measures the object store kind (issue 10, point 1) instead: each round starts a
 fresh Ceph RGW (tools/rgw.sh, BlueStore on a sparse file in the folder) with two new Object Lock
 buckets, points the storage server at them, and compares the product with raw boto3 uploads of
-the same files to the same RGW (``upload_file``, 8 MiB parts: one copy; both buckets; both
-buckets then both copies read back through SHA-256), at once, in the same run.
+the same files to the same RGW (``upload_file``, 8 MiB parts, one at a time per process: one
+copy; both buckets; both buckets then both copies read back through SHA-256), at once, in the
+same run. ``--chunk-mb`` sets the docks' chunk (the storage server's setting; by default its
+kind's: 8 MiB on local folders, 32 MiB, four parts, on the object store).
 """
 import argparse
 import hashlib
@@ -64,7 +67,7 @@ ACCESS_LOG_RE = re.compile(r'"PUT /mchs_bodycam/dock/v2/uploads/\w+\?offset=\d+ 
 
 # ---------------------------------------------------------------------------- database fixture
 
-def setup(database, folder, docks, max_mb):
+def setup(database, folder, docks, max_mb, chunk_mb=None):
     """Unit, storage (local folders; an s3 round points it at its RGW), docks (+ tokens) and
     bodycams, committed."""
     code = "BENCH" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(3))
@@ -74,7 +77,8 @@ def setup(database, folder, docks, max_mb):
         storage = env["mchs.bodycam.storage"].create({
             "name": f"Bench dock uploads {code}", "department_id": unit.id,
             "primary_path": os.path.join(folder, "primary"), "backup_path": os.path.join(folder, "backup"),
-            "max_upload_mb": max_mb, "max_clock_skew_hours": 24, "reserve_mb": 0})
+            "max_upload_mb": max_mb, "max_clock_skew_hours": 24, "reserve_mb": 0,
+            **({"upload_chunk_mb": chunk_mb} if chunk_mb else {})})
         dock_records = env["mchs.bodycam.dock"].create(
             [{"name": f"{code}-DOCK-{number}", "department_id": unit.id} for number in range(docks)])
         tokens = [dock.action_generate_token()["params"]["message"] for dock in dock_records]
@@ -289,7 +293,8 @@ class S3Round:
             env_ = api.Environment(cr, SUPERUSER_ID, QUIET)
             storage = env_["mchs.bodycam.storage"].browse(storage_id)
             storage.write({"kind": "s3", "s3_endpoint": self.env["MCHS_S3_ENDPOINT"], "s3_backup_endpoint": False,
-                           "s3_bucket": self.buckets[0].bucket, "s3_backup_bucket": self.buckets[1].bucket})
+                           "s3_bucket": self.buckets[0].bucket, "s3_backup_bucket": self.buckets[1].bucket,
+                           **({"upload_chunk_mb": args.chunk_mb} if args.chunk_mb else {})})
             storage._set_s3_credentials(self.env["MCHS_S3_ACCESS_KEY"], self.env["MCHS_S3_SECRET_KEY"])
             cr.commit()
 
@@ -301,7 +306,7 @@ class S3Round:
         return total / MB
 
     def raw(self, sources):
-        """Seconds by boto3 upload_file (8 MiB parts, as the docks' chunks): one copy; both
+        """Seconds by boto3 upload_file (8 MiB parts, as the product's): one copy; both
         buckets; both buckets then both copies read back through SHA-256; all at once."""
         one = self._timed([(source, self.buckets[0], "raw-one/") for source in sources])
         pairs = [(source, bucket, "raw-two/") for bucket in self.buckets for source in sources]
@@ -480,6 +485,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18479)
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
+    parser.add_argument("--chunk-mb", type=int, help="the docks' chunk (default: the storage kind's, 8 or 32 MiB)")
     parser.add_argument("--odoo-bin", help="default: odoo-bin next to the imported odoo package")
     parser.add_argument("--folder", help="where to make the storage and scratch directory (default: the temp dir)")
     parser.add_argument("--keep-log", help="copy the server's log (access log, job timings) here at the end")
@@ -498,7 +504,7 @@ def main():
     try:
         # the storage's largest file: the default (8 GB), or twice the files sent; a background step
         # reads back at once as many copies as fit in it
-        fixture, tokens = setup(args.database, folder, max(counts), max(8192, 2 * args.size_mb))
+        fixture, tokens = setup(args.database, folder, max(counts), max(8192, 2 * args.size_mb), args.chunk_mb)
         started = time.perf_counter()
         sources = write_sources(os.path.join(folder, "sources"), max(counts), args.size_mb)
         print(f"unit {fixture['code']}: {max(counts)} docks and bodycams; {len(sources)} source files of "

@@ -146,7 +146,10 @@ def _read_body(env, limit):
             "This request takes at most %(limit)s bytes; files above %(one_shot)s MB go through the "
             "resumable upload (%(path)s).", limit=limit, one_shot=ONE_SHOT_MAX_BYTES >> 20, path=UPLOADS))
     try:
-        body = httprequest.get_data()
+        # not cached on the request: Odoo's request objects hold each other in reference cycles,
+        # which kept every chunk in memory until a garbage collection (HTTP workers grew by
+        # hundreds of MiB under docks); a chunk is freed as soon as it is stored
+        body = httprequest.get_data(cache=False)
     except ClientDisconnected as error:
         raise IngestError(400, "truncated", env._(
             "The upload was cut short before the whole file arrived.")) from error

@@ -18,7 +18,7 @@ import pytz
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..lib.storage import UPLOAD_CHUNK_SIZE, store_stream
+from ..lib.storage import store_stream
 from ..lib.transaction import IN_CALLER_TRANSACTION
 from ..lib.storage_s3 import S3Backend
 from .demo_pki import demo_pki
@@ -243,6 +243,7 @@ class MchsBodycamDemo(models.AbstractModel):
         Recording = self.env["mchs.bodycam.recording"]
         unit = self.env.ref(unit_xmlid)
         dock = self._dock(unit)
+        storage = self.env["mchs.bodycam.storage"]._for_unit(unit)
         # rows whose recordings the dock did not bring the same evening
         entries = self.env["mchs.bodycam.custody"].search(
             [("department_id", "=", unit.id), ("state", "=", "closed"), ("struck", "=", False),
@@ -251,8 +252,9 @@ class MchsBodycamDemo(models.AbstractModel):
             for entry, outcome in zip(entries, ("done", "aborted", "expired")):
                 at(entry.closed_datetime + timedelta(minutes=20))
                 start = entry.issue_datetime + timedelta(minutes=5, seconds=entry.clock_offset_seconds)
-                body = f"demo upload of row {entry.row_number}, {entry.inventory_text}\n".encode() * 200_000
-                body = body[:UPLOAD_CHUNK_SIZE + 4096]
+                line = f"demo upload of row {entry.row_number}, {entry.inventory_text}\n".encode()
+                size = storage._upload_chunk_size() + 4096  # a full chunk and a short last one
+                body = (line * (size // len(line) + 1))[:size]
                 ticket = Recording._ingest_check(
                     dock, entry.camera_id.inventory_number, entry.card_ids[:1].inventory_number, str(start),
                     str(start + timedelta(hours=2)), len(body), declared_sha256=hashlib.sha256(body).hexdigest(),

@@ -25,8 +25,9 @@ break) use six more methods, the same on every kind of backend, keyed by the upl
 A backend whose ``writes_at_once`` is true (a network store) gets a chunk's two copies at once,
 one thread each; local folders get them one after the other (both go to the page cache).
 
-Every chunk but the last is UPLOAD_CHUNK_SIZE bytes (an object store's multipart parts must be
-at least 5 MiB). Partial data never sits under a final name: the stored files stay write-once.
+Every chunk but the last has the upload's chunk size, the storage server's setting (at least
+5 MiB, an object store's smallest part; on an object store a whole number of its parts, which are
+sent at once). Partial data never sits under a final name: the stored files stay write-once.
 """
 import contextlib
 import errno
@@ -45,8 +46,8 @@ INCOMING = ".incoming"
 # integrity seals of the journals (items 9, 13): small write-once files, see mchs.bodycam.integrity.seal
 SEALS = ".seals"
 SEAL_NAME_RE = re.compile(r"^[\w.-]+(/[\w.-]+)*\.json$")
-# the server's fixed chunk size of resumable uploads: at least 5 MiB, the smallest part of an
-# S3 multipart upload; a chunk's request lasts under a second on a 100 Mbit/s link
+# the default chunk size of resumable uploads to local folders: a chunk's request lasts under a
+# second on a 100 Mbit/s link
 UPLOAD_CHUNK_SIZE = 8 << 20
 UPLOAD_SUFFIX = ".upload"
 # a destruction act's files wait here, per act, between the decision and their removal (item 12)

@@ -56,7 +56,10 @@ SEAL_PREFIX = "seals/"
 SEAL_RETENTION_YEARS = 10
 STAGING = "incoming/"
 UPLOAD_PREFIX = STAGING + "upload-"
-PART_SIZE = 8 * 1024 * 1024           # parts of a one-shot stream
+PART_SIZE = 8 * 1024 * 1024           # parts of a one-shot stream and of a resumable upload
+# a dock's chunk is by default this many parts, sent at once: two workers then keep 16 parts in
+# flight (issue 10, point 5) and a chunk's request stays a few seconds on a 100 Mbit/s link
+UPLOAD_CHUNK_PARTS = 4
 MIN_PART_SIZE = 5 * 1024 * 1024       # S3: every part but the last is at least this big
 COPY_LIMIT = 5 * 1024 ** 3            # S3: the largest object one CopyObject copies
 COPY_PART_SIZE = 1024 ** 3
@@ -66,8 +69,8 @@ UPLOAD_ID_CHARS = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU
 _logger = logging.getLogger(__name__)
 _clients = {}
 _clients_lock = threading.Lock()
-# {(bucket location, staging key): (S3 upload id, bytes held, parts, size of the last part)} as
-# this process last wrote them (see S3Backend.upload_write)
+# {(bucket location, staging key): (S3 upload id, bytes held)} as this process last wrote them
+# (see S3Backend.upload_write)
 _upload_progress = {}
 
 
@@ -377,9 +380,9 @@ class S3Backend:
 
     def upload_offset(self, upload_id, expected=None):
         """Bytes durably held: the point the dock resumes from. When this process wrote the
-        upload's last part and that ends at ``expected``, that is the answer (no listing: two
-        listings a chunk on each bucket cost more than the chunk's part); a commit reads
-        everything back anyway."""
+        upload's last chunk and that ends at ``expected``, that is the answer (no listing: two
+        listings a chunk on each bucket cost more than a part); a commit reads everything back
+        anyway."""
         key = self._upload_key(upload_id)
         cached = _upload_progress.get((self.location(), key))
         if expected is not None and cached and cached[1] == expected:
@@ -390,22 +393,41 @@ class S3Backend:
             if staged is None:
                 raise StorageError("no_upload", f"no upload {upload_id} on {self.location()}")
             return staged
-        return sum(part["Size"] for part in self._parts(key, upload))
+        return sum(part["Size"] for part in self._held_parts(self._parts(key, upload)))
+
+    def _held_parts(self, parts):
+        """The parts that hold a prefix of the file: numbered 1, 2, ... without a gap, each of
+        ``part_size`` bytes but the last. Parts of a chunk that a break cut midway may follow a
+        gap: they are not held (sent again, they are replaced; a commit leaves them out)."""
+        held = []
+        for number, part in enumerate(parts, start=1):
+            if part["PartNumber"] != number:
+                break
+            held.append(part)
+            if part["Size"] != self.part_size:
+                break
+        return held
 
     def upload_write(self, upload_id, offset, chunk):
-        """Append ``chunk`` at ``offset`` as the next part (Content-MD5 checked by the store);
-        returns the new offset. Every part but the last is at least 5 MiB.
+        """Write ``chunk`` at ``offset`` as parts of ``part_size`` bytes (the last may be
+        smaller), all sent at once, each with its Content-MD5 checked by the store; returns the
+        new offset. A part's number follows from its offset, so ``offset`` must fall on a part's
+        start: every chunk but the last is a whole number of parts.
 
         What this process last wrote to the upload is remembered, so that the usual next chunk
-        costs one request instead of three (listing uploads and parts on RGW took 0.1 s a chunk);
-        anything else (another worker wrote meanwhile, a resume) is checked against the store's
-        list of parts. A chunk sent twice at one offset (a retry) rewrites its part with the same
-        bytes; the commit reads everything back and hashes it anyway."""
+        costs no listing (listing uploads and parts on RGW took 0.1 s a chunk); anything else
+        (another worker wrote meanwhile, a resume) is checked against the store's parts. An
+        ``offset`` below what this bucket holds is a chunk this bucket got before a break and the
+        other did not: it is sent again and replaces its own parts with the same bytes (the
+        caller checks that ``offset`` is what both buckets hold, so nothing acknowledged is
+        written over); the commit reads everything back and hashes it anyway."""
         key = self._upload_key(upload_id)
+        if offset % self.part_size:
+            raise StorageError("chunk_size", f"only the last chunk may end off a part of {self.part_size} bytes")
         cached = _upload_progress.pop((self.location(), key), None)
         if cached and cached[1] == offset:
             try:
-                return self._append_part(key, chunk, *cached)
+                return self._put_parts(key, cached[0], offset, chunk)
             except StorageError as error:
                 if "NoSuchUpload" not in str(error):
                     raise
@@ -413,27 +435,28 @@ class S3Backend:
         upload = self._multipart_of(key)
         if upload is None:
             raise StorageError("no_upload", f"no open upload {upload_id} on {self.location()}")
-        parts = self._parts(key, upload)
-        held = sum(part["Size"] for part in parts)
-        if parts and offset == held - parts[-1]["Size"] and offset != held:
-            # this bucket got the chunk before a break and the other did not: the chunk is sent
-            # again, and replaces its own part
-            parts, held = parts[:-1], offset
-        if offset != held:
+        held = sum(part["Size"] for part in self._held_parts(self._parts(key, upload)))
+        if offset > held:
             raise StorageError("offset", f"the upload holds {held} bytes, not {offset}: resume from {held}")
-        return self._append_part(key, chunk, upload, held, len(parts), parts[-1]["Size"] if parts else None)
+        return self._put_parts(key, upload, offset, chunk)
 
-    def _append_part(self, key, chunk, upload, held, count, last_size):
-        if last_size is not None and last_size < MIN_PART_SIZE:
-            raise StorageError("chunk_size", f"only the last chunk may be smaller than {MIN_PART_SIZE} bytes")
-        if not chunk:
-            return held
-        self._call("upload_part", Key=key, UploadId=upload, PartNumber=count + 1, Body=chunk,
-                   ContentMD5=base64.b64encode(_md5(chunk).digest()).decode())
+    def _put_parts(self, key, upload, offset, chunk):
+        first = offset // self.part_size + 1
+        parts = [chunk[start:start + self.part_size] for start in range(0, len(chunk), self.part_size)]
+
+        def put(number_and_part):
+            number, part = number_and_part
+            self._call("upload_part", Key=key, UploadId=upload, PartNumber=number, Body=part,
+                       ContentMD5=base64.b64encode(_md5(part).digest()).decode())
+
+        # one connection a part: a store takes several parts at once faster than one after the
+        # other (each part's MD5 and signature hash let go of the GIL); every part is waited for
+        with ThreadPoolExecutor(max_workers=max(1, len(parts))) as pool:
+            list(pool.map(put, enumerate(parts, start=first)))
         if len(_upload_progress) > 10000:  # uploads finished by other workers are never popped here
             _upload_progress.clear()
-        _upload_progress[(self.location(), key)] = (upload, held + len(chunk), count + 1, len(chunk))
-        return held + len(chunk)
+        _upload_progress[(self.location(), key)] = (upload, offset + len(chunk))
+        return offset + len(chunk)
 
     def upload_commit(self, upload_id, sha256, retain_until=None):
         """Make the held bytes the recording ``sha256``, only if they hash to it (read back);
@@ -448,7 +471,8 @@ class S3Backend:
             if not parts:
                 raise StorageError("empty", "the upload holds no bytes")
             self._call("complete_multipart_upload", Key=key, UploadId=upload, MultipartUpload={
-                "Parts": [{"PartNumber": part["PartNumber"], "ETag": part["ETag"]} for part in parts]})
+                "Parts": [{"PartNumber": part["PartNumber"], "ETag": part["ETag"]}
+                          for part in self._held_parts(parts)]})
         elif self._staged_size(key) is None:
             if self._exists(sha256):  # committed before; the answer was lost
                 if retain_until:

@@ -13,8 +13,8 @@ from odoo.exceptions import UserError, ValidationError
 from passlib.context import CryptContext
 
 from ..lib import vault
-from ..lib.storage import LocalDirectoryBackend, StorageError
-from ..lib.storage_s3 import S3Backend
+from ..lib.storage import UPLOAD_CHUNK_SIZE, LocalDirectoryBackend, StorageError
+from ..lib.storage_s3 import PART_SIZE, UPLOAD_CHUNK_PARTS, S3Backend
 
 _logger = logging.getLogger(__name__)
 PASSWORD_CONTEXT = CryptContext(["pbkdf2_sha512"])
@@ -28,6 +28,8 @@ BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 ENDPOINT_RE = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 # copies read back at once by one process (each thread holds an 8 MiB read buffer)
 READ_BACK_STREAMS = 8
+# a dock's chunk goes in one request, which must end within limit_time_real on the dock's link
+UPLOAD_CHUNK_MB_RANGE = (5, 64)
 
 
 def _storage_call(function, *args):
@@ -75,6 +77,14 @@ class MchsBodycamStorage(models.Model):
         string="Verify at once up to (MB)", default=256, required=True,
         help="A resumable upload up to this size is read back and checked while the dock waits for the "
              "answer; a larger one is checked by a background job while the dock asks for its state.")
+    upload_chunk_mb = fields.Integer(
+        string="Dock chunk (MiB)", compute="_compute_upload_chunk_mb", store=True, readonly=False, precompute=True,
+        required=True,
+        help="A dock sends a file in chunks of this size, one request each, which must end within the "
+             "server's time limit (limit_time_real, 120 s by default) on the slowest dock's link: 8 MiB "
+             "take 7 s at 10 Mbit/s, 32 MiB 27 s. On an object store a chunk is a whole number of 8 MiB "
+             "parts, sent to both buckets at once: larger chunks are stored faster. Uploads already "
+             "begun keep their chunk size.")
     reserve_mb = fields.Integer(
         string="Free space kept (MB)", default=1024, required=True,
         help="A resumable upload is refused when it would leave less free space than this on a location.")
@@ -95,6 +105,8 @@ class MchsBodycamStorage(models.Model):
          "The upload limit and the clock tolerance must be positive."),
         ("upload_limits_valid", "CHECK(verify_inline_mb >= 0 AND reserve_mb >= 0)",
          "The sizes for checking uploads and the free space kept cannot be negative."),
+        ("upload_chunk_range", f"CHECK(upload_chunk_mb BETWEEN {UPLOAD_CHUNK_MB_RANGE[0]} AND {UPLOAD_CHUNK_MB_RANGE[1]})",
+         "A dock's chunk is between 5 and 64 MiB."),
     ]
 
     @api.model
@@ -181,6 +193,24 @@ class MchsBodycamStorage(models.Model):
             raise UserError(self.env._(
                 "Only the head and the responsible person designated today for %s use the storage's "
                 "special password (item 5).", self.department_id.display_name))
+
+    @api.depends("kind")
+    def _compute_upload_chunk_mb(self):
+        """Issue 10, point 5: an object store takes a chunk's parts at once (four by default),
+        local folders write a chunk to both disks one after the other."""
+        for storage in self:
+            storage.upload_chunk_mb = (PART_SIZE * UPLOAD_CHUNK_PARTS if storage.kind == "s3" else UPLOAD_CHUNK_SIZE) >> 20
+
+    @api.constrains("kind", "upload_chunk_mb")
+    def _check_upload_chunk_mb(self):
+        low, high = UPLOAD_CHUNK_MB_RANGE
+        for storage in self:
+            if not low <= storage.upload_chunk_mb <= high:
+                raise ValidationError(self.env._("A dock's chunk is between %(low)s and %(high)s MiB.", low=low, high=high))
+            if storage.kind == "s3" and (storage.upload_chunk_mb << 20) % PART_SIZE:
+                raise ValidationError(self.env._(
+                    "On an object store a dock's chunk is a whole number of parts of %(part)s MiB.",
+                    part=PART_SIZE >> 20))
 
     @api.constrains("kind", "primary_path", "backup_path")
     def _check_paths(self):
@@ -334,6 +364,10 @@ class MchsBodycamStorage(models.Model):
     # ------------------------------------------------------------------ resumable uploads (items 10, 11)
     # The same partial upload is kept on both locations; each method works on both, and OSError
     # (a full disk, a location gone) becomes a StorageError a dock can be told about.
+
+    def _upload_chunk_size(self):
+        """The chunk size of a new resumable upload, in bytes."""
+        return self.upload_chunk_mb << 20
 
     def _upload_open(self, upload_id):
         self._on_backends(lambda backend: backend.upload_open(upload_id))

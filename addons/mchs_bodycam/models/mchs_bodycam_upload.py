@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..lib.storage import UPLOAD_CHUNK_SIZE, StorageError
+from ..lib.storage import StorageError
 from ..lib.transaction import LOCK_CAMERA, LOCK_UPLOAD, Busy, advisory_lock, run_committed
 from .mchs_bodycam_recording import IngestError
 
@@ -113,7 +113,7 @@ class MchsBodycamUpload(models.Model):
             if not self._storage_step(lambda: storage._upload_room(ticket["size"])):
                 raise IngestError(507, "storage_full", self.env._(
                     "The storage server has no room for this file now: the file stays on the card, try later."))
-            return self.create(self._values_from_ticket(ticket)), True
+            return self.create(self._values_from_ticket(ticket, storage)), True
 
         # opening an upload and registering a recording of one bodycam wait for each other
         with advisory_lock(self.env, LOCK_CAMERA, ticket["camera_id"]):
@@ -125,12 +125,12 @@ class MchsBodycamUpload(models.Model):
         return 201 if created else 200, found._dock_answer()
 
     @api.model
-    def _values_from_ticket(self, ticket):
+    def _values_from_ticket(self, ticket, storage):
         return {"dock_id": ticket["dock_id"], "department_id": ticket["department_id"],
                 "storage_id": ticket["storage_id"], "camera_id": ticket["camera_id"],
                 "card_id": ticket["card_id"], "filename": ticket["filename"],
                 "device_start": ticket["device_start"], "device_end": ticket["device_end"],
-                "size": ticket["size"], "sha256": ticket["sha256"], "chunk_size": UPLOAD_CHUNK_SIZE}
+                "size": ticket["size"], "sha256": ticket["sha256"], "chunk_size": storage._upload_chunk_size()}
 
     def _ticket(self):
         """What registering the recording needs, as recording._ingest_check returns it."""

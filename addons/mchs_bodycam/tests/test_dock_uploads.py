@@ -9,12 +9,12 @@ from unittest.mock import patch
 from urllib.parse import urlencode, urlparse
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..lib.storage import UPLOAD_CHUNK_SIZE, LocalDirectoryBackend
-from ..lib.storage_s3 import S3Backend
+from ..lib.storage_s3 import PART_SIZE, UPLOAD_CHUNK_PARTS, UPLOAD_PREFIX, S3Backend
 from ..lib.transaction import IN_CALLER_TRANSACTION
 from .common import DockCase, S3StorageMixin
 
@@ -26,12 +26,15 @@ CHUNK = UPLOAD_CHUNK_SIZE
 class DockUploadClient:
     """A dock speaking the resumable upload API to the test server."""
 
+    chunk = CHUNK  # the chunk size of the storage's kind
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.storage.max_upload_mb = 64
+        # a background run reads at once the copies that fit in it: both of one upload
+        cls.storage.max_upload_mb = max(64, 5 * cls.chunk >> 20)
         # the body of most tests: two full chunks and a short last one
-        cls.body = os.urandom(2 * CHUNK + 1000)
+        cls.body = os.urandom(2 * cls.chunk + 1000)
         cls.sha = hashlib.sha256(cls.body).hexdigest()
 
     def _request(self, method, path, token=None, **kwargs):
@@ -54,7 +57,7 @@ class DockUploadClient:
         body = self.body if body is None else body
         offset = start
         while offset < len(body):
-            answer = self._put(upload_id, offset, body[offset:offset + CHUNK])
+            answer = self._put(upload_id, offset, body[offset:offset + self.chunk])
             self.assertEqual(answer.status_code, 200, answer.text)
             offset = answer.json()["offset"]
         return offset
@@ -422,17 +425,47 @@ class TestDockUploadsS3(DockUploadClient, S3StorageMixin, DockCase, HttpCase):
     multipart upload on both buckets, sent to both at once; the recording exists only once both
     are read back, under COMPLIANCE retention, with nothing left in staging."""
 
+    chunk = 3 * PART_SIZE  # three parts a chunk, sent at once (the default is four: less to keep here)
+
+    def setUp(self):
+        super().setUp()
+        self.storage.upload_chunk_mb = self.chunk >> 20
+
+    def test_the_chunk_size_is_the_storage_servers_setting(self):
+        """Issue 10, point 5: an object store's chunk is four parts by default (sent at once),
+        local folders' 8 MiB; the operator sets it for the slowest dock's link, in whole parts on
+        an object store; an upload keeps the chunk size it began with."""
+        Storage = self.env["mchs.bodycam.storage"]
+        self.assertEqual(Storage.new({"kind": "s3"}).upload_chunk_mb, PART_SIZE * UPLOAD_CHUNK_PARTS >> 20)
+        self.assertEqual(Storage.new({"kind": "local"}).upload_chunk_mb, CHUNK >> 20)
+        upload_id = self._open().json()["id"]
+        for refused in (12, 4, 72):
+            with self.subTest(mib=refused), self.assertRaises(ValidationError), self.env.cr.savepoint():
+                self.storage.upload_chunk_mb = refused
+        self.storage.upload_chunk_mb = 2 * PART_SIZE >> 20
+        self.assertEqual(self._request("GET", f"{UPLOADS}/{upload_id}").json()["chunk_size"], self.chunk)
+        self._assert_refused(self._put(upload_id, 0, self.body[:2 * PART_SIZE]), 400, "bad_chunk")
+        self.assertEqual(self._send_all(upload_id), len(self.body))
+        other = self._open(body=self.body[:-1]).json()
+        self.assertEqual(other["chunk_size"], 2 * PART_SIZE, "a new upload takes the new setting")
+
     def test_a_chunk_only_one_bucket_got_is_sent_again_and_the_upload_completes(self):
         upload_id = self._open().json()["id"]
-        self.assertEqual(self._put(upload_id, 0, self.body[:CHUNK]).json()["offset"], CHUNK)
-        # a break after the primary bucket took the second chunk and before the backup did
+        self.assertEqual(self._put(upload_id, 0, self.body[:self.chunk]).json()["offset"], self.chunk)
+        # a break in the second chunk (parts 4 to 6): the primary bucket took its first and last
+        # part, not the middle one; the backup none
         primary, backup = self.storage._backends()
-        primary.upload_write(upload_id, CHUNK, self.body[CHUNK:2 * CHUNK])
-        self.assertEqual((primary.upload_offset(upload_id), backup.upload_offset(upload_id)), (2 * CHUNK, CHUNK))
+        key, part = UPLOAD_PREFIX + upload_id, primary.part_size
+        [multipart] = primary.client.list_multipart_uploads(Bucket=primary.bucket, Prefix=key)["Uploads"]
+        for number in (4, 6):
+            primary.client.upload_part(Bucket=primary.bucket, Key=key, UploadId=multipart["UploadId"],
+                                       PartNumber=number, Body=self.body[(number - 1) * part:number * part])
+        self.assertEqual((primary.upload_offset(upload_id), backup.upload_offset(upload_id)),
+                         (self.chunk + part, self.chunk), "a bucket holds its parts up to the first missing")
         status = self._request("GET", f"{UPLOADS}/{upload_id}").json()
-        self.assertEqual(status["offset"], CHUNK, "the dock resumes from what both buckets hold")
-        self._assert_refused(self._put(upload_id, 0, self.body[:CHUNK]), 409, "offset_mismatch")
-        self.assertEqual(self._send_all(upload_id, start=CHUNK), len(self.body))
+        self.assertEqual(status["offset"], self.chunk, "the dock resumes from what both buckets hold")
+        self._assert_refused(self._put(upload_id, 0, self.body[:self.chunk]), 409, "offset_mismatch")
+        self.assertEqual(self._send_all(upload_id, start=self.chunk), len(self.body))
         finished = self._request("POST", f"{UPLOADS}/{upload_id}/finish")
         self.assertEqual((finished.status_code, finished.json()["state"], finished.json()["verified"]),
                          (201, "done", True), finished.text)
@@ -460,11 +493,11 @@ class TestDockUploadsS3(DockUploadClient, S3StorageMixin, DockCase, HttpCase):
         staging object or multipart upload left, never those bytes under the file's name."""
         self.storage.verify_inline_mb = 0
         upload_id = self._open().json()["id"]
-        self._send_all(upload_id, self.body[:2 * CHUNK])
+        self._send_all(upload_id, self.body[:2 * self.chunk])
         primary, backup = self.storage._backends()
-        tail = self.body[2 * CHUNK:]
-        primary.upload_write(upload_id, 2 * CHUNK, bytes(byte ^ 0xFF for byte in tail))
-        backup.upload_write(upload_id, 2 * CHUNK, tail)
+        tail = self.body[2 * self.chunk:]
+        primary.upload_write(upload_id, 2 * self.chunk, bytes(byte ^ 0xFF for byte in tail))
+        backup.upload_write(upload_id, 2 * self.chunk, tail)
         finished = self._request("POST", f"{UPLOADS}/{upload_id}/finish")
         self.assertEqual((finished.status_code, finished.json()["state"]), (202, "verifying"), finished.text)
         with self._reads_meeting(2, S3Backend) as started:

@@ -3,11 +3,12 @@
 COMPLIANCE retention be shortened."""
 import hashlib
 import os
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from unittest import mock
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from odoo.tests import BaseCase
 
@@ -146,7 +147,7 @@ class TestObjectLock(BaseCase):
         until = _utcnow() + timedelta(days=1)
         body = os.urandom(11 * MIB)
         sha = hashlib.sha256(body).hexdigest()
-        backend = self.primary
+        backend = self._backend(self.primary.bucket, part_size=5 * MIB)
         backend.upload_open("dock-1-42")
         backend.upload_open("dock-1-42")  # idempotent
         self.assertEqual(backend.upload_offset("dock-1-42"), 0)
@@ -158,6 +159,8 @@ class TestObjectLock(BaseCase):
             Bucket=backend.bucket, Key=storage_s3.UPLOAD_PREFIX + "dock-1-42",
             UploadId=backend._multipart_of(storage_s3.UPLOAD_PREFIX + "dock-1-42"))["Parts"]), 1)
         with self.assertRaisesRegex(StorageError, "resume from 5242880"):
+            backend.upload_write("dock-1-42", 10 * MIB, body[:5 * MIB])
+        with self.assertRaisesRegex(StorageError, "off a part"):
             backend.upload_write("dock-1-42", 1, body[:5 * MIB])
         self.assertEqual(backend.upload_offset("dock-1-42", expected=offset), offset)
         # a break: another request (another worker) asks where to resume
@@ -172,7 +175,7 @@ class TestObjectLock(BaseCase):
         # still remembers 5 MiB; its part is replaced by the same bytes (the commit hashes all)
         self.assertEqual(backend.upload_write("dock-1-42", offset, body[5 * MIB:10 * MIB]), 10 * MIB)
         with self.assertRaisesRegex(StorageError, "holds 10485760 bytes"):
-            backend.upload_write("dock-1-42", 3, body[5 * MIB:10 * MIB])
+            backend.upload_write("dock-1-42", 15 * MIB, body[5 * MIB:10 * MIB])
         offset = backend.upload_offset("dock-1-42")
         offset = backend.upload_write("dock-1-42", offset, body[10 * MIB:])
         self.assertEqual(offset, len(body))
@@ -183,10 +186,10 @@ class TestObjectLock(BaseCase):
         self.assertEqual(caught.exception.code, "hash_mismatch")
         self.assertEqual(list(backend.list()), [], "nothing under a final name")
         self.assertEqual(self._staging(backend), ([], []))
-        # the dock sends it again, right this time
+        # the dock sends it again, right this time, a chunk of two parts then the rest
         backend.upload_open("dock-1-43")
-        offset = backend.upload_write("dock-1-43", 0, body[:6 * MIB])
-        backend.upload_write("dock-1-43", offset, body[6 * MIB:])
+        offset = backend.upload_write("dock-1-43", 0, body[:10 * MIB])
+        backend.upload_write("dock-1-43", offset, body[10 * MIB:])
         self.assertEqual(backend.upload_commit("dock-1-43", sha, retain_until=until), len(body))
         self.assertEqual(backend.upload_commit("dock-1-43", sha, retain_until=until), len(body),
                          "a commit whose answer was lost is answered again")
@@ -205,12 +208,62 @@ class TestObjectLock(BaseCase):
         self.assertEqual(backend.remove_stale_uploads(older_than_seconds=0), 1)
         self.assertEqual(self._staging(backend), ([], []))
 
+    def test_a_chunk_goes_as_parts_at_once_and_a_break_midway_resumes(self):
+        """A chunk of several parts sends them all at once (issue 10, point 5: two workers keep
+        many parts in flight); a break midway leaves the parts sent before it, perhaps not in
+        order: the upload holds the parts up to the first missing one and the dock resumes there.
+        A chunk is sent again whole from that part on, so every part after the gap is replaced
+        (a stray part past the file's end cannot arise: RGW refuses to complete around one)."""
+        until = _utcnow() + timedelta(days=1)
+        body = os.urandom(23 * MIB)
+        sha = hashlib.sha256(body).hexdigest()
+        backend = self._backend(self.backup.bucket, part_size=5 * MIB)
+        key = storage_s3.UPLOAD_PREFIX + "dock-2-7"
+        backend.upload_open("dock-2-7")
+        send_part = backend.client.upload_part
+        together = threading.Barrier(4, timeout=20)
+
+        def meeting(**params):
+            together.wait()  # each part waits until the chunk's four parts are all on their way
+            return send_part(**params)
+
+        with mock.patch.object(backend.client, "upload_part", side_effect=meeting):
+            self.assertEqual(backend.upload_write("dock-2-7", 0, body[:20 * MIB]), 20 * MIB)
+        self.assertEqual([part["PartNumber"] for part in backend.client.list_parts(
+            Bucket=backend.bucket, Key=key, UploadId=backend._multipart_of(key))["Parts"]], [1, 2, 3, 4])
+
+        # the dock's next attempt (another upload) breaks on its second part
+        backend.upload_open("dock-2-8")
+        key = storage_s3.UPLOAD_PREFIX + "dock-2-8"
+
+        def break_second(**params):
+            if params["PartNumber"] == 2:
+                raise EndpointConnectionError(endpoint_url=backend.endpoint)
+            return send_part(**params)
+
+        with mock.patch.object(backend.client, "upload_part", side_effect=break_second), \
+                self.assertRaises(StorageError) as caught:
+            backend.upload_write("dock-2-8", 0, body[:20 * MIB])
+        self.assertEqual(caught.exception.code, "unavailable")
+        upload = backend._multipart_of(key)
+        self.assertEqual([part["PartNumber"] for part in backend.client.list_parts(
+            Bucket=backend.bucket, Key=key, UploadId=upload)["Parts"]], [1, 3, 4])
+        self.assertEqual(backend.upload_offset("dock-2-8"), 5 * MIB, "held up to the first missing part")
+        # the dock sends the rest from there, as a chunk: every part after the gap is sent again
+        offset = backend.upload_write("dock-2-8", 5 * MIB, body[5 * MIB:])
+        self.assertEqual((offset, backend.upload_offset("dock-2-8")), (len(body), len(body)))
+        self.assertEqual(backend.upload_commit("dock-2-8", sha, retain_until=until), len(body))
+        self.assertTrue(backend.verify(sha))
+        self.assertEqual(backend.lock_state(sha)[0][1], "COMPLIANCE")
+        backend.upload_abort("dock-2-7")
+        self.assertEqual(self._staging(backend), ([], []))
+
     def test_recordings_past_5_gib_are_copied_in_parts(self):
         """The store copies a verified upload to its final name in one request up to 5 GiB, in
         parts beyond (here with the limits scaled down)."""
         body = os.urandom(12 * MIB)
         sha = hashlib.sha256(body).hexdigest()
-        backend = self.backup
+        backend = self._backend(self.backup.bucket, part_size=6 * MIB)
         backend.upload_open("big")
         offset = backend.upload_write("big", 0, body[:6 * MIB])
         backend.upload_write("big", offset, body[6 * MIB:])
