@@ -30,7 +30,7 @@ buckets, points the storage server at them, and compares the product with raw bo
 the same files to the same RGW (``upload_file``, 8 MiB parts, one at a time per process: one
 copy; both buckets; both buckets then both copies read back through SHA-256), at once, in the
 same run. ``--chunk-mb`` sets the docks' chunk (the storage server's setting; by default its
-kind's: 8 MiB on local folders, 32 MiB, four parts, on the object store).
+kind's: 8 MiB on local folders, 16 MiB, two parts, on the object store).
 """
 import argparse
 import hashlib
@@ -485,7 +485,7 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=18479)
     parser.add_argument("--storage", choices=("local", "s3"), default="local")
-    parser.add_argument("--chunk-mb", type=int, help="the docks' chunk (default: the storage kind's, 8 or 32 MiB)")
+    parser.add_argument("--chunk-mb", type=int, help="the docks' chunk (default: the storage kind's, 8 or 16 MiB)")
     parser.add_argument("--odoo-bin", help="default: odoo-bin next to the imported odoo package")
     parser.add_argument("--folder", help="where to make the storage and scratch directory (default: the temp dir)")
     parser.add_argument("--keep-log", help="copy the server's log (access log, job timings) here at the end")

@@ -57,9 +57,9 @@ SEAL_RETENTION_YEARS = 10
 STAGING = "incoming/"
 UPLOAD_PREFIX = STAGING + "upload-"
 PART_SIZE = 8 * 1024 * 1024           # parts of a one-shot stream and of a resumable upload
-# a dock's chunk is by default this many parts, sent at once: two workers then keep 16 parts in
-# flight (issue 10, point 5) and a chunk's request stays a few seconds on a 100 Mbit/s link
-UPLOAD_CHUNK_PARTS = 4
+# a dock's chunk is by default this many parts, sent at once: two workers then keep 8 parts in
+# flight (issue 10, point 5; four parts stored no faster and doubled a request's time and memory)
+UPLOAD_CHUNK_PARTS = 2
 MIN_PART_SIZE = 5 * 1024 * 1024       # S3: every part but the last is at least this big
 COPY_LIMIT = 5 * 1024 ** 3            # S3: the largest object one CopyObject copies
 COPY_PART_SIZE = 1024 ** 3

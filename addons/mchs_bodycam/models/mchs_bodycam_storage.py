@@ -82,7 +82,7 @@ class MchsBodycamStorage(models.Model):
         required=True,
         help="A dock sends a file in chunks of this size, one request each, which must end within the "
              "server's time limit (limit_time_real, 120 s by default) on the slowest dock's link: 8 MiB "
-             "take 7 s at 10 Mbit/s, 32 MiB 27 s. On an object store a chunk is a whole number of 8 MiB "
+             "take 7 s at 10 Mbit/s, 16 MiB 13 s. On an object store a chunk is a whole number of 8 MiB "
              "parts, sent to both buckets at once: larger chunks are stored faster. Uploads already "
              "begun keep their chunk size.")
     reserve_mb = fields.Integer(
@@ -196,7 +196,7 @@ class MchsBodycamStorage(models.Model):
 
     @api.depends("kind")
     def _compute_upload_chunk_mb(self):
-        """Issue 10, point 5: an object store takes a chunk's parts at once (four by default),
+        """Issue 10, point 5: an object store takes a chunk's parts at once (two by default),
         local folders write a chunk to both disks one after the other."""
         for storage in self:
             storage.upload_chunk_mb = (PART_SIZE * UPLOAD_CHUNK_PARTS if storage.kind == "s3" else UPLOAD_CHUNK_SIZE) >> 20

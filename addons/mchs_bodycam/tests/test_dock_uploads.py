@@ -425,14 +425,14 @@ class TestDockUploadsS3(DockUploadClient, S3StorageMixin, DockCase, HttpCase):
     multipart upload on both buckets, sent to both at once; the recording exists only once both
     are read back, under COMPLIANCE retention, with nothing left in staging."""
 
-    chunk = 3 * PART_SIZE  # three parts a chunk, sent at once (the default is four: less to keep here)
+    chunk = 3 * PART_SIZE  # three parts a chunk, sent at once (two by default; three have a middle one)
 
     def setUp(self):
         super().setUp()
         self.storage.upload_chunk_mb = self.chunk >> 20
 
     def test_the_chunk_size_is_the_storage_servers_setting(self):
-        """Issue 10, point 5: an object store's chunk is four parts by default (sent at once),
+        """Issue 10, point 5: an object store's chunk is two parts by default (sent at once),
         local folders' 8 MiB; the operator sets it for the slowest dock's link, in whole parts on
         an object store; an upload keeps the chunk size it began with."""
         Storage = self.env["mchs.bodycam.storage"]
