@@ -53,8 +53,8 @@ class HrDepartment(models.Model):
     ]
 
     def _compute_bodycam_people(self):
-        today = fields.Date.context_today(self)
         for department in self:
+            today = department._bodycam_today()
             department.bodycam_head_id = department._bodycam_person_at("head", today)
             department.bodycam_responsible_id = department._bodycam_person_at("responsible", today)
 
@@ -105,7 +105,7 @@ class HrDepartment(models.Model):
 
     def _bodycam_is_designated(self, user, roles, date=None):
         """Whether ``user`` holds one of ``roles`` in this unit on ``date`` (today by default)."""
-        date = date or fields.Date.context_today(self)
+        date = date or self._bodycam_today()
         return bool(user) and bool(self._bodycam_designations_at(roles, date, user=user))
 
     def _bodycam_is_designated_employee(self, employee, roles, date):
@@ -121,7 +121,7 @@ class HrDepartment(models.Model):
         the notification from; the note says what happened."""
         self.ensure_one()
         activity_type = self.env.ref(activity_xmlid)
-        today = fields.Date.context_today(self)
+        today = self._bodycam_today()
         for role in ("responsible", "head"):
             person = self._bodycam_person_at(role, today)
             if person.user_id:
@@ -151,6 +151,13 @@ class HrDepartment(models.Model):
     def _bodycam_local_day(self, moment):
         """The unit's local date of a naive UTC moment."""
         return pytz.utc.localize(moment).astimezone(self._bodycam_tz()).date()
+
+    def _bodycam_today(self):
+        """The unit's date now, in its time zone: the day its books, designations and acts are
+        dated on, whoever acts and whatever their own time zone (at 20:00 UTC it is already
+        tomorrow in Almaty). Almaty's for no unit."""
+        tz = self[:1]._bodycam_tz() if self else pytz.timezone("Asia/Almaty")
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
 
     @api.model
     def _bodycam_user_units(self, user=None):

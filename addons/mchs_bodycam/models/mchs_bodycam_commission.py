@@ -100,8 +100,8 @@ class MchsBodycamCommission(models.Model):
         designated head or the designated deputy head of the body above; the responsible person
         and the anti-corruption officer are designated as such in the unit."""
         self.ensure_one()
-        today = fields.Date.context_today(self)
         unit = self.department_id
+        today = unit._bodycam_today()
         # sudo: the units' tree decides, whoever looks at the commission
         above = unit.sudo().parent_id
         problems = []
@@ -159,7 +159,8 @@ class MchsBodycamCommission(models.Model):
         if open_act:
             raise UserError(self.env._("Act %s of this commission is still open: finish or cancel it first.",
                                        open_act.name))
-        act = self.env["mchs.bodycam.destruction"].create({"commission_id": self.id})
+        act = self.env["mchs.bodycam.destruction"].create({
+            "commission_id": self.id, "date": self.department_id._bodycam_today()})
         act._propose()
         return act._get_records_action()
 

@@ -354,8 +354,8 @@ class MchsBodycamCustody(models.Model):
 
     def _check_responsible_person(self):
         """Only the unit's designated responsible person issues and receives (items 5, 7)."""
-        today = fields.Date.context_today(self)
         for unit in self.department_id:
+            today = unit._bodycam_today()
             if unit._bodycam_is_designated(self.env.user, ["responsible"], today):
                 continue
             responsible = unit._bodycam_person_at("responsible", today)
@@ -666,7 +666,8 @@ class MchsBodycamCustody(models.Model):
             raise UserError(self.env._("The recording is already paused; resume it first."))
         announced_at = self._check_announced(announced_at or fields.Datetime.now(), self.issue_datetime,
                                              self.env._("the issue of the bodycam"))
-        responsible = self.department_id._bodycam_person_at("responsible", fields.Date.context_today(self))
+        unit = self.department_id
+        responsible = unit._bodycam_person_at("responsible", unit._bodycam_today())
         remark = self._add_remark({"kind": "pause", "pause_reason": reason, "pause_start": announced_at,
                                    "informed_employee_id": responsible.id})
         self._notify_pause(remark)

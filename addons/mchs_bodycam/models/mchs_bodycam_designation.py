@@ -78,8 +78,8 @@ class MchsBodycamDesignation(models.Model):
 
     @api.depends("date_start", "date_end")
     def _compute_active_today(self):
-        today = fields.Date.context_today(self)
         for designation in self:
+            today = designation.department_id._bodycam_today()
             designation.active_today = designation.date_start <= today and (
                 not designation.date_end or designation.date_end >= today)
 
@@ -99,12 +99,15 @@ class MchsBodycamDesignation(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            if vals.get("department_id") and not vals.get("date_start"):
+                # from the unit's today, not the creator's (the form's default is the user's)
+                vals["date_start"] = self.env["hr.department"].browse(vals["department_id"])._bodycam_today()
             self._close_previous(vals)
         return super().create(vals_list)
 
     def _lock_state(self):
         self.ensure_one()
-        today = fields.Date.today()
+        today = self.department_id._bodycam_today()
         return "planned" if self.date_start > today else "starting" if self.date_start == today else "effective"
 
     @api.model
@@ -112,7 +115,7 @@ class MchsBodycamDesignation(models.Model):
         """A new designation ends the open one of the same role the day before it starts."""
         if not (vals.get("department_id") and vals.get("role")):
             return
-        start = fields.Date.to_date(vals.get("date_start")) or fields.Date.context_today(self)
+        start = fields.Date.to_date(vals["date_start"])
         previous = self.search([
             ("department_id", "=", vals["department_id"]),
             ("role", "=", vals["role"]),

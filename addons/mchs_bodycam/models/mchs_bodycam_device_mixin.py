@@ -261,7 +261,8 @@ class MchsBodycamDeviceMixin(models.AbstractModel):
 
     def action_write_off(self):
         self._lock_write({"state": "written_off", "employee_id": False})
-        self.equipment_id.write({"scrap_date": fields.Date.context_today(self)})
+        for device in self:
+            device.equipment_id.write({"scrap_date": device.department_id._bodycam_today()})
 
     def action_mark_lost(self):
         self.check_access("write")

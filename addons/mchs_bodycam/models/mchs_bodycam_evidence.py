@@ -166,7 +166,7 @@ class MchsBodycamEvidence(models.Model):
     def _signature_request_evidence(self):
         if self.state != "held":
             raise UserError(self.env._("Only a basis that holds recordings has a manifest to sign."))
-        head = self.department_id._bodycam_person_at("head", fields.Date.context_today(self))
+        head = self.department_id._bodycam_person_at("head", self.department_id._bodycam_today())
         if not head or head.user_id != self.env.user:
             raise UserError(self.env._(
                 "Only the head of %(unit)s designated today (%(person)s) signs the manifest (item 14).",

@@ -91,7 +91,8 @@ class MchsBodycamJournal(models.Model):
                 raise UserError(self.env._(
                     "%(unit)s already has an open book of this kind; close it first.",
                     unit=journal.department_id.display_name))
-        self._lock_write({"state": "registered", "date_start": fields.Date.context_today(self)})
+        for journal in self:
+            journal._lock_write({"state": "registered", "date_start": journal.department_id._bodycam_today()})
 
     def action_close(self):
         """Close the book (item 9). With qualified signing on, the responsible person signs its
@@ -111,14 +112,15 @@ class MchsBodycamJournal(models.Model):
                 raise UserError(self.env._("Only a registered journal book can be closed."))
 
     def _close(self):
-        self._lock_write({"state": "closed", "date_end": fields.Date.context_today(self)})
+        for journal in self:
+            journal._lock_write({"state": "closed", "date_end": journal.department_id._bodycam_today()})
         self.env["mchs.bodycam.integrity.seal"]._seal(self.department_id, "book")
 
     def _signature_request_certification(self):
         """Issue 13: what the responsible person certifies (item 9): the book, its last row and
         the head of its unit's hash chain, as they stand when it closes."""
         self._check_closable()
-        today = fields.Date.context_today(self)
+        today = self.department_id._bodycam_today()
         responsible = self.department_id._bodycam_person_at("responsible", today)
         if not responsible or responsible.user_id != self.env.user:
             raise UserError(self.env._(

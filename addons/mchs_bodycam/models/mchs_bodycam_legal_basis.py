@@ -35,12 +35,12 @@ class MchsBodycamLegalBasis(models.Model):
 
     @api.constrains("number", "authority", "date")
     def _check_document(self):
-        today = fields.Date.context_today(self)
         for basis in self:
             if not (basis.number or "").strip() or not (basis.authority or "").strip():
                 raise ValidationError(self.env._(
                     "A legal basis has the number of the document and the body that issued it (item 22)."))
-            if basis.date > today:
+            # the unit's date: a document of this morning in Almaty is dated tomorrow in UTC
+            if basis.date > basis.department_id._bodycam_today():
                 raise ValidationError(self.env._(
                     "The legal basis is dated %(date)s, in the future: enter the date of the document (item 22).",
                     date=basis.date))

@@ -154,7 +154,7 @@ class MchsBodycamStorage(models.Model):
         if len(password or "") < 10:
             raise UserError(self.env._("The special password has at least 10 characters."))
         designations = self.department_id._bodycam_designations_at(
-            PASSWORD_ROLES, fields.Date.context_today(self))
+            PASSWORD_ROLES, self.department_id._bodycam_today())
         vault.put(self.env.cr, PASSWORD_VAULT_SCOPE, self.id, json.dumps({
             "hash": PASSWORD_CONTEXT.hash(password), "designation_ids": designations.ids}), uid=self.env.uid)
         self.invalidate_recordset(["password_set"])
@@ -167,7 +167,7 @@ class MchsBodycamStorage(models.Model):
         if not stored:
             return None
         stored = json.loads(stored)
-        in_force = self.department_id._bodycam_designations_at(PASSWORD_ROLES, fields.Date.context_today(self))
+        in_force = self.department_id._bodycam_designations_at(PASSWORD_ROLES, self.department_id._bodycam_today())
         if not stored["designation_ids"] or set(stored["designation_ids"]) - set(in_force.ids):
             return None
         return stored["hash"]

@@ -288,7 +288,7 @@ class MchsBodycamJournalXlsx(models.AbstractModel):
 
 def certification_values(form, journal, total):
     """The certification page of ``journal`` (item 9) printed with the count ``total``."""
-    when = journal.date_end or fields.Date.context_today(journal)
+    when = journal.date_end or journal.department_id._bodycam_today()
     responsible = journal.department_id._bodycam_person_at("responsible", when)
     return dict(form.header(), form=form.text, certification=form.certification(total),
                 responsible=responsible.name or "", date=form.date(when),

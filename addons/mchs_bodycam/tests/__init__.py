@@ -28,3 +28,4 @@ from . import test_desk_screens
 from . import test_demo_video
 from . import test_signature
 from . import test_signature_desk
+from . import test_unit_day

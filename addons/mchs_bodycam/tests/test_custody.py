@@ -175,7 +175,8 @@ class TestCustody(CustodyCase):
         """Issue 14: one issue and one return at the scan desk in at most 30 queries each, as the
         responsible person, counted as assertQueryCount counts: the call, its flush and what the
         request's commit writes (the chatter's tracking of the bodycam; its cards follow it untracked,
-        so the count does not grow with them). Odoo's warmup: the registry's caches are
+        so the count does not grow with them; the unit's time zone, for the unit's date of the
+        responsible person's designation). Odoo's warmup: the registry's caches are
         warm (a desk that has served a request before), the records' cache is empty. The actions
         behind the desk (the row's form buttons) are pinned too."""
         Custody = self.env["mchs.bodycam.custody"]
@@ -190,17 +191,17 @@ class TestCustody(CustodyCase):
         # a bodycam with one card, as the bench measures it (bench/bench_custody_queries.py)
         badge = self.other_inspector._bodycam_badge_payload()
         checklist = dict(CHECKS_PASSED, check_seal_number="S-A2")
-        issued = measure(26, lambda: Custody.desk_issue(self.camera_a2.id, badge, checklist))
-        returned = measure(25, lambda: Custody.desk_return(self.camera_a2.id, badge))
+        issued = measure(27, lambda: Custody.desk_issue(self.camera_a2.id, badge, checklist))
+        returned = measure(26, lambda: Custody.desk_return(self.camera_a2.id, badge))
         self.assertEqual((issued["state"], returned["state"], returned["id"]), ("issued", "returned", issued["id"]))
         # the form's buttons, on a bodycam with two cards
         entry = Custody.create(dict(CHECKS_PASSED, camera_id=self.camera_a.id, inspector_id=self.inspector.id,
                                     check_seal_number="S-A"))
         badge = self.inspector._bodycam_badge_payload()
         entry._confirm_by_badge(badge, "issue")
-        measure(26, entry.action_issue)
+        measure(27, entry.action_issue)
         entry._confirm_by_badge(badge, "return")
-        measure(23, entry.action_return)
+        measure(24, entry.action_return)
         self.assertEqual((entry.state, entry.card_ids.employee_id), ("returned", self.responsible))
 
     def test_write_access_checked_as_odoo_checks_it(self):

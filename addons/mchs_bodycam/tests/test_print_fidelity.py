@@ -109,9 +109,12 @@ class TestPrintFidelity(PdfReportMixin, HttpCase):
             context["mchs_lang"] = lang
         return self.render_pdf(xmlid, records, user=user, **context)
 
+    @freeze_time("2026-11-30 20:30:00")
     def test_same_print_whoever_prints(self):
         """Printed by admin (English, Europe/Brussels) and by the unit's responsible person
-        (Kazakh, Almaty): the same cells and times, and no English word in Kazakh or Russian."""
+        (Kazakh, Almaty): the same cells and times, and no English word in Kazakh or Russian.
+        Printed at 20:30 UTC, when Brussels is still on 30 November: the open book's
+        certification page bears the unit's date, 1 December (item 9)."""
         vocabulary = english_words()
         for lang in (None, "kk_KZ", "ru_RU"):
             by_admin = pdf_text(self._print("mchs_bodycam.action_report_journal_custody", self.book, self.admin_user,
@@ -125,6 +128,8 @@ class TestPrintFidelity(PdfReportMixin, HttpCase):
             self.assertIn("02.11.2026 09:00", text)
             self.assertIn("02.11.2026 17:00", text)
             self.assertNotIn("05:00", text)
+            self.assertIn("01.12.2026", text, "the certification page's date, the unit's")
+            self.assertNotIn("30.11.2026", text)
         kazakh = flat(pdf_text(self._print("mchs_bodycam.action_report_journal_custody", self.book,
                                            self.admin_user)))
         self.assertIn("Бейнетіркегіш пен жад карталарын беруді", kazakh, "the unit's language by default")

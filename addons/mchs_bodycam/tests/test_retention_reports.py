@@ -102,7 +102,7 @@ class TestRetentionReports(PdfReportMixin, RetentionCase, HttpCase):
         self.assertNotIn(self.kept.sha256, packed)
         size = int(sum(self.destroyed.mapped("size")))
         self.assertIn(f"{size:,}".replace(",", " ") + " байт", flat_text)
-        self.assertIn(f"{act.done_at:%d.%m.%Y}", flat_text)
+        self.assertIn(self._local(act.done_at), flat_text)
         return flat_text
 
     # ------------------------------------------------------------------ item 12: the act

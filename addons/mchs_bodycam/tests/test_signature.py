@@ -316,7 +316,7 @@ class TestSignedSteps(SignatureCase):
                 "certification", base64.b64encode(self.pki.user.sign_cms(data)).decode())
         self.assertEqual(self.book.state, "registered")
         self._sign(self.book, "certification", self.responsible_user)
-        self.assertEqual((self.book.state, self.book.date_end), ("closed", fields.Date.today()))
+        self.assertEqual((self.book.state, self.book.date_end), ("closed", self.unit_a._bodycam_today()))
         signature = self._signatures(self.book)
         self.assertEqual((signature.purpose, signature.seat, signature.employee_id),
                          ("certification", "responsible", self.responsible))
