@@ -58,7 +58,7 @@ class MchsBodycamDemo(models.AbstractModel):
 
     @api.model
     def _person(self, unit, role, day=None):
-        return unit._bodycam_person_at(role, day or fields.Date.today())
+        return unit._bodycam_person_at(role, day or unit._bodycam_today())
 
     # ------------------------------------------------------------------ units and registry
 
@@ -464,7 +464,7 @@ class MchsBodycamDemo(models.AbstractModel):
         the seals and found a file the registry does not know (items 12, 13)."""
         unit = self.env.ref(unit_xmlid)
         anti_corruption = self.env.ref(anti_corruption_xmlid)
-        today = fields.Date.today()
+        today = unit._bodycam_today()
         last_year = today.year - 1
         storage = self._storage(unit)
         cameras = self.env["mchs.bodycam.camera"].search([("department_id", "=", unit.id)], order="id", limit=3)
@@ -512,7 +512,7 @@ class MchsBodycamDemo(models.AbstractModel):
     def _this_year_commission(self, unit_xmlid, anti_corruption_xmlid):
         """This year's commission, its act under review of what falls due now (item 12)."""
         unit = self.env.ref(unit_xmlid)
-        today = fields.Date.today()
+        today = unit._bodycam_today()
         with self._clock() as at:
             at(self._local(unit, date(today.year, 11, 20), 10))
             commission = self.env["mchs.bodycam.commission"].create({
