@@ -11,7 +11,8 @@ Called from demo/mchs_bodycam_demo.xml only; nothing here is reached without dem
 import base64
 import hashlib
 from contextlib import contextmanager, suppress
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from unittest.mock import patch
 
 import pytz
 
@@ -33,6 +34,26 @@ CHECKS = {
 DEMO_PASSWORD = "bodycam-demo-2026"
 
 
+@contextmanager
+def _object_store_signing_on_the_real_clock():
+    """botocore signs a request with the time of its making, which the demo's frozen clock sets
+    up to a year back; an object store refuses a signature more than 15 minutes off its own
+    clock (RequestTimeTooSkewed), and with STORAGE=s3 the demo stores and destroys on one."""
+    try:
+        from botocore import auth  # noqa: PLC0415 (no object store, nothing to sign, without boto)
+    except ImportError:
+        yield
+        return
+    from freezegun.api import real_datetime  # noqa: PLC0415 (demo installs only)
+
+    def real_utc_now(remove_tzinfo=True):
+        now = real_datetime.now(timezone.utc)
+        return now.replace(tzinfo=None) if remove_tzinfo else now
+
+    with patch.object(auth, "get_current_datetime", real_utc_now):
+        yield
+
+
 class MchsBodycamDemo(models.AbstractModel):
     _name = "mchs.bodycam.demo"
     _description = "Demo data of the bodycam regulation"
@@ -45,7 +66,7 @@ class MchsBodycamDemo(models.AbstractModel):
         the real time: the demo does not act in the future)."""
         from freezegun import freeze_time  # noqa: PLC0415 (demo installs only; Odoo's own test tooling)
         real_now = fields.Datetime.now()
-        with freeze_time(real_now) as frozen:
+        with freeze_time(real_now) as frozen, _object_store_signing_on_the_real_clock():
             def at(moment):
                 frozen.move_to(min(moment, real_now - timedelta(minutes=1)))
             yield at
