@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 
 import requests
-from live import free_port
+from live import Client, free_port
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -62,15 +62,10 @@ def test_make_run_on_the_object_store(mchs):
     with _private_clone() as (clone, env, url):
         run = _make_run(clone, env, "STORAGE=s3")
         assert "Ceph RGW" in run.stdout, run.stdout[-2000:]
-        session = requests.Session()
-        session.post(f"{url}/web/session/authenticate", timeout=30, json={"params": {
-            "db": "mchs_bodycam_s3", "login": "admin", "password": "admin"}}).raise_for_status()
+        admin = Client(url, "mchs_bodycam_s3", "admin", "admin")
 
         def search_read(model, fields):
-            answer = session.post(f"{url}/web/dataset/call_kw", timeout=60, json={"params": {
-                "model": model, "method": "search_read", "args": [[]], "kwargs": {"fields": fields}}}).json()
-            assert "result" in answer, answer
-            return answer["result"]
+            return admin.call(model, "search_read", [], fields=fields)
 
         assert {storage["kind"] for storage in search_read("mchs.bodycam.storage", ["kind"])} == {"s3"}
         done = [act for act in search_read("mchs.bodycam.destruction", ["state", "destroy_count", "error"])

@@ -134,8 +134,9 @@ class HrDepartment(models.Model):
         return self.bodycam_calendar_id or self.company_id.resource_calendar_id
 
     def _bodycam_tz(self):
-        """The unit's timezone: its working calendar's, else Almaty's."""
-        return pytz.timezone(self._bodycam_calendar().tz or "Asia/Almaty")
+        """The unit's timezone: its working calendar's, else Almaty's (also for no unit)."""
+        unit = self[:1]
+        return pytz.timezone((unit and unit._bodycam_calendar().tz) or "Asia/Almaty")
 
     def _bodycam_lang(self):
         """The unit's working language (kk_KZ or ru_RU); Kazakh for no unit."""
@@ -145,8 +146,7 @@ class HrDepartment(models.Model):
         """An environment in the unit's language and time zone: what the system stores for the
         unit (notes, chatter, names) is written in it, whoever or whatever acts (a background
         job, a dock, a user working in another language)."""
-        tz = self[:1]._bodycam_tz().zone if self else "Asia/Almaty"
-        return self.env(context=dict(self.env.context, lang=self._bodycam_lang(), tz=tz))
+        return self.env(context=dict(self.env.context, lang=self._bodycam_lang(), tz=self._bodycam_tz().zone))
 
     def _bodycam_local_day(self, moment):
         """The unit's local date of a naive UTC moment."""
@@ -156,8 +156,7 @@ class HrDepartment(models.Model):
         """The unit's date now, in its time zone: the day its books, designations and acts are
         dated on, whoever acts and whatever their own time zone (at 20:00 UTC it is already
         tomorrow in Almaty). Almaty's for no unit."""
-        tz = self[:1]._bodycam_tz() if self else pytz.timezone("Asia/Almaty")
-        return pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+        return self._bodycam_local_day(fields.Datetime.now())
 
     @api.model
     def _bodycam_user_units(self, user=None):
